@@ -1,0 +1,127 @@
+package usage
+
+import "strings"
+
+// Category is a Meta pricing category as reported by the usage endpoint, in
+// upper case. Values Insights does not know are kept as they come.
+type Category string
+
+// Known Meta pricing categories.
+const (
+	CategoryMarketing                   Category = "MARKETING"
+	CategoryMarketingLite               Category = "MARKETING_LITE"
+	CategoryUtility                     Category = "UTILITY"
+	CategoryAuthentication              Category = "AUTHENTICATION"
+	CategoryAuthenticationInternational Category = "AUTHENTICATION_INTERNATIONAL"
+	CategoryService                     Category = "SERVICE"
+	CategoryReferralConversion          Category = "REFERRAL_CONVERSION"
+)
+
+// KnownCategories lists the known categories in display order.
+var KnownCategories = []Category{
+	CategoryMarketing, CategoryMarketingLite, CategoryUtility, CategoryAuthentication,
+	CategoryAuthenticationInternational, CategoryService, CategoryReferralConversion,
+}
+
+var categoryLabels = map[Category]string{
+	CategoryMarketing:                   "Marketing",
+	CategoryMarketingLite:               "Marketing Lite",
+	CategoryUtility:                     "Utility",
+	CategoryAuthentication:              "Authentication",
+	CategoryAuthenticationInternational: "Authentication International",
+	CategoryService:                     "Service",
+	CategoryReferralConversion:          "Referral Conversion",
+}
+
+// ParseCategory normalises a category from any source ("marketing_lite" from a
+// webhook, "MARKETING_LITE" from the API). Unknown values are kept, upper-cased.
+func ParseCategory(s string) Category {
+	return Category(strings.ToUpper(strings.TrimSpace(s)))
+}
+
+// Label is the human name ("Marketing Lite"); unknown categories are title-cased.
+func (c Category) Label() string {
+	if l, ok := categoryLabels[c]; ok {
+		return l
+	}
+	return humanize(string(c))
+}
+
+// Known reports whether c is one of the documented categories.
+func (c Category) Known() bool { _, ok := categoryLabels[c]; return ok }
+
+// Rank orders categories for display: known ones first in their order, then others.
+func (c Category) Rank() int {
+	for i, k := range KnownCategories {
+		if k == c {
+			return i
+		}
+	}
+	return len(KnownCategories)
+}
+
+// PricingType says whether a message was billed (REGULAR) or free and why.
+type PricingType string
+
+// Known pricing types.
+const (
+	PricingRegular             PricingType = "REGULAR"
+	PricingFreeCustomerService PricingType = "FREE_CUSTOMER_SERVICE"
+	PricingFreeEntryPoint      PricingType = "FREE_ENTRY_POINT"
+)
+
+// KnownPricingTypes lists the known pricing types in display order.
+var KnownPricingTypes = []PricingType{PricingRegular, PricingFreeCustomerService, PricingFreeEntryPoint}
+
+var pricingTypeLabels = map[PricingType]string{
+	PricingRegular:             "Regular (paid)",
+	PricingFreeCustomerService: "Free customer service",
+	PricingFreeEntryPoint:      "Free entry point",
+}
+
+// ParsePricingType normalises a pricing type; unknown values are kept, upper-cased.
+func ParsePricingType(s string) PricingType {
+	return PricingType(strings.ToUpper(strings.TrimSpace(s)))
+}
+
+// Label is the human name of the pricing type.
+func (p PricingType) Label() string {
+	if l, ok := pricingTypeLabels[p]; ok {
+		return l
+	}
+	return humanize(string(p))
+}
+
+// Free reports whether messages of this type are not charged.
+func (p PricingType) Free() bool { return strings.HasPrefix(string(p), "FREE") }
+
+// Direction is a call's direction as Meta reports it.
+type Direction string
+
+// Call directions.
+const (
+	DirectionInbound  Direction = "USER_INITIATED"     // the user called the business; free
+	DirectionOutbound Direction = "BUSINESS_INITIATED" // the business called the user; billed
+)
+
+// ParseDirection normalises a direction; unknown values are kept, upper-cased.
+func ParseDirection(s string) Direction { return Direction(strings.ToUpper(strings.TrimSpace(s))) }
+
+// Label is "Inbound", "Outbound" or the raw value.
+func (d Direction) Label() string {
+	switch d {
+	case DirectionInbound:
+		return "Inbound"
+	case DirectionOutbound:
+		return "Outbound"
+	}
+	return humanize(string(d))
+}
+
+func humanize(s string) string {
+	words := strings.Fields(strings.ReplaceAll(strings.ToLower(s), "_", " "))
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
+}

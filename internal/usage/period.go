@@ -1,0 +1,191 @@
+package usage
+
+import (
+	"fmt"
+	"time"
+)
+
+// Granularity is the size of a time bucket. The Partner API spells day and
+// month "daily" and "monthly"; partnerapi translates.
+type Granularity string
+
+// Granularities.
+const (
+	HalfHour Granularity = "half_hour"
+	Day      Granularity = "day"
+	Month    Granularity = "month"
+)
+
+// ParseGranularity accepts half_hour, day (or daily) and month (or monthly).
+func ParseGranularity(s string) (Granularity, error) {
+	switch s {
+	case "half_hour", "HALF_HOUR":
+		return HalfHour, nil
+	case "day", "daily", "DAILY":
+		return Day, nil
+	case "month", "monthly", "MONTHLY":
+		return Month, nil
+	}
+	return "", fmt.Errorf("unknown granularity %q (want half_hour, day or month)", s)
+}
+
+// HalfHourSeconds is the length of a half-hour bucket.
+const HalfHourSeconds = 1800
+
+// Date is a calendar day without a zone.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// ParseDate reads YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("not a date in YYYY-MM-DD form: %q", s)
+	}
+	return DateOf(t), nil
+}
+
+// DateOf returns the calendar day of t in t's own location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// In returns local midnight of the day in loc.
+func (d Date) In(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
+
+// AddDays moves by n calendar days.
+func (d Date) AddDays(n int) Date {
+	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 0, 0, 0, 0, time.UTC))
+}
+
+// Before reports whether d is earlier than o.
+func (d Date) Before(o Date) bool { return d.In(time.UTC).Before(o.In(time.UTC)) }
+
+// DaysUntil counts the days from d to o (o − d).
+func (d Date) DaysUntil(o Date) int {
+	return int(o.In(time.UTC).Sub(d.In(time.UTC)).Hours() / 24)
+}
+
+// String formats as YYYY-MM-DD.
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
+
+// IsZero reports whether d is unset.
+func (d Date) IsZero() bool { return d.Year == 0 }
+
+// Period is an inclusive range of calendar days in a time zone.
+type Period struct {
+	From, To Date
+	Loc      *time.Location
+}
+
+// NewPeriod validates from ≤ to and returns the period.
+func NewPeriod(from, to Date, loc *time.Location) (Period, error) {
+	if to.Before(from) {
+		return Period{}, fmt.Errorf("period ends (%s) before it starts (%s)", to, from)
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return Period{From: from, To: to, Loc: loc}, nil
+}
+
+// MonthPeriod is the whole calendar month containing d, in loc.
+func MonthPeriod(year int, month time.Month, loc *time.Location) Period {
+	first := Date{year, month, 1}
+	last := DateOf(time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC))
+	return Period{From: first, To: last, Loc: loc}
+}
+
+// Start is the first instant of the period (local midnight of From).
+func (p Period) Start() time.Time { return p.From.In(p.Loc) }
+
+// End is the first instant after the period (local midnight after To).
+func (p Period) End() time.Time { return p.To.AddDays(1).In(p.Loc) }
+
+// Days is the number of calendar days in the period.
+func (p Period) Days() int { return p.From.DaysUntil(p.To) + 1 }
+
+// Previous is the equally long period just before p.
+func (p Period) Previous() Period {
+	n := p.Days()
+	return Period{From: p.From.AddDays(-n), To: p.From.AddDays(-1), Loc: p.Loc}
+}
+
+// Contains reports whether instant t lies within the period.
+func (p Period) Contains(t time.Time) bool { return !t.Before(p.Start()) && t.Before(p.End()) }
+
+// String formats as "2026-11-01 – 2026-11-30".
+func (p Period) String() string { return p.From.String() + " – " + p.To.String() }
+
+// LoadZone loads an IANA zone, with a message that names the bad value.
+func LoadZone(name string) (*time.Location, error) {
+	if name == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q", name)
+	}
+	return loc, nil
+}
+
+// BucketStart returns the start of the display bucket of granularity g that
+// holds instant t, in loc. Source points are half-hour aligned in UTC; in zones
+// whose offset is not a multiple of 30 minutes (Nepal, Chatham) a point is
+// placed at the nearest half hour of local time, which ZoneIsApproximate flags.
+func BucketStart(t time.Time, g Granularity, loc *time.Location) time.Time {
+	local := t.In(loc)
+	if g == HalfHour {
+		return local.Truncate(HalfHourSeconds * time.Second)
+	}
+	_, off := local.Zone()
+	if rem := ((off % HalfHourSeconds) + HalfHourSeconds) % HalfHourSeconds; rem != 0 {
+		if rem >= HalfHourSeconds/2 {
+			local = local.Add(time.Duration(HalfHourSeconds-rem) * time.Second)
+		} else {
+			local = local.Add(-time.Duration(rem) * time.Second)
+		}
+	}
+	y, m, d := local.Date()
+	if g == Month {
+		return time.Date(y, m, 1, 0, 0, 0, 0, loc)
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// ZoneIsApproximate reports whether loc has an offset that is not a whole
+// number of half hours at any point of p, so half-hour source data can only
+// be bucketed to the nearest half hour.
+func ZoneIsApproximate(loc *time.Location, p Period) bool {
+	for t := p.Start(); t.Before(p.End()); t = t.Add(24 * time.Hour) {
+		if _, off := t.In(loc).Zone(); off%HalfHourSeconds != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Buckets lists every bucket start of granularity g in p, in order, so series
+// can show empty buckets as zero instead of leaving gaps.
+func Buckets(p Period, g Granularity) []time.Time {
+	var out []time.Time
+	end := p.End()
+	for t := BucketStart(p.Start(), g, p.Loc); t.Before(end); {
+		out = append(out, t)
+		switch g {
+		case HalfHour:
+			t = t.Add(HalfHourSeconds * time.Second)
+		case Month:
+			t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, p.Loc)
+		default:
+			t = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, p.Loc)
+		}
+	}
+	return out
+}
