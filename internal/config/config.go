@@ -1,0 +1,186 @@
+// Package config holds the one Config struct of Insights, loaded once from
+// INSIGHTS_* environment variables with command-line flags of the same name
+// (in kebab case) overriding them, and validated with every problem reported
+// at once so an operator fixes a bad start-up in one go.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultPartnerAPIURL is the public base URL of the 360dialog Partner API.
+const DefaultPartnerAPIURL = "https://hub.360dialog.io/api/v2"
+
+// Secret is a string that never prints itself, so configuration can be
+// logged without leaking keys.
+type Secret string
+
+// String redacts the value.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// LogValue redacts the value in slog output.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Reveal returns the secret itself, for the one place that must send it.
+func (s Secret) Reveal() string { return string(s) }
+
+// Config is the whole configuration of an Insights process.
+type Config struct {
+	Addr              string
+	DB                string
+	PartnerAPIURL     string
+	PartnerID         string
+	APIKey            Secret
+	BackfillDays      int
+	WebhookSecret     Secret
+	WebhookSigningKey Secret
+	RateCard          string
+	LogLevel          slog.Level
+	// PollInterval is how often the poller wakes to see which channels are due.
+	PollInterval time.Duration
+	// Demo forces the built-in simulated Partner API, whatever is configured.
+	Demo bool
+}
+
+// DemoMode reports whether Insights runs on the simulated Partner API: forced,
+// or because no partner id is configured.
+func (c Config) DemoMode() bool { return c.Demo || c.PartnerID == "" }
+
+// IsPostgres reports whether DB names a PostgreSQL server rather than an SQLite file.
+func (c Config) IsPostgres() bool {
+	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
+}
+
+type setting struct {
+	env, usage, def string
+	apply           func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"INSIGHTS_ADDR", "listen address", "127.0.0.1:8080", func(c *Config, v string) error { c.Addr = v; return nil }},
+	{"INSIGHTS_DB", "SQLite file path or postgres:// URL", "data/insights.db", func(c *Config, v string) error { c.DB = v; return nil }},
+	{"INSIGHTS_PARTNER_API_URL", "Partner API base URL", DefaultPartnerAPIURL, func(c *Config, v string) error { c.PartnerAPIURL = v; return nil }},
+	{"INSIGHTS_PARTNER_ID", "partner id; empty runs demo mode on the simulator", "", func(c *Config, v string) error { c.PartnerID = v; return nil }},
+	{"INSIGHTS_API_KEY", "Partner API key (X-API-Key)", "", func(c *Config, v string) error { c.APIKey = Secret(v); return nil }},
+	{"INSIGHTS_BACKFILL_DAYS", "days of history fetched on first start", "90", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		c.BackfillDays = n
+		return nil
+	}},
+	{"INSIGHTS_WEBHOOK_SECRET", "shared secret webhook senders present", "", func(c *Config, v string) error { c.WebhookSecret = Secret(v); return nil }},
+	{"INSIGHTS_WEBHOOK_SIGNING_KEY", "HMAC key for X-360dialog-Signature / X-Hub-Signature-256", "", func(c *Config, v string) error { c.WebhookSigningKey = Secret(v); return nil }},
+	{"INSIGHTS_RATE_CARD", "rate-card file for webhook cost estimates (built in when empty)", "", func(c *Config, v string) error { c.RateCard = v; return nil }},
+	{"INSIGHTS_LOG_LEVEL", "debug, info, warn or error", "info", func(c *Config, v string) error {
+		return c.LogLevel.UnmarshalText([]byte(v))
+	}},
+	{"INSIGHTS_POLL_INTERVAL", "how often the poller checks which channels are due", "1m", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("not a duration such as 30s or 5m: %q", v)
+		}
+		c.PollInterval = d
+		return nil
+	}},
+}
+
+// flagName turns INSIGHTS_PARTNER_API_URL into partner-api-url.
+func flagName(env string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(env, "INSIGHTS_")), "_", "-")
+}
+
+// Load reads the environment through getenv, then the flags in args (which
+// override it), and validates the result. It returns the remaining
+// positional arguments. Every problem found is reported in one error.
+func Load(getenv func(string) string, args []string, output io.Writer) (Config, []string, error) {
+	var c Config
+	var errs []error
+	fs := flag.NewFlagSet("insights", flag.ContinueOnError)
+	if output != nil {
+		fs.SetOutput(output)
+	}
+	values := make([]string, len(settings))
+	for i, s := range settings {
+		v := s.def
+		if e, ok := lookup(getenv, s.env); ok {
+			v = e
+		}
+		values[i] = v
+		fs.StringVar(&values[i], flagName(s.env), v, s.usage+" (env "+s.env+")")
+	}
+	fs.BoolVar(&c.Demo, "demo", false, "use the built-in simulated Partner API")
+	if err := fs.Parse(args); err != nil {
+		return c, nil, fmt.Errorf("config: %w", err)
+	}
+	for i, s := range settings {
+		if err := s.apply(&c, values[i]); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.env, err))
+		}
+	}
+	if err := errors.Join(append(errs, c.Validate())...); err != nil {
+		return c, nil, fmt.Errorf("config: invalid configuration:\n%w", err)
+	}
+	return c, fs.Args(), nil
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	v := getenv(key)
+	return v, v != ""
+}
+
+// Validate reports every problem of c at once (nil when there is none).
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("INSIGHTS_ADDR: %q is not host:port", c.Addr))
+	}
+	if strings.TrimSpace(c.DB) == "" {
+		errs = append(errs, errors.New("INSIGHTS_DB: must name an SQLite file or a postgres:// URL"))
+	} else if c.IsPostgres() {
+		if _, err := url.Parse(c.DB); err != nil {
+			errs = append(errs, errors.New("INSIGHTS_DB: not a valid postgres:// URL"))
+		}
+	}
+	if u, err := url.Parse(c.PartnerAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("INSIGHTS_PARTNER_API_URL: %q is not an http(s) URL", c.PartnerAPIURL))
+	}
+	if c.PartnerID != "" && c.APIKey == "" && !c.Demo {
+		errs = append(errs, errors.New("INSIGHTS_API_KEY: required when INSIGHTS_PARTNER_ID is set"))
+	}
+	if c.BackfillDays < 1 || c.BackfillDays > 366 {
+		errs = append(errs, fmt.Errorf("INSIGHTS_BACKFILL_DAYS: %d is outside 1…366 (Meta keeps one year)", c.BackfillDays))
+	}
+	if c.PollInterval < time.Second {
+		errs = append(errs, fmt.Errorf("INSIGHTS_POLL_INTERVAL: %s is shorter than 1s", c.PollInterval))
+	}
+	return errors.Join(errs...)
+}
+
+// Usage lists every setting with its default, for --help and the README.
+func Usage() []struct{ Env, Flag, Default, Meaning string } {
+	out := make([]struct{ Env, Flag, Default, Meaning string }, 0, len(settings))
+	for _, s := range settings {
+		out = append(out, struct{ Env, Flag, Default, Meaning string }{s.env, "--" + flagName(s.env), s.def, s.usage})
+	}
+	return out
+}

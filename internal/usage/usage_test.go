@@ -1,0 +1,199 @@
+package usage
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestParseAndFormatDecimal(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		out  string
+	}{
+		{"13.0812", 13_081_200_000, "13.0812"},
+		{"0", 0, "0.00"},
+		{"0.1", 100_000_000, "0.10"},
+		{"-1.5", -1_500_000_000, "-1.50"},
+		{"1e-3", 1_000_000, "0.001"},
+		{"0.000000001", 1, "0.000000001"},
+		{"42", 42_000_000_000, "42.00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseDecimal(tt.in)
+			if err != nil || got != tt.want {
+				t.Fatalf("ParseDecimal(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+			}
+			if s := FormatDecimal(got); s != tt.out {
+				t.Errorf("FormatDecimal = %q, want %q", s, tt.out)
+			}
+		})
+	}
+	for _, bad := range []string{"", "abc", "1.2.3", "0.0000000001", "1e30"} {
+		if _, err := ParseDecimal(bad); err == nil {
+			t.Errorf("ParseDecimal(%q) accepted", bad)
+		}
+	}
+	if _, err := ParseDecimal("0.0000000001"); !errors.Is(err, ErrInexact) {
+		t.Errorf("want ErrInexact, got %v", err)
+	}
+	// 0.1 + 0.2 is exactly 0.3 in nano-units.
+	a, _ := ParseDecimal("0.1")
+	b, _ := ParseDecimal("0.2")
+	if FormatDecimal(a+b) != "0.30" {
+		t.Errorf("0.1+0.2 = %s", FormatDecimal(a+b))
+	}
+}
+
+func TestFormatFixed(t *testing.T) {
+	for in, want := range map[int64]string{
+		13_081_200_000: "13.08", 13_085_000_000: "13.09", -13_085_000_000: "-13.09", 0: "0.00", 999_999_999: "1.00",
+	} {
+		if got := FormatFixed(in, 2); got != want {
+			t.Errorf("FormatFixed(%d) = %q, want %q", in, got, want)
+		}
+	}
+	if got := FormatFixed(1_500_000_000, 0); got != "2" {
+		t.Errorf("FormatFixed 0 digits = %q", got)
+	}
+}
+
+func TestTotalsKeepCurrenciesApart(t *testing.T) {
+	tot := Totals{}
+	tot.Add("USD", 5)
+	tot.Add("EUR", 7)
+	tot.Add("USD", 1)
+	l := tot.List()
+	if len(l) != 2 || l[0] != (Money{"EUR", 7}) || l[1] != (Money{"USD", 6}) {
+		t.Errorf("got %v", l)
+	}
+}
+
+func TestCategoriesKeepUnknownValues(t *testing.T) {
+	if c := ParseCategory("marketing_lite"); c != CategoryMarketingLite || c.Label() != "Marketing Lite" {
+		t.Errorf("got %q %q", c, c.Label())
+	}
+	c := ParseCategory("brand_new_thing")
+	if c != "BRAND_NEW_THING" || c.Known() || c.Label() != "Brand New Thing" || c.Rank() != len(KnownCategories) {
+		t.Errorf("unknown category mangled: %q %q", c, c.Label())
+	}
+	if !PricingFreeEntryPoint.Free() || PricingRegular.Free() {
+		t.Error("Free() wrong")
+	}
+}
+
+func TestPeriodPrevious(t *testing.T) {
+	from, _ := ParseDate("2026-11-01")
+	to, _ := ParseDate("2026-11-30")
+	p, err := NewPeriod(from, to, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := p.Previous()
+	if p.Days() != 30 || prev.From.String() != "2026-10-02" || prev.To.String() != "2026-10-31" {
+		t.Errorf("previous = %s (%d days)", prev, p.Days())
+	}
+	if _, err := NewPeriod(to, from, time.UTC); err == nil {
+		t.Error("reversed period accepted")
+	}
+}
+
+func TestPeriodAcrossDST(t *testing.T) {
+	berlin, _ := LoadZone("Europe/Berlin")
+	d, _ := ParseDate("2026-10-25") // clocks go back: a 25-hour day
+	p := Period{From: d, To: d, Loc: berlin}
+	if got := p.End().Sub(p.Start()); got != 25*time.Hour {
+		t.Errorf("DST day lasts %s", got)
+	}
+	if n := len(Buckets(p, HalfHour)); n != 50 {
+		t.Errorf("half-hour buckets on a 25h day = %d, want 50", n)
+	}
+	if n := len(Buckets(p, Day)); n != 1 {
+		t.Errorf("day buckets = %d", n)
+	}
+}
+
+func TestBucketStart(t *testing.T) {
+	kolkata, _ := LoadZone("Asia/Kolkata")
+	kathmandu, _ := LoadZone("Asia/Kathmandu")
+	berlin, _ := LoadZone("Europe/Berlin")
+	utc := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	tests := []struct {
+		name string
+		t    time.Time
+		g    Granularity
+		loc  *time.Location
+		want string
+	}{
+		{"kolkata evening is next local day", utc("2026-11-03T18:30:00Z"), Day, kolkata, "2026-11-04T00:00:00+05:30"},
+		{"kolkata before midnight", utc("2026-11-03T18:00:00Z"), Day, kolkata, "2026-11-03T00:00:00+05:30"},
+		{"kathmandu rounds to nearest half hour", utc("2026-11-03T18:00:00Z"), Day, kathmandu, "2026-11-04T00:00:00+05:45"},
+		{"berlin month", utc("2026-10-31T23:30:00Z"), Month, berlin, "2026-11-01T00:00:00+01:00"},
+		{"half hour keeps alignment", utc("2026-11-03T18:30:00Z"), HalfHour, kolkata, "2026-11-04T00:00:00+05:30"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := BucketStart(tt.t, tt.g, tt.loc).Format(time.RFC3339); got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+	from, _ := ParseDate("2026-11-01")
+	if !ZoneIsApproximate(kathmandu, Period{from, from, kathmandu}) || ZoneIsApproximate(kolkata, Period{from, from, kolkata}) {
+		t.Error("ZoneIsApproximate wrong")
+	}
+}
+
+func TestAggregateRebucketsIntoLocalDays(t *testing.T) {
+	kolkata, _ := LoadZone("Asia/Kolkata")
+	d, _ := ParseDate("2026-11-04")
+	p := Period{From: d, To: d, Loc: kolkata}
+	at := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	rows := []Row{
+		{Bucket: at("2026-11-03T18:00:00Z"), Key: GroupKey{Category: CategoryMarketing}, Currency: "INR", Volume: 100, CostNanos: 1}, // Nov 3 local: outside
+		{Bucket: at("2026-11-03T18:30:00Z"), Key: GroupKey{Category: CategoryMarketing}, Currency: "INR", Volume: 5, CostNanos: 50},
+		{Bucket: at("2026-11-04T10:00:00Z"), Key: GroupKey{Category: CategoryMarketing}, Currency: "INR", Volume: 7, CostNanos: 70},
+		{Bucket: at("2026-11-04T10:00:00Z"), Key: GroupKey{Category: CategoryUtility}, Currency: "INR", Volume: 1, CostNanos: 3, CostMissing: 1},
+	}
+	s := Aggregate(rows, p, Day)
+	if s.Volume != 13 || s.Cost["INR"] != 123 || s.CostMissing != 1 || len(s.Series) != 2 {
+		t.Fatalf("summary = %+v", s)
+	}
+	if s.Series[0].Key.Category != CategoryMarketing || s.Series[0].Volume != 12 {
+		t.Errorf("series[0] = %+v", s.Series[0])
+	}
+}
+
+func TestCompare(t *testing.T) {
+	if c := Compare(150, 100); !c.OK || c.Percent != 50 {
+		t.Errorf("got %+v", c)
+	}
+	if c := Compare(5, 0); c.OK {
+		t.Error("previous zero must not be OK (n/a)")
+	}
+}
+
+func TestCalls(t *testing.T) {
+	if Pulses(56) != 10 || Pulses(60) != 10 || Pulses(61) != 11 || Pulses(0) != 0 {
+		t.Error("pulses wrong")
+	}
+	rate := int64(60_000_000) // 0.06 per minute
+	if got := CallCost(DirectionOutbound, 56, rate); got != 60_000_000 {
+		t.Errorf("56s at 0.06/min = %d nanos", got)
+	}
+	if CallCost(DirectionInbound, 56, rate) != 0 {
+		t.Error("inbound must be free")
+	}
+	d, _ := ParseDate("2026-11-04")
+	p := Period{From: d, To: d, Loc: time.UTC}
+	at := d.In(time.UTC).Add(time.Hour)
+	s := AggregateCalls([]CallRow{
+		{Bucket: at, Direction: DirectionInbound, Count: 3, Seconds: 300, Currency: "USD"},
+		{Bucket: at, Direction: DirectionOutbound, Count: 2, Seconds: 100, Currency: "USD", CostNanos: 9},
+	}, p, Day)
+	if s.Calls != 5 || s.Inbound != 3 || s.Outbound != 2 || s.AverageSeconds() != 80 || s.Cost["USD"] != 9 || len(s.Series) != 2 {
+		t.Errorf("calls summary %+v", s)
+	}
+}
