@@ -1,0 +1,49 @@
+# Insights — make targets for people and CI alike.
+GO        ?= go
+BIN       := bin/insights
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+ECHARTS   := static/vendor/echarts.min.js
+
+.PHONY: all generate assets build run demo test test-go test-browser bench bench-webhooks lint fmt clean
+
+all: build
+
+## generate: regenerate templ components (the generated *_templ.go files are committed)
+generate:
+	$(GO) tool templ generate
+
+## assets: copy echarts from the pinned npm package into static/vendor (served from our own origin)
+assets: $(ECHARTS)
+
+$(ECHARTS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp web/node_modules/echarts/dist/echarts.min.js $(ECHARTS)
+
+## build: the insights binary
+build: assets
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/insights
+
+## run: the dashboard on 127.0.0.1:8080 with an SQLite file under data/ (demo data unless credentials are configured)
+run: build
+	./$(BIN) serve
+
+## test: every test (PostgreSQL ones too when INSIGHTS_TEST_POSTGRES is set; browser tests need chromium)
+test: assets
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 15m ./...
+
+## bench: the Go benchmarks recorded in BENCHMARKS.md
+bench: assets
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/...
+
+lint:
+	gofmt -l $$(git ls-files '*.go')
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin static/vendor/*.js web/node_modules

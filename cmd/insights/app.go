@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/insights-dev/insights/internal/config"
+	"github.com/insights-dev/insights/internal/partnerapi"
+	"github.com/insights-dev/insights/internal/poller"
+	"github.com/insights-dev/insights/internal/server"
+	"github.com/insights-dev/insights/internal/simulator"
+	"github.com/insights-dev/insights/internal/store"
+)
+
+// demoSeed fixes the simulated partner shown in demo mode.
+const demoSeed = 2026
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// runWithConfig runs the subcommands that need the configuration and database.
+func runWithConfig(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	once := false
+	if cmd == "poll" {
+		for i, a := range args {
+			if a == "--once" || a == "-once" {
+				once = true
+				args = append(args[:i:i], args[i+1:]...)
+				break
+			}
+		}
+		if !once {
+			return errors.New("poll: only --once is supported; the serve command polls continuously")
+		}
+	}
+	cfg, _, err := config.Load(getenv, args, stderr)
+	if err != nil {
+		return err
+	}
+	if cmd == "demo" {
+		cfg.Demo = true
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+
+	st, err := store.Open(ctx, cfg.DB, log)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	if cmd == "migrate" {
+		log.Info("migrations applied", "db", st.Dialect())
+		return nil
+	}
+
+	api, stopSim, err := partnerAPI(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopSim()
+	p := poller.New(poller.Options{
+		API: api, Store: st, Logger: log,
+		BackfillDays: cfg.BackfillDays, Interval: cfg.PollInterval,
+	})
+	if cmd == "poll" {
+		res, err := p.RunOnce(ctx)
+		if err != nil {
+			return fmt.Errorf("poll: %w", err)
+		}
+		fmt.Fprintf(stdout, "polled %d channels: %d ok, %d failed, %d points stored\n", res.Channels, res.OK, res.Failed, res.Points)
+		if res.Failed > 0 {
+			return fmt.Errorf("poll: %d channels failed", res.Failed)
+		}
+		return nil
+	}
+	return serve(ctx, cfg, log, st, p)
+}
+
+// partnerAPI returns the Partner API client: the real one, or in demo mode
+// one pointed at a simulator served in-process on a loopback port.
+func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*partnerapi.Client, func(), error) {
+	if !cfg.DemoMode() {
+		c, err := partnerapi.New(partnerapi.Config{BaseURL: cfg.PartnerAPIURL, PartnerID: cfg.PartnerID, APIKey: cfg.APIKey.Reveal(), Logger: log})
+		return c, func() {}, err
+	}
+	sim := simulator.New(simulator.Config{Seed: demoSeed, Logger: log})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: listen for the simulator: %w", err)
+	}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	base := "http://" + ln.Addr().String()
+	log.Warn("DEMO MODE: no partner id configured, showing simulated data from the built-in Partner API simulator",
+		"simulator", base, "hint", "set INSIGHTS_PARTNER_ID and INSIGHTS_API_KEY to use your real 360dialog data")
+	c, err := partnerapi.New(partnerapi.Config{BaseURL: base, PartnerID: sim.PartnerID(), APIKey: sim.APIKey(), Logger: log})
+	return c, func() { _ = srv.Close() }, err
+}
+
+// serve runs the web server and the poller until ctx is cancelled, then
+// shuts the server down, waits for the poller, and returns (the caller
+// closes the database last).
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv := server.New(server.Options{
+		Store: st, Logger: log, Demo: cfg.DemoMode(),
+		PollerStatus: func() server.PollerState {
+			s := p.Status()
+			return server.PollerState{Running: s.Running, LastPass: s.LastPass, LastError: s.LastError}
+		},
+	})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("poller stopped", "err", err)
+		}
+	}()
+	err := srv.Start(ctx, cfg.Addr)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// runSimulate serves the simulated Partner API alone.
+func runSimulate(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
+	seed := fs.Int64("seed", demoSeed, "seed of the simulated partner")
+	partnerID := fs.String("partner-id", "demoPA", "partner id in every path")
+	apiKey := fs.String("api-key", "demo-key", "X-API-Key the simulator expects")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(stderr, slog.LevelInfo)
+	sim := simulator.New(simulator.Config{Seed: *seed, PartnerID: *partnerID, APIKey: *apiKey, Logger: log})
+	srv := &http.Server{Addr: *addr, Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("simulated Partner API listening", "url", "http://"+*addr, "partner_id", *partnerID)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		defer c()
+		return srv.Shutdown(sctx)
+	}
+}

@@ -1,0 +1,92 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/insights-dev/insights/internal/usage"
+)
+
+type moneyJSON struct {
+	Currency string `json:"currency"`
+	Amount   string `json:"amount"`
+}
+
+type usageTotalJSON struct {
+	Currency string `json:"currency"`
+	Volume   int64  `json:"volume"`
+	Cost     string `json:"cost"`
+}
+
+type periodTotalsJSON struct {
+	From   string           `json:"from"`
+	To     string           `json:"to"`
+	Totals []usageTotalJSON `json:"totals"`
+}
+
+type usageResponse struct {
+	From        string           `json:"from"`
+	To          string           `json:"to"`
+	TZ          string           `json:"tz"`
+	Granularity string           `json:"granularity"`
+	Source      string           `json:"source"`
+	Totals      []usageTotalJSON `json:"totals"`
+	CostMissing int64            `json:"cost_unknown_points,omitempty"`
+	Previous    periodTotalsJSON `json:"previous"`
+	Series      []map[string]any `json:"series"`
+}
+
+// totalsByCurrency sums volume and cost per currency from a summary's series.
+func totalsByCurrency(s usage.Summary) []usageTotalJSON {
+	vol := map[string]int64{}
+	for _, e := range s.Series {
+		vol[e.Currency] += e.Volume
+	}
+	out := []usageTotalJSON{}
+	for _, m := range s.Cost.List() {
+		out = append(out, usageTotalJSON{Currency: m.Currency, Volume: vol[m.Currency], Cost: usage.FormatDecimal(m.Nanos)})
+	}
+	return out
+}
+
+func bucketJSON(t time.Time) string { return t.Format(time.RFC3339) }
+
+// seriesJSON writes one object per series entry, with only the grouped fields.
+func seriesJSON(q Query, s usage.Summary) []map[string]any {
+	out := make([]map[string]any, 0, len(s.Series))
+	for _, e := range s.Series {
+		m := map[string]any{"bucket": bucketJSON(e.Bucket), "currency": e.Currency, "volume": e.Volume, "cost": usage.FormatDecimal(e.CostNanos)}
+		for _, f := range q.GroupBy {
+			m[string(f)] = e.Key.Get(f)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// apiQuery parses the shared parameters of the JSON API and exports: from and
+// to are required, the zone defaults to UTC.
+func (s *Server) apiQuery(c echo.Context) (Query, error) {
+	return parseQuery(c.QueryParams(), queryDefaults{Zone: time.UTC, RequireDate: true})
+}
+
+// getUsage answers GET /api/v1/usage.
+func (s *Server) getUsage(c echo.Context) error {
+	q, err := s.apiQuery(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.loadUsageFrom(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, usageResponse{
+		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
+		Granularity: string(q.Granularity), Source: q.Source,
+		Totals: totalsByCurrency(r.Current), CostMissing: r.Current.CostMissing,
+		Previous: periodTotalsJSON{From: r.PrevSpan.From.String(), To: r.PrevSpan.To.String(), Totals: totalsByCurrency(r.Previous)},
+		Series:   seriesJSON(q, r.Current),
+	})
+}

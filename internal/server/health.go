@@ -1,0 +1,48 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+type healthResponse struct {
+	Status   string       `json:"status"`
+	Database string       `json:"database"`
+	Demo     bool         `json:"demo"`
+	Poller   *PollerState `json:"poller,omitempty"`
+	Time     time.Time    `json:"time"`
+}
+
+// getHealth answers GET /healthz: the process is alive; it also says how the
+// database and poller are doing, without failing on them.
+func (s *Server) getHealth(c echo.Context) error {
+	h := healthResponse{Status: "ok", Database: "ok", Demo: s.opts.Demo, Time: s.now().UTC()}
+	if err := s.store.Ping(c.Request().Context()); err != nil {
+		h.Database = "unreachable"
+		s.log.Warn("health: database ping failed", "err", err)
+	}
+	if s.opts.PollerStatus != nil {
+		ps := s.opts.PollerStatus()
+		h.Poller = &ps
+	}
+	return c.JSON(http.StatusOK, h)
+}
+
+// getReady answers GET /readyz: 200 only when the database answers and its
+// migrations are current.
+func (s *Server) getReady(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := s.store.Ping(ctx); err != nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "database unreachable").SetInternal(err)
+	}
+	ok, err := s.store.MigrationsCurrent(ctx)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "cannot read migration state").SetInternal(err)
+	}
+	if !ok {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "database migrations are not current; run insights migrate")
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

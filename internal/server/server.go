@@ -1,0 +1,105 @@
+// Package server is the HTTP face of Insights: one Echo instance whose route
+// table lives in routes.go, one file per page or feature, one error handler
+// and one render helper. It is the only package that imports Echo.
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/insights-dev/insights/internal/store"
+)
+
+// Options are the dependencies of a Server.
+type Options struct {
+	Store  *store.Store
+	Logger *slog.Logger
+	// Demo marks every page as showing simulated data.
+	Demo bool
+	// PartnerName is shown in headers and reports.
+	PartnerName string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// PollerStatus reports the poller's state for /healthz; optional.
+	PollerStatus func() PollerState
+}
+
+// PollerState is what /healthz tells about the background poller.
+type PollerState struct {
+	Running   bool      `json:"running"`
+	LastPass  time.Time `json:"last_pass,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+}
+
+// Server holds the dependencies every handler needs.
+type Server struct {
+	store *store.Store
+	log   *slog.Logger
+	opts  Options
+	echo  *echo.Echo
+	now   func() time.Time
+}
+
+// New builds the server and its route table.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PartnerName == "" {
+		opts.PartnerName = "Insights"
+	}
+	s := &Server{store: opts.Store, log: opts.Logger.With("component", "server"), opts: opts, now: opts.Now}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	s.echo = e
+	s.routes(e)
+	return s
+}
+
+// Handler returns the http.Handler serving every route.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Start listens on addr until ctx is cancelled, then shuts down gracefully,
+// letting in-flight requests finish for up to 10 seconds.
+func (s *Server) Start(ctx context.Context, addr string) error {
+	srv := &http.Server{Addr: addr, Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	s.log.Info("listening", "addr", "http://"+addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// render writes a templ component through a buffer, so a failed render is
+// still a clean 500 rather than half a page.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
