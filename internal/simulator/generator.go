@@ -1,0 +1,392 @@
+package simulator
+
+import (
+	"hash/fnv"
+	"sort"
+	"time"
+
+	"github.com/insights-dev/insights/internal/usage"
+)
+
+// halfHour is the source bucket length in seconds.
+const halfHour = usage.HalfHourSeconds
+
+// maxStreams caps the points a channel reports per half hour (before added categories).
+const maxStreams = 8
+
+// growthEpoch anchors the slow growth of volumes, so a bucket's numbers never
+// depend on the clock.
+var growthEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+
+// hourWeight is the share of a day's messages sent in each local hour (quiet at night).
+var hourWeight = [24]int64{5, 5, 5, 5, 5, 5, 15, 40, 80, 110, 120, 120, 100, 100, 110, 110, 100, 90, 80, 70, 60, 40, 20, 10}
+
+var hourWeightSum = func() int64 {
+	var s int64
+	for _, w := range hourWeight {
+		s += w
+	}
+	return s
+}()
+
+// channel is a generated channel with what its data is made from.
+type channel struct {
+	Channel
+	key      uint64
+	loc      *time.Location
+	home     string
+	streams  []stream
+	inMilli  int64 // expected inbound calls per business half hour, in thousandths
+	outMilli int64 // expected outbound calls per business half hour, in thousandths
+	callRate int64 // per-minute rate of outbound calls, nano-units of the currency
+}
+
+// stream is one (category, pricing type, country) series of a channel.
+type stream struct {
+	category   usage.Category
+	pricing    usage.PricingType
+	country    string
+	tier       string
+	dailyMilli int64 // expected messages per weekday at growth 1, in thousandths
+	price      int64 // per message, nano-units of the channel currency
+	campaign   bool  // marketing: has spike days
+	salt       uint64
+}
+
+// revKey names a revised number: one category of one channel's half hour.
+type revKey struct {
+	channel  string
+	bucket   int64
+	category usage.Category
+}
+
+// channelStreams picks the message series of a channel: the home market gets
+// most categories, foreign markets marketing plus service or authentication.
+func (s *Simulator) channelStreams(r *rng, ch *channel, t clientTemplate) []stream {
+	scale := int64(30 + r.intn(270)) // percent: 0.3× to 3×
+	add := func(out []stream, cat usage.Category, pt usage.PricingType, country string, perDay int64) []stream {
+		return append(out, stream{
+			category: cat, pricing: pt, country: country, tier: tier(cat, pt),
+			dailyMilli: perDay * 1000 * scale / 100,
+			price:      messagePrice(cat, pt, country, ch.Currency),
+			campaign:   cat == usage.CategoryMarketing || cat == usage.CategoryMarketingLite,
+			salt:       hashString(string(cat) + "/" + string(pt) + "/" + country),
+		})
+	}
+	var out []stream
+	home := t.country
+	out = add(out, usage.CategoryMarketing, usage.PricingRegular, home, int64(150+r.intn(500)))
+	out = add(out, usage.CategoryUtility, usage.PricingRegular, home, int64(80+r.intn(300)))
+	out = add(out, usage.CategoryService, usage.PricingFreeCustomerService, home, int64(100+r.intn(400)))
+	if r.intn(2) == 0 {
+		out = add(out, usage.CategoryAuthentication, usage.PricingRegular, home, int64(40+r.intn(200)))
+	}
+	if r.intn(3) == 0 {
+		out = add(out, usage.CategoryMarketingLite, usage.PricingRegular, home, int64(60+r.intn(200)))
+	}
+	if r.intn(3) == 0 {
+		out = add(out, usage.CategoryService, usage.PricingFreeEntryPoint, home, int64(10+r.intn(60)))
+	}
+	for _, c := range ch.Countries[1:] {
+		out = add(out, usage.CategoryMarketing, usage.PricingRegular, c, int64(20+r.intn(120)))
+		if _, ok := authInternationalUSD[c]; ok && c != home {
+			out = add(out, usage.CategoryAuthenticationInternational, usage.PricingRegular, c, int64(5+r.intn(40)))
+		} else {
+			out = add(out, usage.CategoryService, usage.PricingFreeCustomerService, c, int64(10+r.intn(80)))
+		}
+	}
+	if len(out) > maxStreams {
+		out = out[:maxStreams]
+	}
+	return out
+}
+
+// dayInfo holds what is shared by all buckets of one local day.
+type dayInfo struct {
+	key     uint64 // local yyyymmdd
+	weekday time.Weekday
+}
+
+// volume computes a stream's message count in the half hour starting at b.
+func (s *Simulator) volume(ch *channel, st *stream, b int64, hour int, d dayInfo) int64 {
+	milli := st.dailyMilli * hourWeight[hour] / (2 * hourWeightSum)
+	switch d.weekday {
+	case time.Saturday:
+		milli = milli * 60 / 100
+	case time.Sunday:
+		milli = milli * 45 / 100
+	}
+	// Day-to-day noise of ±20 %.
+	milli = milli * int64(80+hash3(ch.key, d.key, st.salt^0xd1)%41) / 100
+	// Slow growth: ×0.7 at the epoch, +30 % a year, capped at ×2.5.
+	g := 700 + (b-growthEpoch)/86400*300/365
+	g = max(300, min(g, 2500))
+	milli = milli * g / 1000
+	// An occasional campaign day multiplies marketing fourfold.
+	if st.campaign && d.weekday != time.Sunday && hash3(ch.key, d.key, 0xca)%23 == 0 {
+		milli *= 4
+	}
+	// Stochastic rounding keeps the mean while giving whole messages.
+	return (milli + int64(hash3(ch.key, uint64(b), st.salt)%1000)) / 1000
+}
+
+// localDay returns the local hour of bucket b and its day info.
+func localDay(ch *channel, b int64) (int, dayInfo) {
+	t := time.Unix(b, 0).In(ch.loc)
+	y, m, d := t.Date()
+	return t.Hour(), dayInfo{key: uint64(y*10000 + int(m)*100 + d), weekday: t.Weekday()}
+}
+
+// genState is a consistent snapshot of test-made changes for one generation.
+type genState struct {
+	extra     []stream
+	revisions map[revKey]int64
+}
+
+// snapshot takes the channel's added streams and the revisions; callers hold dataMu.RLock.
+func (s *Simulator) snapshot(ch *channel) genState {
+	return genState{extra: s.extra[ch.ID], revisions: s.revisions}
+}
+
+// bucketPoints appends the non-zero usage points of ch's half hour b to out.
+func (s *Simulator) bucketPoints(ch *channel, b int64, g genState, out []usage.Point) []usage.Point {
+	hour, d := localDay(ch, b)
+	start, end := time.Unix(b, 0).UTC(), time.Unix(b+halfHour, 0).UTC()
+	emit := func(st *stream) {
+		v := s.volume(ch, st, b, hour, d)
+		if len(g.revisions) > 0 {
+			if rv, ok := g.revisions[revKey{ch.ID, b, st.category}]; ok {
+				v = rv
+			}
+		}
+		if v <= 0 {
+			return
+		}
+		out = append(out, usage.Point{
+			ChannelID: ch.ID, Start: start, End: end, Granularity: usage.HalfHour,
+			Category: st.category, PricingType: st.pricing, Country: st.country, Tier: st.tier,
+			Volume: v, Currency: ch.Currency, CostNanos: usage.MulRate(v, st.price), CostKnown: true,
+		})
+	}
+	for i := range ch.streams {
+		emit(&ch.streams[i])
+	}
+	for i := range g.extra {
+		emit(&g.extra[i])
+	}
+	return out
+}
+
+// bucketCalls appends the call points of ch's half hour b to out: a few calls
+// in both directions in local business hours, with durations whose average is
+// a whole number of seconds, and outbound costs summed per call.
+func (s *Simulator) bucketCalls(ch *channel, b int64, out []usage.CallPoint) []usage.CallPoint {
+	if !ch.Voice {
+		return out
+	}
+	hour, d := localDay(ch, b)
+	var pct int64 // share of the business-hour call rate
+	switch {
+	case d.weekday == time.Sunday:
+		pct = 0
+	case d.weekday == time.Saturday:
+		if hour >= 9 && hour < 13 {
+			pct = 50
+		}
+	case hour >= 8 && hour < 19:
+		pct = 100
+	case hour >= 19 && hour < 22:
+		pct = 15
+	}
+	if pct == 0 {
+		return out
+	}
+	start, end := time.Unix(b, 0).UTC(), time.Unix(b+halfHour, 0).UTC()
+	for _, dir := range []usage.Direction{usage.DirectionOutbound, usage.DirectionInbound} {
+		lambda, salt := ch.inMilli, uint64(0x1b)
+		if dir == usage.DirectionOutbound {
+			lambda, salt = ch.outMilli, 0x0b
+		}
+		h := hash3(ch.key, uint64(b), salt)
+		n := (lambda*pct/100 + int64(h%1000)) / 1000
+		if n > 0 && (h>>20)%10 == 0 {
+			n++ // an occasional busy half hour
+		}
+		if n == 0 {
+			continue
+		}
+		var total, cost int64
+		for i := int64(0); i < n; i++ {
+			hd := hash3(ch.key, uint64(b), salt^uint64(i+1)<<8)
+			secs := int64(20 + hd%300 + (hd>>24)%240)
+			if i == n-1 { // make the average whole: count × average = total
+				if rem := (total + secs) % n; rem != 0 {
+					secs += n - rem
+				}
+			}
+			total += secs
+			cost += usage.CallCost(dir, secs, ch.callRate)
+		}
+		out = append(out, usage.CallPoint{
+			ChannelID: ch.ID, Start: start, End: end, Granularity: usage.HalfHour,
+			Direction: dir, Count: n, Seconds: total,
+			Currency: ch.Currency, CostNanos: cost, CostKnown: true,
+		})
+	}
+	return out
+}
+
+// span clips the half-hour buckets starting in [from, to) to the data that
+// exists at now, returning aligned first and last-exclusive bucket starts.
+func (s *Simulator) span(ch *channel, from, to int64, now time.Time) (int64, int64) {
+	first := ceilDiv(from, halfHour) * halfHour
+	if ds := ch.BillingStartedAt.Unix(); first < ds {
+		first = ds
+	}
+	// A bucket exists once it has ended.
+	limit := floorDiv(now.Unix(), halfHour) * halfHour // exclusive: start of the running bucket
+	if to > limit {
+		to = limit
+	}
+	return first, to
+}
+
+// usagePoints returns the half-hour points of ch whose start is in [from, to).
+func (s *Simulator) usagePoints(ch *channel, from, to int64, now time.Time) []usage.Point {
+	first, last := s.span(ch, from, to, now)
+	s.dataMu.RLock()
+	g := s.snapshot(ch)
+	var out []usage.Point
+	if last > first {
+		// Most buckets carry most streams; one allocation instead of many.
+		out = make([]usage.Point, 0, int((last-first)/halfHour)*(len(ch.streams)+len(g.extra))*3/4)
+	}
+	for b := first; b < last; b += halfHour {
+		out = s.bucketPoints(ch, b, g, out)
+	}
+	s.dataMu.RUnlock()
+	return out
+}
+
+// callPoints returns the half-hour call points of ch whose start is in [from, to).
+func (s *Simulator) callPoints(ch *channel, from, to int64, now time.Time) []usage.CallPoint {
+	first, last := s.span(ch, from, to, now)
+	var out []usage.CallPoint
+	for b := first; b < last; b += halfHour {
+		out = s.bucketCalls(ch, b, out)
+	}
+	return out
+}
+
+// UsagePoints is the ground truth for tests: the half-hour usage points of a
+// channel whose bucket start lies in [start, end), as they exist now, computed
+// straight from the generator (revisions and added categories included).
+// It returns nil for an unknown channel.
+func (s *Simulator) UsagePoints(channelID string, start, end time.Time) []usage.Point {
+	ch, ok := s.channels[channelID]
+	if !ok {
+		return nil
+	}
+	pts := s.usagePoints(ch, unixCeil(start), unixCeil(end), s.now())
+	sortPoints(pts)
+	return pts
+}
+
+// CallPoints is the ground truth for tests: the half-hour call points of a
+// channel whose bucket start lies in [start, end), as they exist now.
+func (s *Simulator) CallPoints(channelID string, start, end time.Time) []usage.CallPoint {
+	ch, ok := s.channels[channelID]
+	if !ok {
+		return nil
+	}
+	return s.callPoints(ch, unixCeil(start), unixCeil(end), s.now())
+}
+
+// sortPoints orders points by start, category (known ones first), pricing type, country, tier.
+func sortPoints(p []usage.Point) {
+	sort.SliceStable(p, func(i, j int) bool {
+		a, b := p[i], p[j]
+		if !a.Start.Equal(b.Start) {
+			return a.Start.Before(b.Start)
+		}
+		if a.Category != b.Category {
+			if ra, rb := a.Category.Rank(), b.Category.Rank(); ra != rb {
+				return ra < rb
+			}
+			return a.Category < b.Category
+		}
+		if a.PricingType != b.PricingType {
+			return a.PricingType < b.PricingType
+		}
+		if a.Country != b.Country {
+			return a.Country < b.Country
+		}
+		return a.Tier < b.Tier
+	})
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
+
+// unixCeil is t in UNIX seconds, rounded up when t has a fraction of a second.
+func unixCeil(t time.Time) int64 {
+	if t.Nanosecond() > 0 {
+		return t.Unix() + 1
+	}
+	return t.Unix()
+}
+
+// mix is the splitmix64 finaliser: a cheap, well-spread 64-bit hash step.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+func hash3(a, b, c uint64) uint64 {
+	return mix(a ^ mix(b+0x9e3779b97f4a7c15^mix(c+0x632be59bd9b4e019)))
+}
+
+func hashString(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// rng is a splitmix64 sequence for generating the partner.
+type rng struct{ state uint64 }
+
+func (r *rng) next() uint64 {
+	r.state += 0x9e3779b97f4a7c15
+	return mix(r.state)
+}
+
+func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
+
+const alnumChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+func (r *rng) alnum(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alnumChars[r.intn(len(alnumChars))]
+	}
+	return string(b)
+}
+
+func (r *rng) digits(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + r.intn(10))
+	}
+	return string(b)
+}
