@@ -1,0 +1,23 @@
+// Package partnerapi is a typed client for the 360dialog Partner API (Hub API
+// v2): it lists a partner's clients and channels (every page), reads a
+// channel's usage (Meta's pricing and call analytics) and its balance.
+//
+// Why it looks the way it does:
+//
+//   - The shapes of the JSON bodies are partly a contract that the public pages
+//     do not show, so every one of them is decoded in decode.go and nowhere
+//     else: when the live API differs, one edit there fixes it. Decoding is
+//     tolerant of extra fields and strict about the fields it uses: a malformed
+//     value is a *DecodeError naming its JSON path, never a silent zero.
+//   - Money never goes through float64: costs are read from the raw JSON number
+//     text into usage's integer nano-units. A missing or null cost stays
+//     unknown (usage.Point.CostKnown false).
+//   - The client retries what is worth retrying (5xx, network errors, timeouts
+//     of one attempt) with jittered exponential backoff, but never a rate limit:
+//     a 429, or a 400 that says "rate limit", comes back at once as a
+//     *RateLimitError with its Retry-After, because the poller owns the request
+//     budgets of channels and WABAs and decides what to pause.
+//   - Usage windows are half-open [Start, End) everywhere in Insights, while the
+//     API's end_date is inclusive; ChannelUsage translates and drops any point
+//     that falls outside the window the caller asked for.
+package partnerapi

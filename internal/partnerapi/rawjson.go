@@ -1,0 +1,387 @@
+package partnerapi
+
+// The generic half of decoding: a reader of raw JSON that keeps numbers as
+// their exact text and knows the path of every value, so that decode.go can
+// state the contract in a few lines per field and every error names its field.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/insights-dev/insights/internal/usage"
+)
+
+// object is one JSON object's members, kept raw so that each is decoded (and
+// blamed) on its own; path is where the object sits in the body.
+type object struct {
+	path string
+	m    map[string]json.RawMessage
+}
+
+// parseRoot reads a whole body, which must be one JSON object.
+func parseRoot(body []byte) (object, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return object{}, &DecodeError{Err: errors.New("empty body")}
+	}
+	if body[0] != '{' {
+		if !json.Valid(body) {
+			return object{}, &DecodeError{Err: errors.New("invalid JSON")}
+		}
+		return object{}, &DecodeError{Err: fmt.Errorf("want a JSON object, got %s", kind(body))}
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return object{}, &DecodeError{Err: fmt.Errorf("invalid JSON: %w", err)}
+	}
+	return object{m: m}, nil
+}
+
+func (o object) at(key string) string {
+	if o.path == "" {
+		return key
+	}
+	return o.path + "." + key
+}
+
+func (o object) fail(key string, err error) error { return &DecodeError{Field: o.at(key), Err: err} }
+
+func (o object) missing(key string) error {
+	return o.fail(key, errors.New("required field is missing"))
+}
+
+// raw returns a member; absent and null are both "not there".
+func (o object) raw(key string) (json.RawMessage, bool) {
+	r, ok := o.m[key]
+	if !ok || isNull(r) {
+		return nil, false
+	}
+	return bytes.TrimSpace(r), true
+}
+
+// object returns the member key as an object; ok is false when it is absent
+// or null (the returned object is then empty, so its lookups find nothing).
+func (o object) object(key string) (object, bool, error) {
+	child := object{path: o.at(key)}
+	r, ok := o.raw(key)
+	if !ok {
+		return child, false, nil
+	}
+	if r[0] != '{' {
+		return child, false, o.fail(key, fmt.Errorf("want an object, got %s", kind(r)))
+	}
+	if err := json.Unmarshal(r, &child.m); err != nil {
+		return child, false, o.fail(key, err)
+	}
+	return child, true, nil
+}
+
+// objects returns the member key as an array of objects; absent or null is empty.
+func (o object) objects(key string) ([]object, error) {
+	r, ok := o.raw(key)
+	if !ok {
+		return nil, nil
+	}
+	if r[0] != '[' {
+		return nil, o.fail(key, fmt.Errorf("want an array, got %s", kind(r)))
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(r, &elems); err != nil {
+		return nil, o.fail(key, err)
+	}
+	out := make([]object, len(elems))
+	for i, e := range elems {
+		path := fmt.Sprintf("%s[%d]", o.at(key), i)
+		e = bytes.TrimSpace(e)
+		if len(e) == 0 || e[0] != '{' {
+			return nil, &DecodeError{Field: path, Err: fmt.Errorf("want an object, got %s", kind(e))}
+		}
+		out[i].path = path
+		if err := json.Unmarshal(e, &out[i].m); err != nil {
+			return nil, &DecodeError{Field: path, Err: err}
+		}
+	}
+	return out, nil
+}
+
+// dataPoints collects an analytics object's points from both wrappings:
+// data[].data_points[] and data_points[].
+func (o object) dataPoints() ([]object, error) {
+	groups, err := o.objects("data")
+	if err != nil {
+		return nil, err
+	}
+	var out []object
+	for _, g := range groups {
+		pts, err := g.objects("data_points")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pts...)
+	}
+	pts, err := o.objects("data_points")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, pts...), nil
+}
+
+// str returns a string member, trimmed; absent or null is "". A number is
+// taken as its literal text, since ids are sometimes sent as numbers.
+func (o object) str(key string) (string, error) {
+	r, ok := o.raw(key)
+	if !ok {
+		return "", nil
+	}
+	switch {
+	case r[0] == '"':
+		var s string
+		if err := json.Unmarshal(r, &s); err != nil {
+			return "", o.fail(key, err)
+		}
+		return strings.TrimSpace(s), nil
+	case r[0] == '-' || (r[0] >= '0' && r[0] <= '9'):
+		return string(r), nil
+	}
+	return "", o.fail(key, fmt.Errorf("want a string, got %s", kind(r)))
+}
+
+// requiredString is str for a member that must be present and non-empty.
+func (o object) requiredString(key string) (string, error) {
+	s, err := o.str(key)
+	if err == nil && s == "" {
+		err = o.missing(key)
+	}
+	return s, err
+}
+
+// currency returns an ISO 4217 code, upper-cased; "" when absent.
+func (o object) currency(key string) (string, error) {
+	s, err := o.str(key)
+	if err != nil || s == "" {
+		return "", err
+	}
+	c := usage.NormalizeCurrency(s)
+	if len(c) != 3 || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return "", o.fail(key, fmt.Errorf("not a currency code: %q", s))
+	}
+	return c, nil
+}
+
+// country returns an ISO 3166 alpha-2 code, upper-cased; "" when absent.
+func (o object) country(key string) (string, error) {
+	s, err := o.str(key)
+	return strings.ToUpper(s), err
+}
+
+// granularity reads a granularity in any spelling; def when absent.
+func (o object) granularity(key string, def usage.Granularity) (usage.Granularity, error) {
+	s, err := o.str(key)
+	if err != nil || s == "" {
+		return def, err
+	}
+	g, err := usage.ParseGranularity(s)
+	if err != nil {
+		return def, o.fail(key, err)
+	}
+	return g, nil
+}
+
+// decimal reads a number (or a string holding one) exactly.
+func (o object) decimal(key string) (*big.Rat, bool, error) {
+	r, ok := o.raw(key)
+	if !ok {
+		return nil, false, nil
+	}
+	text, err := numberText(r)
+	if err != nil {
+		return nil, false, o.fail(key, err)
+	}
+	v, ok := new(big.Rat).SetString(text)
+	if !ok {
+		return nil, false, o.fail(key, fmt.Errorf("not a number: %s", text))
+	}
+	return v, true, nil
+}
+
+// integer reads a whole number (1.2e2 is 120; 1.5 is an error).
+func (o object) integer(key string) (int64, bool, error) {
+	v, ok, err := o.decimal(key)
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	if !v.IsInt() {
+		return 0, false, o.fail(key, fmt.Errorf("not a whole number: %s", v.FloatString(6)))
+	}
+	if !v.Num().IsInt64() {
+		return 0, false, o.fail(key, errors.New("out of range"))
+	}
+	return v.Num().Int64(), true, nil
+}
+
+// count reads a non-negative whole number.
+func (o object) count(key string, required bool) (int64, error) {
+	n, ok, err := o.integer(key)
+	switch {
+	case err != nil:
+		return 0, err
+	case !ok && required:
+		return 0, o.missing(key)
+	case n < 0:
+		return 0, o.fail(key, fmt.Errorf("negative: %d", n))
+	}
+	return n, nil
+}
+
+// money reads an amount in the currency's major unit into nano-units; known
+// is false when it is absent or null. Digits beyond the ninth decimal (float
+// printing noise such as 0.30000000000000004) are rounded to the nearest nano.
+func (o object) money(key string) (nanos int64, known bool, err error) {
+	r, ok := o.raw(key)
+	if !ok {
+		return 0, false, nil
+	}
+	text, err := numberText(r)
+	if err != nil {
+		return 0, false, o.fail(key, err)
+	}
+	n, err := usage.ParseDecimal(text)
+	if errors.Is(err, usage.ErrInexact) {
+		v, _ := new(big.Rat).SetString(text)
+		var exact bool
+		if n, exact = roundRat(v.Mul(v, big.NewRat(usage.NanosPerUnit, 1))); exact {
+			err = nil
+		}
+	}
+	if err != nil {
+		return 0, false, o.fail(key, err)
+	}
+	return n, true, nil
+}
+
+// Unix seconds accepted as timestamps: 1970 up to the end of year 9999.
+const maxUnix = 253402300799
+
+// timestamp reads a timestamp: UNIX seconds (number or numeric string) or an
+// RFC 3339 / ISO 8601 string (UTC when it has no zone). Zero when absent.
+func (o object) timestamp(key string) (time.Time, bool, error) {
+	r, ok := o.raw(key)
+	if !ok {
+		return time.Time{}, false, nil
+	}
+	if r[0] == '"' {
+		var s string
+		if err := json.Unmarshal(r, &s); err != nil {
+			return time.Time{}, false, o.fail(key, err)
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return time.Time{}, false, nil
+		}
+		if !isNumber(s) {
+			for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", time.DateOnly} {
+				if t, err := time.Parse(layout, s); err == nil {
+					return t.UTC(), true, nil
+				}
+			}
+			return time.Time{}, false, o.fail(key, fmt.Errorf("not a timestamp: %q", s))
+		}
+	}
+	n, _, err := o.integer(key)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if n < 0 || n > maxUnix {
+		return time.Time{}, false, o.fail(key, fmt.Errorf("UNIX time out of range: %d", n))
+	}
+	return time.Unix(n, 0).UTC(), true, nil
+}
+
+// numberText returns the literal text of a JSON number, or of a string that
+// holds one. The exponent is bounded so that exact arithmetic stays cheap.
+func numberText(r json.RawMessage) (string, error) {
+	s := string(r)
+	if r[0] == '"' {
+		if err := json.Unmarshal(r, &s); err != nil {
+			return "", err
+		}
+		s = strings.TrimSpace(s)
+	}
+	if !isNumber(s) {
+		return "", fmt.Errorf("not a number: %s", shorten(string(r), 40))
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		exp, err := strconv.Atoi(s[i+1:])
+		if err != nil || exp < -40 || exp > 40 {
+			return "", fmt.Errorf("number out of range: %s", shorten(s, 40))
+		}
+	}
+	if len(s) > 64 {
+		return "", fmt.Errorf("number too long: %s", shorten(s, 40))
+	}
+	return s, nil
+}
+
+// isNumber reports whether s is exactly one JSON number.
+func isNumber(s string) bool {
+	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+		return false
+	}
+	var n json.Number
+	return json.Unmarshal([]byte(s), &n) == nil
+}
+
+// roundRat rounds v to the nearest integer, halves away from zero; exact is
+// false when the result does not fit an int64.
+func roundRat(v *big.Rat) (n int64, exact bool) {
+	num, den := v.Num(), v.Denom()
+	q, r := new(big.Int).QuoRem(num, den, new(big.Int))
+	if r.Sign() != 0 && new(big.Int).Mul(new(big.Int).Abs(r), big.NewInt(2)).Cmp(den) >= 0 {
+		if num.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	if !q.IsInt64() {
+		return 0, false
+	}
+	return q.Int64(), true
+}
+
+func isNull(r json.RawMessage) bool { return string(bytes.TrimSpace(r)) == "null" }
+
+// kind names the JSON type of a raw value, for error messages.
+func kind(r []byte) string {
+	r = bytes.TrimSpace(r)
+	if len(r) == 0 {
+		return "nothing"
+	}
+	switch r[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+func shorten(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
