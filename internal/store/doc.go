@@ -1,0 +1,58 @@
+// Package store keeps Insights' data in SQLite or PostgreSQL through GORM: the
+// clients and channels of the partner, raw usage and call points as the Partner
+// API reports them, poll runs, per-channel poll state, the shared request log
+// that enforces the Partner API's rate limits, and balance readings. It is the
+// only package that imports GORM; callers see plain structs and usage types.
+//
+// Choices, and why:
+//
+//   - Migrations are versioned SQL, applied in order, each in its own
+//     transaction and recorded in schema_migrations. Live models are never
+//     AutoMigrated, so a schema change is always a reviewed, ordered step that
+//     runs the same way on both databases. The few dialect differences
+//     (auto-increment keys, SQLite's WITHOUT ROWID, PostgreSQL's advisory
+//     locks) live in dialect.go; everything else is SQL both engines accept,
+//     including INSERT … ON CONFLICT … DO UPDATE and IS DISTINCT FROM.
+//
+//   - Every instant is stored as BIGINT unix seconds in UTC on both dialects:
+//     comparisons and indexes are integer ones, no driver converts zones, and
+//     bucket keys compare exactly. Unset instants are NULL.
+//
+//   - Money is BIGINT nano-units (see package usage) beside a currency column;
+//     an unknown cost is NULL, never 0, and sums report how many were unknown.
+//
+//   - SQLite runs in WAL mode with busy_timeout=5000, foreign_keys=on and
+//     synchronous=NORMAL. The Store holds two handles on the same file: a read
+//     pool of several query-only connections, so page queries run in parallel
+//     with ingest, and a write handle of exactly one connection whose
+//     transactions BEGIN IMMEDIATE. One writer means writers queue in Go
+//     instead of failing with SQLITE_BUSY, and a read-check-write transaction
+//     (ReserveRequest) cannot interleave with another writer — in this process
+//     or, thanks to BEGIN IMMEDIATE, in another one. On PostgreSQL both
+//     handles are the same pool.
+//
+//   - SaveUsageWindow treats the API's answer for a window as authoritative: in
+//     one transaction it reads the stored rows of that window, upserts what
+//     changed (multi-row INSERT … ON CONFLICT DO UPDATE in batches), and deletes
+//     what vanished. Rows whose values did not change are not written at all,
+//     so polling the same window twice changes nothing, not even a tuple.
+//
+//   - A bucket that the window covers only in part (a daily or monthly bucket
+//     cut by the window's edges, or a half-hour bucket cut by an unaligned edge)
+//     is dropped, never stored: every stored row is a complete bucket, so a
+//     partial one can never overwrite it. A bucket that does not overlap the
+//     window at all is refused with an error and nothing is written.
+//
+//   - The rate-limit request log lives in the database so restarts, a second
+//     process and replicas share one budget. ReserveRequest checks and records
+//     in one transaction; on PostgreSQL it first takes a transaction-level
+//     advisory lock on the WABA, so two replicas cannot both take the last slot.
+//
+//   - Foreign keys hold the data together: a channel needs its client, and
+//     points, poll state and balances need their channel (upsert clients,
+//     then channels, then data). Poll runs and the request log have none, so
+//     partner-wide runs and budgets never fail on a missing channel.
+//
+// Rollups (local-day and monthly folds of old half-hour points) are not part
+// of this package yet; queries read the raw points.
+package store

@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/insights-dev/insights/internal/usage"
+)
+
+// UsageFilter selects stored points for QueryUsage and QueryCalls.
+type UsageFilter struct {
+	// Start and End bound the stored bucket starts: [Start, End), in UTC.
+	Start, End time.Time
+	// Granularity of the stored points to read; empty reads half_hour, the
+	// granularity the poller fetches.
+	Granularity usage.Granularity
+	// Each non-empty list keeps only rows matching one of its values.
+	ClientIDs, WABAIDs, ChannelIDs []string
+	Categories, Countries          []string
+	PricingTypes                   []string
+	// GroupBy lists the dimensions to keep apart; bucket and currency are
+	// always kept apart.
+	GroupBy []usage.GroupField
+}
+
+// groupColumn maps a group field to its column in the usage query.
+var groupColumn = map[usage.GroupField]string{
+	usage.ByCategory:    "u.category",
+	usage.ByPricingType: "u.pricing_type",
+	usage.ByCountry:     "u.country",
+	usage.ByChannel:     "u.channel_id",
+	usage.ByWABA:        "c.waba_id",
+	usage.ByClient:      "c.client_id",
+}
+
+// where builds the FROM/WHERE part shared by usage and call queries.
+// table is usage_points or call_points; withUsageDims adds the filters that
+// only usage points have.
+func (f UsageFilter) where(table string, withUsageDims bool, needJoin bool) (string, []any, error) {
+	if f.Start.IsZero() || f.End.IsZero() || !f.Start.Before(f.End) {
+		return "", nil, fmt.Errorf("want Start before End, got [%s, %s)",
+			f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339))
+	}
+	g := f.Granularity
+	if g == "" {
+		g = usage.HalfHour
+	}
+	var b strings.Builder
+	b.WriteString(" FROM " + table + " u")
+	if needJoin || len(f.ClientIDs) > 0 || len(f.WABAIDs) > 0 {
+		b.WriteString(" JOIN channels c ON c.id = u.channel_id")
+	}
+	b.WriteString(" WHERE u.granularity = ? AND u.bucket_start >= ? AND u.bucket_start < ?")
+	args := []any{string(g), f.Start.Unix(), f.End.Unix()}
+	in := func(col string, vals []string) {
+		if len(vals) > 0 {
+			b.WriteString(" AND " + col + " IN ?")
+			args = append(args, vals)
+		}
+	}
+	in("u.channel_id", f.ChannelIDs)
+	in("c.client_id", f.ClientIDs)
+	in("c.waba_id", f.WABAIDs)
+	in("u.country", f.Countries)
+	if withUsageDims {
+		in("u.category", f.Categories)
+		in("u.pricing_type", f.PricingTypes)
+	}
+	return b.String(), args, nil
+}
+
+// QueryUsage sums stored usage points per stored bucket, requested group
+// fields and currency, ordered by bucket, then groups, then currency.
+// CostNanos sums the known costs; CostMissing counts points of unknown cost.
+func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+	groups := normalizeGroups(f.GroupBy, usage.AllGroupFields)
+	needJoin := slices.Contains(groups, usage.ByWABA) || slices.Contains(groups, usage.ByClient)
+	from, args, err := f.where("usage_points", true, needJoin)
+	if err != nil {
+		return nil, fmt.Errorf("store: query usage: %w", err)
+	}
+	cols := []string{"u.bucket_start"}
+	for _, g := range groups {
+		cols = append(cols, groupColumn[g])
+	}
+	cols = append(cols, "u.currency")
+	q := "SELECT " + strings.Join(cols, ", ") +
+		", CAST(SUM(u.volume) AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
+		", CAST(SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END) AS BIGINT)" +
+		from + " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
+
+	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("store: query usage: %w", err)
+	}
+	defer rows.Close()
+	var out []usage.Row
+	dims := make([]string, len(groups))
+	dest := make([]any, 0, len(groups)+5)
+	for rows.Next() {
+		var r usage.Row
+		var bucket int64
+		dest = append(dest[:0], &bucket)
+		for i := range dims {
+			dest = append(dest, &dims[i])
+		}
+		dest = append(dest, &r.Currency, &r.Volume, &r.CostNanos, &r.CostMissing)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("store: query usage: scan: %w", err)
+		}
+		r.Bucket = fromUnix(bucket)
+		r.Key = groupKey(groups, dims)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: query usage: %w", err)
+	}
+	return out, nil
+}
+
+// callGroups are the dimensions call points have.
+var callGroups = []usage.GroupField{usage.ByCountry, usage.ByChannel, usage.ByWABA, usage.ByClient}
+
+// QueryCalls sums stored call points per stored bucket, direction, the
+// requested group fields among country, channel, WABA and client, and
+// currency. Categories and PricingTypes do not apply to calls and are ignored.
+func (s *Store) QueryCalls(ctx context.Context, f UsageFilter) ([]usage.CallRow, error) {
+	groups := normalizeGroups(f.GroupBy, callGroups)
+	needJoin := slices.Contains(groups, usage.ByWABA) || slices.Contains(groups, usage.ByClient)
+	from, args, err := f.where("call_points", false, needJoin)
+	if err != nil {
+		return nil, fmt.Errorf("store: query calls: %w", err)
+	}
+	cols := []string{"u.bucket_start", "u.direction"}
+	for _, g := range groups {
+		cols = append(cols, groupColumn[g])
+	}
+	cols = append(cols, "u.currency")
+	q := "SELECT " + strings.Join(cols, ", ") +
+		", CAST(SUM(u.count) AS BIGINT), CAST(SUM(u.seconds) AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
+		from + " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
+
+	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("store: query calls: %w", err)
+	}
+	defer rows.Close()
+	var out []usage.CallRow
+	dims := make([]string, len(groups))
+	dest := make([]any, 0, len(groups)+6)
+	for rows.Next() {
+		var r usage.CallRow
+		var bucket int64
+		var dir string
+		dest = append(dest[:0], &bucket, &dir)
+		for i := range dims {
+			dest = append(dest, &dims[i])
+		}
+		dest = append(dest, &r.Currency, &r.Count, &r.Seconds, &r.CostNanos)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("store: query calls: scan: %w", err)
+		}
+		r.Bucket = fromUnix(bucket)
+		r.Direction = usage.Direction(dir)
+		r.Key = groupKey(groups, dims)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: query calls: %w", err)
+	}
+	return out, nil
+}
+
+// UsageBounds returns the start of the first and the end of the last stored
+// usage bucket of the channels in f ("data from … up to …"); ok is false when
+// none is stored.
+func (s *Store) UsageBounds(ctx context.Context, f ChannelFilter) (first, last time.Time, ok bool, err error) {
+	// Separate scalar subqueries let both engines answer MIN and MAX from an
+	// index instead of scanning the table.
+	where, args := f.scope("channel_id")
+	if where == "" {
+		where = "1 = 1"
+	}
+	q := "SELECT (SELECT MIN(bucket_start) FROM usage_points WHERE " + where + "), " +
+		"(SELECT MAX(bucket_start) FROM usage_points WHERE " + where + ")"
+	var lo, hi sql.NullInt64
+	if err := s.r.WithContext(ctx).Raw(q, append(slices.Clone(args), args...)...).Row().Scan(&lo, &hi); err != nil {
+		return time.Time{}, time.Time{}, false, fmt.Errorf("store: usage bounds: %w", err)
+	}
+	if !lo.Valid || !hi.Valid {
+		return time.Time{}, time.Time{}, false, nil
+	}
+	var end sql.NullInt64
+	q = "SELECT MAX(bucket_end) FROM usage_points WHERE bucket_start = ? AND " + where
+	if err := s.r.WithContext(ctx).Raw(q, append([]any{hi.Int64}, args...)...).Row().Scan(&end); err != nil {
+		return time.Time{}, time.Time{}, false, fmt.Errorf("store: usage bounds: %w", err)
+	}
+	if end.Valid {
+		hi = end
+	}
+	return fromUnix(lo.Int64), fromUnix(hi.Int64), true, nil
+}
+
+// normalizeGroups keeps the allowed fields of want, once each, in canonical order.
+func normalizeGroups(want, allowed []usage.GroupField) []usage.GroupField {
+	var out []usage.GroupField
+	for _, g := range allowed {
+		if slices.Contains(want, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func groupKey(groups []usage.GroupField, vals []string) usage.GroupKey {
+	var k usage.GroupKey
+	for i, g := range groups {
+		switch g {
+		case usage.ByCategory:
+			k.Category = usage.Category(vals[i])
+		case usage.ByPricingType:
+			k.PricingType = usage.PricingType(vals[i])
+		case usage.ByCountry:
+			k.Country = vals[i]
+		case usage.ByChannel:
+			k.Channel = vals[i]
+		case usage.ByWABA:
+			k.WABA = vals[i]
+		case usage.ByClient:
+			k.Client = vals[i]
+		}
+	}
+	return k
+}
