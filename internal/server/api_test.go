@@ -1,0 +1,231 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/insights-dev/insights/internal/server"
+	"github.com/insights-dev/insights/internal/simulator"
+	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/store/storetest"
+	"github.com/insights-dev/insights/internal/usage"
+)
+
+// simNow is the simulated "now" of the API tests: a few weeks after the
+// European and US daylight-saving changes of 2026.
+var simNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+// seedFromSimulator stores the simulator's half-hour points for every channel
+// over [from, to) exactly as the poller would.
+func seedFromSimulator(t *testing.T, st *store.Store, sim *simulator.Simulator, from, to time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range sim.Clients() {
+		if err := st.UpsertClients(ctx, []store.Client{{ID: c.ID, Name: c.Name, Timezone: c.Timezone, Country: c.Country, Status: "active"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ch := range sim.Channels() {
+		if err := st.UpsertChannels(ctx, []store.Channel{{ID: ch.ID, ClientID: ch.ClientID, WABAID: ch.WABAID, Currency: ch.Currency,
+			Timezone: ch.Timezone, PhoneNumber: ch.PhoneNumber, PhoneName: ch.PhoneName, Status: "ready"}}); err != nil {
+			t.Fatal(err)
+		}
+		w := store.UsageWindow{ChannelID: ch.ID, Start: from, End: to, Granularity: usage.HalfHour,
+			Points: sim.UsagePoints(ch.ID, from, to), Calls: sim.CallPoints(ch.ID, from, to)}
+		if err := st.SaveUsageWindow(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func getJSON(t *testing.T, h http.Handler, path string, into any) int {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if into != nil {
+		if err := json.Unmarshal(rec.Body.Bytes(), into); err != nil {
+			t.Fatalf("GET %s: %d, body not JSON: %v\n%s", path, rec.Code, err, rec.Body.String())
+		}
+	}
+	return rec.Code
+}
+
+type usageJSON struct {
+	From, To, TZ string
+	Totals       []struct {
+		Currency string
+		Volume   int64
+		Cost     string
+	}
+	Previous struct {
+		From, To string
+		Totals   []struct {
+			Currency string
+			Volume   int64
+			Cost     string
+		}
+	}
+	Series []map[string]any
+}
+
+type callsJSON struct {
+	Totals struct {
+		Calls, Inbound, Outbound int64
+		AverageDurationSeconds   int64 `json:"average_duration_seconds"`
+		Cost                     []struct{ Currency, Amount string }
+	}
+}
+
+// TestUsageAPIMatchesSimulatorTotals checks /api/v1/usage and /api/v1/calls
+// against the simulator's own ground truth, to the nano-unit, for clients in
+// several currencies and zones (Berlin and New York across their DST change,
+// Kolkata's half-hour offset), on SQLite and PostgreSQL.
+func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, st *store.Store) {
+		sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
+		seedFrom, seedTo := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+		seedFromSimulator(t, st, sim, seedFrom, seedTo)
+		h := server.New(server.Options{Store: st, Now: func() time.Time { return simNow }}).Handler()
+
+		checked := map[string]bool{}
+		for _, c := range sim.Clients() {
+			if checked[c.Timezone] {
+				continue
+			}
+			checked[c.Timezone] = true
+			t.Run(c.Name, func(t *testing.T) {
+				loc, err := time.LoadLocation(c.Timezone)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// 2026-10-20 … 2026-11-05 spans the end of summer time in Europe (Oct 25) and the US (Nov 1).
+				p := usage.Period{From: usage.Date{Year: 2026, Month: 10, Day: 20}, To: usage.Date{Year: 2026, Month: 11, Day: 5}, Loc: loc}
+				var wantVol, wantCost, wantCalls, wantInbound, wantCallCost int64
+				for _, w := range c.WABAs {
+					for _, ch := range w.Channels {
+						for _, pt := range sim.UsagePoints(ch.ID, p.Start().UTC(), p.End().UTC()) {
+							wantVol += pt.Volume
+							wantCost += pt.CostNanos
+						}
+						for _, cp := range sim.CallPoints(ch.ID, p.Start().UTC(), p.End().UTC()) {
+							wantCalls += cp.Count
+							wantCallCost += cp.CostNanos
+							if cp.Direction == usage.DirectionInbound {
+								wantInbound += cp.Count
+							}
+						}
+					}
+				}
+				q := url.Values{"from": {p.From.String()}, "to": {p.To.String()}, "tz": {c.Timezone}, "client": {c.ID}, "group_by": {"category"}}
+				var u usageJSON
+				if code := getJSON(t, h, "/api/v1/usage?"+q.Encode(), &u); code != http.StatusOK {
+					t.Fatalf("status %d", code)
+				}
+				if len(u.Totals) != 1 || u.Totals[0].Currency != c.Currency {
+					t.Fatalf("totals %+v, want one entry in %s", u.Totals, c.Currency)
+				}
+				if u.Totals[0].Volume != wantVol || u.Totals[0].Cost != usage.FormatDecimal(wantCost) {
+					t.Errorf("totals: got %d msgs %s, want %d msgs %s", u.Totals[0].Volume, u.Totals[0].Cost, wantVol, usage.FormatDecimal(wantCost))
+				}
+				var seriesVol int64
+				for _, e := range u.Series {
+					seriesVol += int64(e["volume"].(float64))
+				}
+				if seriesVol != wantVol {
+					t.Errorf("series adds up to %d, want %d", seriesVol, wantVol)
+				}
+				if u.Previous.From != "2026-10-03" || u.Previous.To != "2026-10-19" {
+					t.Errorf("previous period %s … %s", u.Previous.From, u.Previous.To)
+				}
+
+				var cj callsJSON
+				q.Del("group_by")
+				if code := getJSON(t, h, "/api/v1/calls?"+q.Encode(), &cj); code != http.StatusOK {
+					t.Fatalf("calls status %d", code)
+				}
+				if cj.Totals.Calls != wantCalls || cj.Totals.Inbound != wantInbound || cj.Totals.Outbound != wantCalls-wantInbound {
+					t.Errorf("calls: got %+v, want %d calls (%d inbound)", cj.Totals, wantCalls, wantInbound)
+				}
+				if wantCalls > 0 && (len(cj.Totals.Cost) != 1 || cj.Totals.Cost[0].Amount != usage.FormatDecimal(wantCallCost)) {
+					t.Errorf("call cost %+v, want %s", cj.Totals.Cost, usage.FormatDecimal(wantCallCost))
+				}
+			})
+		}
+		if !checked["Asia/Kolkata"] || !checked["Europe/Berlin"] || !checked["America/New_York"] {
+			t.Fatalf("the simulated partner lacks a zone this test relies on: %v", checked)
+		}
+
+		// Storing the same window again changes no total.
+		before := map[string]any{}
+		getJSON(t, h, "/api/v1/usage?from=2026-10-01&to=2026-11-19", &before)
+		seedFromSimulator(t, st, sim, seedFrom, seedTo)
+		after := map[string]any{}
+		getJSON(t, h, "/api/v1/usage?from=2026-10-01&to=2026-11-19", &after)
+		if b, _ := json.Marshal(before["totals"]); string(b) != mustJSON(after["totals"]) {
+			t.Errorf("re-poll changed totals: %s → %s", b, mustJSON(after["totals"]))
+		}
+	})
+}
+
+func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestUsageAPIRejectsBadParameters checks every bad parameter gets a 400
+// whose JSON names it.
+func TestUsageAPIRejectsBadParameters(t *testing.T) {
+	st := storetest.Open(t)
+	h := server.New(server.Options{Store: st}).Handler()
+	tests := []struct{ query, field string }{
+		{"to=2026-11-01", "from"},
+		{"from=2026-11-01", "to"},
+		{"from=2026-13-01&to=2026-11-02", "from"},
+		{"from=2026-11-05&to=2026-11-01", "to"},
+		{"from=2026-11-01&to=2026-11-02&tz=Mars/Olympus", "tz"},
+		{"from=2026-11-01&to=2026-11-02&granularity=weekly", "granularity"},
+		{"from=2026-11-01&to=2026-11-02&group_by=colour", "group_by"},
+		{"from=2026-11-01&to=2026-11-02&country=Germany", "country"},
+		{"from=2026-11-01&to=2026-11-02&source=guess", "source"},
+		{"from=2020-01-01&to=2026-11-02", "from"},
+		{"from=2026-01-01&to=2026-11-02&granularity=half_hour", "granularity"},
+	}
+	for _, path := range []string{"/api/v1/usage?", "/api/v1/calls?"} {
+		for _, tt := range tests {
+			t.Run(path+tt.query, func(t *testing.T) {
+				var e struct{ Error, Field string }
+				if code := getJSON(t, h, path+tt.query, &e); code != http.StatusBadRequest {
+					t.Fatalf("status %d, want 400", code)
+				}
+				if e.Field != tt.field || e.Error == "" {
+					t.Errorf("got field %q error %q, want field %q", e.Field, e.Error, tt.field)
+				}
+			})
+		}
+	}
+}
+
+// TestUsageAPIKeepsCurrenciesApart checks a partner-wide query answers one
+// total per currency and never adds them.
+func TestUsageAPIKeepsCurrenciesApart(t *testing.T) {
+	st := storetest.Open(t)
+	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
+	seedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+	h := server.New(server.Options{Store: st}).Handler()
+	var u usageJSON
+	getJSON(t, h, "/api/v1/usage?from=2026-11-01&to=2026-11-02&group_by=client,category", &u)
+	currencies := map[string]bool{}
+	for _, c := range sim.Clients() {
+		currencies[c.Currency] = true
+	}
+	if len(u.Totals) != len(currencies) {
+		t.Fatalf("got %d currency totals, want %d: %+v", len(u.Totals), len(currencies), u.Totals)
+	}
+	for _, tot := range u.Totals {
+		if !currencies[tot.Currency] || tot.Volume == 0 {
+			t.Errorf("unexpected total %+v", tot)
+		}
+	}
+}
