@@ -1,0 +1,70 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/insights-dev/insights/internal/server"
+	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/store/storetest"
+)
+
+// benchScale is the database of the recorded benchmarks: 1,000 channels of
+// 50 clients with one year of daily data.
+var benchScale = storetest.Scale{Clients: 50, Channels: 1000, Days: 365, End: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+
+// measure runs fn b.N times and reports the median and 95th percentile.
+func measure(b *testing.B, fn func()) {
+	b.Helper()
+	d := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		t := time.Now()
+		fn()
+		d = append(d, time.Since(t))
+	}
+	b.StopTimer()
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(d[(len(d)*95)/100].Microseconds())/1000, "p95-ms")
+}
+
+// forEachBenchDB runs fn on the scale database in SQLite and, when
+// INSIGHTS_TEST_POSTGRES is set, in PostgreSQL.
+func forEachBenchDB(b *testing.B, fn func(b *testing.B, st *store.Store)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, storetest.OpenScale(b, benchScale)) })
+	if dsn := os.Getenv(storetest.PostgresEnv); dsn != "" {
+		b.Run("postgres", func(b *testing.B) { fn(b, storetest.OpenScalePostgres(b, dsn, benchScale)) })
+	}
+}
+
+// BenchmarkUsageAPI30Days times GET /api/v1/usage for 30 days over all
+// clients beside the store query behind it.
+func BenchmarkUsageAPI30Days(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, st *store.Store) {
+		h := server.New(server.Options{Store: st}).Handler()
+		from, to := time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+		b.Run("query", func(b *testing.B) {
+			measure(b, func() {
+				rows, err := st.QueryUsage(context.Background(), store.UsageFilter{Start: from, End: to})
+				if err != nil || len(rows) == 0 {
+					b.Fatalf("query: %d rows, %v", len(rows), err)
+				}
+			})
+		})
+		b.Run("api", func(b *testing.B) {
+			measure(b, func() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/usage?from=2026-10-21&to=2026-11-19", nil))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+				}
+			})
+		})
+	})
+}

@@ -1,0 +1,128 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/usage"
+)
+
+// Scale describes a synthetic partner for benchmarks: Channels spread over
+// Clients (in four currencies and zones), each with one year of data.
+type Scale struct {
+	Clients  int
+	Channels int
+	Days     int
+	// End is the first day after the data (UTC midnight).
+	End time.Time
+}
+
+var scaleZones = []struct{ zone, currency string }{
+	{"Europe/Berlin", "EUR"}, {"America/New_York", "USD"}, {"Asia/Kolkata", "INR"}, {"America/Sao_Paulo", "BRL"},
+}
+
+var scaleKeys = []struct {
+	cat     usage.Category
+	pt      usage.PricingType
+	country string
+	rate    int64
+}{
+	{usage.CategoryMarketing, usage.PricingRegular, "DE", 136_500_000},
+	{usage.CategoryMarketing, usage.PricingRegular, "AT", 125_000_000},
+	{usage.CategoryUtility, usage.PricingRegular, "DE", 45_600_000},
+	{usage.CategoryAuthentication, usage.PricingRegular, "DE", 40_000_000},
+	{usage.CategoryService, usage.PricingFreeCustomerService, "DE", 0},
+	{usage.CategoryMarketingLite, usage.PricingRegular, "AT", 120_000_000},
+}
+
+// ClientID and ChannelID name the synthetic partner's ids.
+func (sc Scale) ClientID(i int) string  { return fmt.Sprintf("cl%04d", i) }
+func (sc Scale) ChannelID(i int) string { return fmt.Sprintf("ch%05d", i) }
+
+// Seed writes the synthetic partner: per channel and day one half-hour
+// bucket (at 12:00 UTC) for each of six category/type/country keys, so the
+// row count is that of daily data (Channels × Days × 6).
+func (sc Scale) Seed(ctx context.Context, s *store.Store) error {
+	var clients []store.Client
+	for i := range sc.Clients {
+		z := scaleZones[i%len(scaleZones)]
+		clients = append(clients, store.Client{ID: sc.ClientID(i), Name: fmt.Sprintf("Client %d", i), Timezone: z.zone, Status: "active"})
+	}
+	if err := s.UpsertClients(ctx, clients); err != nil {
+		return err
+	}
+	start := sc.End.AddDate(0, 0, -sc.Days)
+	for c := range sc.Channels {
+		ci := c % sc.Clients
+		z := scaleZones[ci%len(scaleZones)]
+		ch := store.Channel{ID: sc.ChannelID(c), ClientID: sc.ClientID(ci), WABAID: fmt.Sprintf("waba%04d", c/4),
+			Currency: z.currency, Timezone: z.zone, PhoneNumber: fmt.Sprintf("49301%06d", c), Status: "ready"}
+		if err := s.UpsertChannels(ctx, []store.Channel{ch}); err != nil {
+			return err
+		}
+		pts := make([]usage.Point, 0, sc.Days*len(scaleKeys))
+		for d := range sc.Days {
+			b := start.AddDate(0, 0, d).Add(12 * time.Hour)
+			for k, key := range scaleKeys {
+				vol := int64(1 + (c*7+d*3+k*11)%40)
+				tier := "0:MAX"
+				if key.pt.Free() {
+					tier = ""
+				}
+				pts = append(pts, usage.Point{ChannelID: ch.ID, Start: b, End: b.Add(30 * time.Minute), Granularity: usage.HalfHour,
+					Category: key.cat, PricingType: key.pt, Country: key.country, Tier: tier, Volume: vol,
+					Currency: z.currency, CostNanos: vol * key.rate, CostKnown: true})
+			}
+		}
+		w := store.UsageWindow{ChannelID: ch.ID, Start: start, End: sc.End, Granularity: usage.HalfHour, Points: pts}
+		if err := s.SaveUsageWindow(ctx, w); err != nil {
+			return fmt.Errorf("seed channel %s: %w", ch.ID, err)
+		}
+	}
+	return nil
+}
+
+// OpenScale returns a store holding sc on SQLite. The seeded file is kept in
+// the system temp directory and reused by later runs (seeding a year for a
+// thousand channels takes a while); delete it to force a fresh seed.
+func OpenScale(tb testing.TB, sc Scale) *store.Store {
+	tb.Helper()
+	ctx := context.Background()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("insights-bench-%dcl-%dch-%dd-%s-v1.db", sc.Clients, sc.Channels, sc.Days, sc.End.Format("20060102")))
+	_, statErr := os.Stat(path + ".done")
+	s, err := store.Open(ctx, path, slog.New(slog.DiscardHandler))
+	if err != nil {
+		tb.Fatalf("storetest: open %s: %v", path, err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		tb.Fatalf("storetest: migrate: %v", err)
+	}
+	if statErr == nil {
+		return s
+	}
+	tb.Logf("storetest: seeding %d channels × %d days into %s (once)", sc.Channels, sc.Days, path)
+	if err := sc.Seed(ctx, s); err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	if err := os.WriteFile(path+".done", nil, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// OpenScalePostgres seeds sc into a fresh PostgreSQL database (dropped after).
+func OpenScalePostgres(tb testing.TB, adminDSN string, sc Scale) *store.Store {
+	tb.Helper()
+	s := OpenPostgres(tb, adminDSN)
+	if err := sc.Seed(context.Background(), s); err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	return s
+}
