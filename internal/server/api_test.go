@@ -229,3 +229,27 @@ func TestUsageAPIKeepsCurrenciesApart(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownCategorySurvivesEndToEnd checks a category Meta introduces
+// after this code was written is kept from the API response to the JSON API.
+func TestUnknownCategorySurvivesEndToEnd(t *testing.T) {
+	st := storetest.Open(t)
+	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
+	ch := sim.Channels()[0]
+	if err := sim.AddUnknownCategory(ch.ID, "NEW_CATEGORY_X"); err != nil {
+		t.Fatal(err)
+	}
+	seedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+	h := server.New(server.Options{Store: st}).Handler()
+	var u usageJSON
+	getJSON(t, h, "/api/v1/usage?from=2026-11-01&to=2026-11-02&group_by=category&channel="+ch.ID, &u)
+	var found int64
+	for _, e := range u.Series {
+		if e["category"] == "NEW_CATEGORY_X" {
+			found += int64(e["volume"].(float64))
+		}
+	}
+	if found == 0 {
+		t.Fatalf("NEW_CATEGORY_X missing from the series: %v", u.Series)
+	}
+}
