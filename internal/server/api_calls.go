@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -29,14 +30,17 @@ type callEntryJSON struct {
 }
 
 type callsResponse struct {
-	From        string          `json:"from"`
-	To          string          `json:"to"`
-	TZ          string          `json:"tz"`
-	Granularity string          `json:"granularity"`
-	Source      string          `json:"source"`
-	Totals      callTotalsJSON  `json:"totals"`
-	Previous    callTotalsJSON  `json:"previous"`
-	Series      []callEntryJSON `json:"series"`
+	From        string `json:"from"`
+	To          string `json:"to"`
+	TZ          string `json:"tz"`
+	Granularity string `json:"granularity"`
+	Source      string `json:"source"`
+	// Estimated is true when costs are Insights' own estimates from its
+	// rate card (source=webhooks) rather than the Partner API's figures.
+	Estimated bool            `json:"estimated"`
+	Totals    callTotalsJSON  `json:"totals"`
+	Previous  callTotalsJSON  `json:"previous"`
+	Series    []callEntryJSON `json:"series"`
 }
 
 func moneyList(t usage.Totals) []moneyJSON {
@@ -71,25 +75,59 @@ func (s *Server) getCalls(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, callsResponse{
 		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
-		Granularity: string(q.Granularity), Source: q.Source,
+		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == sourceWebhooks,
 		Totals: callTotals(q.Period, r.Current), Previous: callTotals(r.PrevSpan, r.Previous), Series: series,
 	})
 }
 
-// loadUsageFrom picks the source of a usage query.
+// sourceWebhooks is the Query.Source of numbers counted from webhook events.
+const sourceWebhooks = "webhooks"
+
+// loadUsageFrom picks the source of a usage query: the Partner API's stored
+// points, or the messages counted from webhook events (estimated costs).
 func (s *Server) loadUsageFrom(ctx context.Context, q Query) (usageReport, error) {
-	if q.Source == "webhooks" {
-		return usageReport{}, errWebhookSourceUnavailable
+	if q.Source == sourceWebhooks {
+		return s.loadWebhookUsage(ctx, q)
 	}
 	return s.loadUsage(ctx, q)
 }
 
 // loadCallsFrom picks the source of a calls query.
 func (s *Server) loadCallsFrom(ctx context.Context, q Query) (callReport, error) {
-	if q.Source == "webhooks" {
-		return callReport{}, errWebhookSourceUnavailable
+	if q.Source == sourceWebhooks {
+		return s.loadWebhookCalls(ctx, q)
 	}
 	return s.loadCalls(ctx, q)
 }
 
-var errWebhookSourceUnavailable = echo.NewHTTPError(http.StatusNotImplemented, "source=webhooks needs the webhook receiver, which is not enabled in this build")
+// loadWebhookUsage is loadUsage over the webhook counters.
+func (s *Server) loadWebhookUsage(ctx context.Context, q Query) (usageReport, error) {
+	r := usageReport{Query: q, PrevSpan: q.Period.Previous()}
+	rows, err := s.store.QueryWebhookUsage(ctx, q.storeFilter(q.Period, q.GroupBy))
+	if err != nil {
+		return r, fmt.Errorf("load webhook usage: %w", err)
+	}
+	r.Current = usage.Aggregate(rows, q.Period, q.Granularity)
+	prev, err := s.store.QueryWebhookUsage(ctx, q.storeFilter(r.PrevSpan, nil))
+	if err != nil {
+		return r, fmt.Errorf("load previous webhook usage: %w", err)
+	}
+	r.Previous = usage.Aggregate(prev, r.PrevSpan, usage.Month)
+	return r, nil
+}
+
+// loadWebhookCalls is loadCalls over the webhook counters.
+func (s *Server) loadWebhookCalls(ctx context.Context, q Query) (callReport, error) {
+	r := callReport{Query: q, PrevSpan: q.Period.Previous()}
+	rows, err := s.store.QueryWebhookCalls(ctx, q.storeFilter(q.Period, q.GroupBy))
+	if err != nil {
+		return r, fmt.Errorf("load webhook calls: %w", err)
+	}
+	r.Current = usage.AggregateCalls(rows, q.Period, q.Granularity)
+	prev, err := s.store.QueryWebhookCalls(ctx, q.storeFilter(r.PrevSpan, nil))
+	if err != nil {
+		return r, fmt.Errorf("load previous webhook calls: %w", err)
+	}
+	r.Previous = usage.AggregateCalls(prev, r.PrevSpan, usage.Month)
+	return r, nil
+}

@@ -27,11 +27,14 @@ type periodTotalsJSON struct {
 }
 
 type usageResponse struct {
-	From        string           `json:"from"`
-	To          string           `json:"to"`
-	TZ          string           `json:"tz"`
-	Granularity string           `json:"granularity"`
-	Source      string           `json:"source"`
+	From        string `json:"from"`
+	To          string `json:"to"`
+	TZ          string `json:"tz"`
+	Granularity string `json:"granularity"`
+	Source      string `json:"source"`
+	// Estimated is true when costs are Insights' own estimates from its
+	// rate card (source=webhooks) rather than the Partner API's figures.
+	Estimated   bool             `json:"estimated"`
 	Totals      []usageTotalJSON `json:"totals"`
 	CostMissing int64            `json:"cost_unknown_points,omitempty"`
 	Previous    periodTotalsJSON `json:"previous"`
@@ -84,7 +87,7 @@ func (s *Server) getUsage(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, usageResponse{
 		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
-		Granularity: string(q.Granularity), Source: q.Source,
+		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == sourceWebhooks,
 		Totals: totalsByCurrency(r.Current), CostMissing: r.Current.CostMissing,
 		Previous: periodTotalsJSON{From: r.PrevSpan.From.String(), To: r.PrevSpan.To.String(), Totals: totalsByCurrency(r.Previous)},
 		Series:   seriesJSON(q, r.Current),

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/webhook"
 )
 
 // Options are the dependencies of a Server.
@@ -29,6 +30,21 @@ type Options struct {
 	Now func() time.Time
 	// PollerStatus reports the poller's state for /healthz; optional.
 	PollerStatus func() PollerState
+
+	// WebhookSecret is the shared secret webhook senders present (token
+	// parameter or X-Insights-Token); empty disables the receiver (503).
+	WebhookSecret string
+	// WebhookSigningKey, when set, makes the receiver require a valid
+	// X-360dialog-Signature or X-Hub-Signature-256 over the raw body.
+	WebhookSigningKey string
+	// RateCard prices webhook-counted messages and calls (estimates); nil
+	// leaves their costs unknown. Use webhook.DefaultRateCard or LoadRateCard.
+	RateCard *webhook.RateCard
+	// WebhookMaxBatches and WebhookMaxWait tune the receiver's group commit:
+	// at most this many deliveries per transaction, gathered for at most
+	// this long; zero means 256 and 2 ms.
+	WebhookMaxBatches int
+	WebhookMaxWait    time.Duration
 }
 
 // PollerState is what /healthz tells about the background poller.
@@ -45,6 +61,7 @@ type Server struct {
 	opts  Options
 	echo  *echo.Echo
 	now   func() time.Time
+	hooks *webhookReceiver
 }
 
 // New builds the server and its route table.
@@ -59,6 +76,7 @@ func New(opts Options) *Server {
 		opts.PartnerName = "Insights"
 	}
 	s := &Server{store: opts.Store, log: opts.Logger.With("component", "server"), opts: opts, now: opts.Now}
+	s.hooks = newWebhookReceiver(s)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -181,8 +181,35 @@ func (s *Simulator) bucketPoints(ch *channel, b int64, g genState, out []usage.P
 // in both directions in local business hours, with durations whose average is
 // a whole number of seconds, and outbound costs summed per call.
 func (s *Simulator) bucketCalls(ch *channel, b int64, out []usage.CallPoint) []usage.CallPoint {
+	start, end := time.Unix(b, 0).UTC(), time.Unix(b+halfHour, 0).UTC()
+	for _, pc := range s.plannedCalls(ch, b) {
+		var total, cost int64
+		for _, secs := range pc.seconds {
+			total += secs
+			cost += usage.CallCost(pc.dir, secs, ch.callRate)
+		}
+		out = append(out, usage.CallPoint{
+			ChannelID: ch.ID, Start: start, End: end, Granularity: usage.HalfHour,
+			Direction: pc.dir, Count: int64(len(pc.seconds)), Seconds: total,
+			Currency: ch.Currency, CostNanos: cost, CostKnown: true,
+		})
+	}
+	return out
+}
+
+// directionCalls are the calls of one direction in one half hour: the
+// duration of each, in seconds.
+type directionCalls struct {
+	dir     usage.Direction
+	salt    uint64
+	seconds []int64
+}
+
+// plannedCalls generates the calls of ch's half hour b, outbound first; the
+// durations of each direction average to a whole number of seconds.
+func (s *Simulator) plannedCalls(ch *channel, b int64) []directionCalls {
 	if !ch.Voice {
-		return out
+		return nil
 	}
 	hour, d := localDay(ch, b)
 	var pct int64 // share of the business-hour call rate
@@ -199,9 +226,9 @@ func (s *Simulator) bucketCalls(ch *channel, b int64, out []usage.CallPoint) []u
 		pct = 15
 	}
 	if pct == 0 {
-		return out
+		return nil
 	}
-	start, end := time.Unix(b, 0).UTC(), time.Unix(b+halfHour, 0).UTC()
+	var out []directionCalls
 	for _, dir := range []usage.Direction{usage.DirectionOutbound, usage.DirectionInbound} {
 		lambda, salt := ch.inMilli, uint64(0x1b)
 		if dir == usage.DirectionOutbound {
@@ -215,7 +242,8 @@ func (s *Simulator) bucketCalls(ch *channel, b int64, out []usage.CallPoint) []u
 		if n == 0 {
 			continue
 		}
-		var total, cost int64
+		dc := directionCalls{dir: dir, salt: salt, seconds: make([]int64, 0, n)}
+		var total int64
 		for i := int64(0); i < n; i++ {
 			hd := hash3(ch.key, uint64(b), salt^uint64(i+1)<<8)
 			secs := int64(20 + hd%300 + (hd>>24)%240)
@@ -225,13 +253,9 @@ func (s *Simulator) bucketCalls(ch *channel, b int64, out []usage.CallPoint) []u
 				}
 			}
 			total += secs
-			cost += usage.CallCost(dir, secs, ch.callRate)
+			dc.seconds = append(dc.seconds, secs)
 		}
-		out = append(out, usage.CallPoint{
-			ChannelID: ch.ID, Start: start, End: end, Granularity: usage.HalfHour,
-			Direction: dir, Count: n, Seconds: total,
-			Currency: ch.Currency, CostNanos: cost, CostKnown: true,
-		})
+		out = append(out, dc)
 	}
 	return out
 }

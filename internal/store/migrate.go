@@ -121,6 +121,7 @@ var migrations = []migration{
 			)` + d.keyedTable(),
 		}
 	}},
+	{2, "webhook events and counters", webhookMigration},
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from

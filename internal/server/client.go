@@ -1,0 +1,631 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/usage"
+	"github.com/insights-dev/insights/templates/pages"
+)
+
+// showClient answers GET /clients/:client[?waba=ID]: the Insights view of a
+// client or one of its WABAs.
+func (s *Server) showClient(c echo.Context) error {
+	return s.showInsights(c, c.Param("client"), "")
+}
+
+// showChannel answers GET /clients/:client/channels/:channel: the Insights
+// view of one phone number.
+func (s *Server) showChannel(c echo.Context) error {
+	return s.showInsights(c, c.Param("client"), c.Param("channel"))
+}
+
+// insightsScope is what an Insights request is about.
+type insightsScope struct {
+	client   store.Client
+	channels []store.Channel // every channel of the client
+	channel  *store.Channel  // the channel of a channel view
+	currency string          // the client's currency (its channels')
+}
+
+func (sc insightsScope) channelByID(id string) (store.Channel, bool) {
+	for _, ch := range sc.channels {
+		if ch.ID == id {
+			return ch, true
+		}
+	}
+	return store.Channel{}, false
+}
+
+func (sc insightsScope) wabaIDs() []string {
+	var out []string
+	for _, ch := range sc.channels {
+		if ch.WABAID != "" && !slices.Contains(out, ch.WABAID) {
+			out = append(out, ch.WABAID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func channelLabel(ch store.Channel) string {
+	switch {
+	case ch.PhoneName != "" && ch.PhoneNumber != "":
+		return ch.PhoneName + " (" + ch.PhoneNumber + ")"
+	case ch.PhoneName != "":
+		return ch.PhoneName
+	case ch.PhoneNumber != "":
+		return ch.PhoneNumber
+	}
+	return ch.ID
+}
+
+func (s *Server) loadScope(c echo.Context, clientID, channelID string) (insightsScope, error) {
+	ctx := c.Request().Context()
+	var sc insightsScope
+	cl, err := s.store.GetClient(ctx, clientID)
+	if err != nil {
+		return sc, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no client with id “%s”.", clientID)).SetInternal(err)
+	}
+	sc.client = cl
+	chs, err := s.store.ListChannels(ctx, store.ChannelFilter{ClientIDs: []string{clientID}})
+	if err != nil {
+		return sc, fmt.Errorf("insights: %w", err)
+	}
+	sc.channels = chs
+	if channelID != "" {
+		ch, ok := sc.channelByID(channelID)
+		if !ok {
+			return sc, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("Client “%s” has no channel with id “%s”.", cl.Name, channelID))
+		}
+		sc.channel = &ch
+	}
+	for _, ch := range chs {
+		if ch.Currency != "" && (sc.channel == nil || sc.channel.ID == ch.ID) {
+			sc.currency = usage.NormalizeCurrency(ch.Currency)
+			break
+		}
+	}
+	return sc, nil
+}
+
+// insightsData is everything read for one Insights view.
+type insightsData struct {
+	main      usageReport   // by category, in the view's buckets: KPIs and charts
+	breakdown usage.Summary // by pricing type, country and channel over the period
+	prevPaid  usage.Summary // by pricing type over the previous period
+	calls     callReport
+}
+
+func (s *Server) showInsights(c echo.Context, clientID, channelID string) error {
+	ctx := c.Request().Context()
+	sc, err := s.loadScope(c, clientID, channelID)
+	if err != nil {
+		return err
+	}
+	zone := zoneOf(sc.client.Timezone, firstChannelZone(sc.channels))
+	q, preset, err := s.pageQuery(c.QueryParams(), zone)
+	if err != nil {
+		return err
+	}
+	q.ClientIDs = []string{sc.client.ID}
+	q.Source = "api"
+	if sc.channel != nil {
+		q.ChannelIDs = []string{sc.channel.ID}
+		q.WABAIDs = nil
+	}
+	for _, w := range q.WABAIDs {
+		if !slices.Contains(sc.wabaIDs(), w) {
+			return &paramError{"waba", fmt.Sprintf("“%s” is not a WABA of %s", w, sc.client.Name)}
+		}
+	}
+	for _, id := range q.ChannelIDs {
+		if _, ok := sc.channelByID(id); !ok {
+			return &paramError{"channel", fmt.Sprintf("“%s” is not a channel of %s", id, sc.client.Name)}
+		}
+	}
+
+	var d insightsData
+	mq := q
+	mq.GroupBy = []usage.GroupField{usage.ByCategory}
+	if d.main, err = s.loadUsage(ctx, mq); err != nil {
+		return err
+	}
+	breakdownBy := []usage.GroupField{usage.ByPricingType, usage.ByCountry, usage.ByChannel}
+	if d.breakdown, err = s.summarize(ctx, q, q.Period, usage.Month, breakdownBy); err != nil {
+		return err
+	}
+	if d.prevPaid, err = s.summarize(ctx, q, d.main.PrevSpan, usage.Month, []usage.GroupField{usage.ByPricingType}); err != nil {
+		return err
+	}
+	cq := q
+	cq.GroupBy = nil
+	if d.calls, err = s.loadCalls(ctx, cq); err != nil {
+		return err
+	}
+	fr, err := s.freshness(ctx, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
+	if err != nil {
+		return err
+	}
+	v := s.insightsView(c.Request().URL.Path, sc, q, preset, d)
+	v.Freshness = fr
+	return s.render(c, http.StatusOK, pages.Insights(v))
+}
+
+func firstChannelZone(chs []store.Channel) string {
+	for _, ch := range chs {
+		if ch.Timezone != "" {
+			return ch.Timezone
+		}
+	}
+	return ""
+}
+
+// pagePath is the path of the client view, or of one channel's view.
+func clientPath(clientID string) string { return "/clients/" + url.PathEscape(clientID) }
+
+func channelPath(clientID, channelID string) string {
+	return clientPath(clientID) + "/channels/" + url.PathEscape(channelID)
+}
+
+// viewValues are the URL parameters that reproduce a page's filters, for
+// links that keep them (the channel rows of the breakdown).
+func viewValues(q Query, preset string) url.Values {
+	v := url.Values{}
+	if preset != "" && preset != presetCustom {
+		v.Set("preset", preset)
+	} else {
+		v.Set("from", q.Period.From.String())
+		v.Set("to", q.Period.To.String())
+	}
+	v.Set("granularity", string(q.Granularity))
+	v.Set("tz", q.Period.Loc.String())
+	if len(q.Categories) > 0 {
+		v.Set("category", strings.Join(q.Categories, ","))
+	}
+	if len(q.Countries) > 0 {
+		v.Set("country", strings.Join(q.Countries, ","))
+	}
+	return v
+}
+
+func (s *Server) insightsView(path string, sc insightsScope, q Query, preset string, d insightsData) pages.InsightsView {
+	loc := q.Period.Loc
+	cur, prev := d.main.Current, d.main.Previous
+	prevLabel := formatPeriod(d.main.PrevSpan)
+
+	title, subtitle := sc.client.Name, "All channels of the client"
+	crumbs := []pages.Crumb{{Label: "Overview", Href: "/"}}
+	switch {
+	case sc.channel != nil:
+		crumbs = append(crumbs, pages.Crumb{Label: sc.client.Name, Href: clientPath(sc.client.ID) + "?" + viewValues(q, preset).Encode()})
+		title = channelLabel(*sc.channel)
+		subtitle = "Channel " + sc.channel.ID
+		if sc.channel.WABAID != "" {
+			subtitle += " · WABA " + sc.channel.WABAID
+		}
+	case len(q.WABAIDs) > 0:
+		subtitle = "WABA " + strings.Join(q.WABAIDs, ", ")
+	}
+	if len(q.ChannelIDs) > 0 && sc.channel == nil {
+		var names []string
+		for _, id := range q.ChannelIDs {
+			ch, _ := sc.channelByID(id)
+			names = append(names, channelLabel(ch))
+		}
+		subtitle = "Channel " + strings.Join(names, ", ")
+	}
+
+	v := pages.InsightsView{
+		Meta:     s.pageMeta(title, sc.client.Name, loc.String(), ""),
+		Crumbs:   crumbs,
+		Title:    title,
+		Subtitle: subtitle,
+		Period:   formatPeriod(q.Period),
+		Previous: prevLabel,
+		Zone:     loc.String(),
+		ZoneNote: zoneNote(q),
+		CostNote: costNote,
+	}
+	apiVals := q.Values()
+	apiVals.Set("group_by", "category")
+	v.APIHref = "/api/v1/usage?" + apiVals.Encode()
+
+	// KPI cards: messages, cost per currency, paid and free.
+	paid, free := paidFree(d.breakdown)
+	prevPaid, prevFree := paidFree(d.prevPaid)
+	v.KPIs = append(v.KPIs, pages.KPI{
+		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(cur.Volume),
+		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume) + " in " + prevLabel,
+	})
+	currencies := cur.Cost.Currencies()
+	for _, c := range prev.Cost.Currencies() {
+		if !slices.Contains(currencies, c) {
+			currencies = append(currencies, c)
+		}
+	}
+	if len(currencies) == 0 && sc.currency != "" {
+		currencies = []string{sc.currency}
+	}
+	for i, c := range currencies {
+		id := "kpi-cost"
+		if i > 0 {
+			id += "-" + strings.ToLower(c)
+		}
+		v.KPIs = append(v.KPIs, pages.KPI{
+			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
+			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel,
+			Note: "estimated",
+		})
+	}
+	v.KPIs = append(v.KPIs,
+		pages.KPI{
+			TestID: "kpi-paid", Label: "Paid messages", Value: formatInt(paid),
+			Sub:   formatShare(paid, paid+free) + " of messages",
+			Delta: changeOf(paid, prevPaid), Previous: formatInt(prevPaid) + " in " + prevLabel,
+		},
+		pages.KPI{
+			TestID: "kpi-free", Label: "Free messages", Value: formatInt(free),
+			Sub:   formatShare(free, paid+free) + " of messages",
+			Delta: changeOf(free, prevFree), Previous: formatInt(prevFree) + " in " + prevLabel,
+		},
+	)
+	if len(currencies) > 1 {
+		v.Notices = append(v.Notices, "This scope is billed in more than one currency ("+strings.Join(currencies, ", ")+"); costs are shown per currency and never added together.")
+	}
+	if cur.CostMissing > 0 {
+		v.Notices = append(v.Notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(cur.CostMissing)))
+	}
+
+	// Charts.
+	buckets := usage.Buckets(q.Period, q.Granularity)
+	per := "per " + granularityNoun(q.Granularity) + " · " + loc.String()
+	v.Messages = pages.ChartPanel{
+		TestID: "chart-messages", Title: "Messages by category", Subtitle: per,
+		Chart:      charts.MessagesByCategory(cur.Series, buckets, loc, q.Granularity),
+		EmptyTitle: "No messages in this period",
+		EmptyText:  "Nothing was delivered for this scope between " + v.Period + ". Try a longer range or fewer filters.",
+	}
+	costCurrencies := charts.Currencies(cur.Series)
+	if len(costCurrencies) == 0 {
+		costCurrencies = currencies
+	}
+	if len(costCurrencies) == 0 {
+		costCurrencies = []string{""}
+	}
+	for _, c := range costCurrencies {
+		title := "Messaging costs"
+		if c != "" {
+			title += " (" + c + ")"
+		}
+		v.Costs = append(v.Costs, pages.ChartPanel{
+			TestID: "chart-costs-" + strings.ToLower(c), Title: title, Subtitle: per,
+			Chart:      charts.MessagingCosts(cur.Series, buckets, loc, q.Granularity, c),
+			Note:       costNote,
+			EmptyTitle: "No costs in this period",
+			EmptyText:  "No billed messages for this scope between " + v.Period + ".",
+		})
+	}
+
+	v.Calls = callsSection(d.calls, buckets, q, per, prevLabel)
+	v.ByChannel = channelBreakdown(sc, q, preset, d.breakdown)
+	v.ByCountry = countryBreakdown(d.breakdown)
+	v.ByPricing = pricingBreakdown(d.breakdown)
+	v.Filters = insightsFilters(path, sc, q, preset, d.breakdown, s.now())
+	v.NoDataAtAll = cur.Volume == 0 && prev.Volume == 0 && d.calls.Current.Calls == 0
+	return v
+}
+
+// paidFree splits a summary's volume into paid and free messages.
+func paidFree(s usage.Summary) (paid, free int64) {
+	for _, e := range s.Series {
+		if e.Key.PricingType.Free() {
+			free += e.Volume
+		} else {
+			paid += e.Volume
+		}
+	}
+	return paid, free
+}
+
+func callsSection(r callReport, buckets []time.Time, q Query, per, prevLabel string) pages.CallsSection {
+	cur, prev := r.Current, r.Previous
+	sec := pages.CallsSection{
+		Empty:      cur.Calls == 0 && prev.Calls == 0,
+		EmptyTitle: "No calls in this period",
+		EmptyText:  "No WhatsApp voice calls were reported for this scope between " + formatPeriod(q.Period) + " or in the period before. Calls appear here once the Calling API is in use on these numbers.",
+	}
+	sec.KPIs = []pages.KPI{
+		{TestID: "kpi-calls", Label: "Total calls", Value: formatInt(cur.Calls),
+			Sub:   formatInt(cur.Inbound) + " inbound · " + formatInt(cur.Outbound) + " outbound",
+			Delta: changeOf(cur.Calls, prev.Calls), Previous: formatInt(prev.Calls) + " in " + prevLabel},
+		{TestID: "kpi-minutes", Label: "Total minutes", Value: formatMinutes(cur.Seconds),
+			Delta: changeOf(cur.Seconds, prev.Seconds), Previous: formatMinutes(prev.Seconds) + " in " + prevLabel},
+		{TestID: "kpi-avg-duration", Label: "Average duration", Value: formatDuration(cur.AverageSeconds()),
+			Delta: changeOf(cur.AverageSeconds(), prev.AverageSeconds()), Previous: formatDuration(prev.AverageSeconds()) + " in " + prevLabel},
+	}
+	currencies := cur.Cost.Currencies()
+	for _, c := range prev.Cost.Currencies() {
+		if !slices.Contains(currencies, c) {
+			currencies = append(currencies, c)
+		}
+	}
+	if len(currencies) == 0 {
+		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: "kpi-call-cost", Label: "Total cost", Value: "—",
+			Delta: pages.Delta{Text: "n/a", Class: "delta--na", Title: "no call costs reported"}, Note: "estimated"})
+	}
+	for i, c := range currencies {
+		id := "kpi-call-cost"
+		if i > 0 {
+			id += "-" + strings.ToLower(c)
+		}
+		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
+			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel, Note: "estimated"})
+	}
+	sec.ByDir = pages.ChartPanel{
+		TestID: "chart-calls", Title: "Calls: inbound vs outbound", Subtitle: per,
+		Chart:      charts.CallsByDirection(cur.Series, buckets, q.Period.Loc, q.Granularity),
+		EmptyTitle: "No calls in this period",
+		EmptyText:  "No calls were reported for this scope between " + formatPeriod(q.Period) + ".",
+	}
+	sec.Duration = pages.ChartPanel{
+		TestID: "chart-call-duration", Title: "Total call duration", Subtitle: "minutes " + per,
+		Chart:      charts.CallDuration(cur.Series, buckets, q.Period.Loc, q.Granularity),
+		EmptyTitle: "No call minutes in this period",
+		EmptyText:  "No call minutes were reported for this scope between " + formatPeriod(q.Period) + ".",
+	}
+	return sec
+}
+
+// dimTotals sums volume and cost per currency for one dimension value.
+type dimTotals struct {
+	key          string
+	volume, paid int64
+	cost         usage.Totals
+}
+
+func sumBy(s usage.Summary, key func(usage.GroupKey) string) map[string]*dimTotals {
+	out := map[string]*dimTotals{}
+	for _, e := range s.Series {
+		k := key(e.Key)
+		t := out[k]
+		if t == nil {
+			t = &dimTotals{key: k, cost: usage.Totals{}}
+			out[k] = t
+		}
+		t.volume += e.Volume
+		if !e.Key.PricingType.Free() {
+			t.paid += e.Volume
+		}
+		if e.Currency != "" {
+			t.cost.Add(e.Currency, e.CostNanos)
+		}
+	}
+	return out
+}
+
+// moneyCell writes per-currency totals side by side ("€1.00 · $2.00").
+func moneyCell(t usage.Totals) string {
+	if len(t) == 0 {
+		return "—"
+	}
+	var parts []string
+	for _, m := range t.List() {
+		parts = append(parts, formatMoney(m.Currency, m.Nanos))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// sortDims orders totals by cost (first currency), then volume, then key.
+func sortDims(m map[string]*dimTotals) []*dimTotals {
+	out := make([]*dimTotals, 0, len(m))
+	for _, t := range m {
+		out = append(out, t)
+	}
+	first := func(t *dimTotals) int64 {
+		var n int64
+		for _, v := range t.cost {
+			n += v // only used for ordering, within one currency in practice
+		}
+		return n
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if fa, fb := first(a), first(b); fa != fb {
+			return fa > fb
+		}
+		if a.volume != b.volume {
+			return a.volume > b.volume
+		}
+		return a.key < b.key
+	})
+	return out
+}
+
+func channelBreakdown(sc insightsScope, q Query, preset string, s usage.Summary) pages.Breakdown {
+	b := pages.Breakdown{TestID: "breakdown-channel", Title: "By channel", Dimension: "Channel", Caption: "Messages and estimated cost per phone number, " + formatPeriod(q.Period),
+		Columns: []string{"Messages", "Paid", "Free", "Cost", "Share of messages"}}
+	sums := sumBy(s, func(k usage.GroupKey) string { return k.Channel })
+	// Every channel in scope appears, even without usage.
+	for _, ch := range sc.channels {
+		if len(q.WABAIDs) > 0 && !slices.Contains(q.WABAIDs, ch.WABAID) {
+			continue
+		}
+		if len(q.ChannelIDs) > 0 && !slices.Contains(q.ChannelIDs, ch.ID) {
+			continue
+		}
+		if _, ok := sums[ch.ID]; !ok {
+			sums[ch.ID] = &dimTotals{key: ch.ID, cost: usage.Totals{}}
+		}
+	}
+	var total int64
+	totalCost, totalPaid := usage.Totals{}, int64(0)
+	for _, t := range sums {
+		total += t.volume
+		totalPaid += t.paid
+		for c, n := range t.cost {
+			totalCost.Add(c, n)
+		}
+	}
+	link := viewValues(q, preset).Encode()
+	for _, t := range sortDims(sums) {
+		row := pages.BreakdownRow{Key: t.key, Label: t.key, Cells: []string{
+			formatInt(t.volume), formatInt(t.paid), formatInt(t.volume - t.paid), moneyCell(t.cost), formatShare(t.volume, total)}}
+		if ch, ok := sc.channelByID(t.key); ok {
+			row.Label = channelLabel(ch)
+			row.Sub = ch.ID
+			if ch.WABAID != "" {
+				row.Sub += " · WABA " + ch.WABAID
+			}
+			if sc.channel == nil || sc.channel.ID != ch.ID {
+				row.Href = channelPath(sc.client.ID, ch.ID) + "?" + link
+			}
+		}
+		b.Rows = append(b.Rows, row)
+	}
+	b.Foot = []string{formatInt(total), formatInt(totalPaid), formatInt(total - totalPaid), moneyCell(totalCost), formatShare(total, total)}
+	return b
+}
+
+func countryBreakdown(s usage.Summary) pages.Breakdown {
+	b := pages.Breakdown{TestID: "breakdown-country", Title: "By country", Dimension: "Country", Caption: "Messages and estimated cost per recipient country",
+		Columns: []string{"Messages", "Paid", "Cost", "Share of messages"}}
+	sums := sumBy(s, func(k usage.GroupKey) string { return k.Country })
+	var total, paid int64
+	cost := usage.Totals{}
+	for _, t := range sums {
+		total += t.volume
+		paid += t.paid
+		for c, n := range t.cost {
+			cost.Add(c, n)
+		}
+	}
+	for _, t := range sortDims(sums) {
+		label, sub := countryName(t.key), t.key
+		if t.key == "" {
+			label, sub = "Not reported", ""
+		}
+		b.Rows = append(b.Rows, pages.BreakdownRow{Key: t.key, Label: label, Sub: sub, Cells: []string{
+			formatInt(t.volume), formatInt(t.paid), moneyCell(t.cost), formatShare(t.volume, total)}})
+	}
+	if len(b.Rows) > 0 {
+		b.Foot = []string{formatInt(total), formatInt(paid), moneyCell(cost), formatShare(total, total)}
+	}
+	return b
+}
+
+func pricingBreakdown(s usage.Summary) pages.Breakdown {
+	b := pages.Breakdown{TestID: "breakdown-pricing", Title: "By pricing type", Dimension: "Pricing type", Caption: "Paid and free messages",
+		Columns: []string{"Messages", "Cost", "Share of messages"}}
+	sums := sumBy(s, func(k usage.GroupKey) string { return string(k.PricingType) })
+	for _, p := range usage.KnownPricingTypes {
+		if _, ok := sums[string(p)]; !ok {
+			sums[string(p)] = &dimTotals{key: string(p), cost: usage.Totals{}}
+		}
+	}
+	var total int64
+	cost := usage.Totals{}
+	for _, t := range sums {
+		total += t.volume
+		for c, n := range t.cost {
+			cost.Add(c, n)
+		}
+	}
+	keys := make([]string, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	rank := func(k string) int {
+		if i := slices.Index(usage.KnownPricingTypes, usage.PricingType(k)); i >= 0 {
+			return i
+		}
+		return len(usage.KnownPricingTypes)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if ri, rj := rank(keys[i]), rank(keys[j]); ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		t := sums[k]
+		label := usage.PricingType(k).Label()
+		if k == "" {
+			label = "Not reported"
+		}
+		b.Rows = append(b.Rows, pages.BreakdownRow{Key: k, Label: label, Cells: []string{
+			formatInt(t.volume), moneyCell(t.cost), formatShare(t.volume, total)}})
+	}
+	b.Foot = []string{formatInt(total), moneyCell(cost), formatShare(total, total)}
+	return b
+}
+
+func insightsFilters(path string, sc insightsScope, q Query, preset string, breakdown usage.Summary, now time.Time) pages.Filters {
+	loc := q.Period.Loc
+	f := pages.Filters{
+		Action:        path,
+		Preset:        preset,
+		Presets:       presetButtons(preset, loc, now),
+		From:          q.Period.From.String(),
+		To:            q.Period.To.String(),
+		Granularities: granularityOptions(q.Granularity),
+		Zones:         zoneOptions(zoneOf(sc.client.Timezone, firstChannelZone(sc.channels)).String(), loc.String()),
+		ResetHref:     path,
+	}
+	if sc.channel == nil {
+		f.WABAs = []pages.Option{{Value: "", Label: "All WABAs", Selected: len(q.WABAIDs) == 0}}
+		for _, w := range sc.wabaIDs() {
+			label := w
+			for _, ch := range sc.channels {
+				if ch.WABAID == w && ch.WABAExternalID != "" {
+					label = w + " (" + ch.WABAExternalID + ")"
+					break
+				}
+			}
+			f.WABAs = append(f.WABAs, pages.Option{Value: w, Label: label, Selected: slices.Contains(q.WABAIDs, w)})
+		}
+		f.Channels = []pages.Option{{Value: "", Label: "All channels", Selected: len(q.ChannelIDs) == 0}}
+		for _, ch := range sc.channels {
+			if len(q.WABAIDs) > 0 && !slices.Contains(q.WABAIDs, ch.WABAID) {
+				continue
+			}
+			f.Channels = append(f.Channels, pages.Option{Value: ch.ID, Label: channelLabel(ch), Selected: slices.Contains(q.ChannelIDs, ch.ID)})
+		}
+	}
+	f.Categories = []pages.Option{{Value: "", Label: "All categories", Selected: len(q.Categories) == 0}}
+	cats := slices.Clone(usage.KnownCategories)
+	for _, c := range q.Categories {
+		if !slices.Contains(cats, usage.Category(c)) {
+			cats = append(cats, usage.Category(c))
+		}
+	}
+	for _, c := range cats {
+		f.Categories = append(f.Categories, pages.Option{Value: string(c), Label: c.Label(), Selected: slices.Contains(q.Categories, string(c))})
+	}
+	f.Countries = []pages.Option{{Value: "", Label: "All countries", Selected: len(q.Countries) == 0}}
+	var countries []string
+	for _, e := range breakdown.Series {
+		if e.Key.Country != "" && !slices.Contains(countries, e.Key.Country) {
+			countries = append(countries, e.Key.Country)
+		}
+	}
+	for _, c := range q.Countries {
+		if !slices.Contains(countries, c) {
+			countries = append(countries, c)
+		}
+	}
+	sort.Strings(countries)
+	for _, c := range countries {
+		f.Countries = append(f.Countries, pages.Option{Value: c, Label: countryName(c) + " (" + c + ")", Selected: slices.Contains(q.Countries, c)})
+	}
+	return f
+}

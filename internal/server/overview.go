@@ -1,0 +1,278 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/usage"
+	"github.com/insights-dev/insights/templates/pages"
+)
+
+// showOverview answers GET /: every client of the partner in one table,
+// with totals per currency on top.
+func (s *Server) showOverview(c echo.Context) error {
+	ctx := c.Request().Context()
+	q, preset, err := s.pageQuery(c.QueryParams(), time.UTC)
+	if err != nil {
+		return err
+	}
+	// The overview is partner-wide: only the range and zone apply. Its
+	// sparklines use half hours for a day or two, days otherwise.
+	q.ClientIDs, q.WABAIDs, q.ChannelIDs, q.Categories, q.Countries = nil, nil, nil, nil, nil
+	q.Source = "api"
+	q.Granularity = usage.Day
+	if q.Period.Days() <= 2 {
+		q.Granularity = usage.HalfHour
+	}
+	q.GroupBy = []usage.GroupField{usage.ByClient}
+
+	r, err := s.loadUsage(ctx, q)
+	if err != nil {
+		return err
+	}
+	prevByClient, err := s.summarize(ctx, q, r.PrevSpan, usage.Month, q.GroupBy)
+	if err != nil {
+		return err
+	}
+	clients, err := s.store.ListClients(ctx)
+	if err != nil {
+		return err
+	}
+	channels, err := s.store.ListChannels(ctx, store.ChannelFilter{})
+	if err != nil {
+		return err
+	}
+	fr, err := s.freshness(ctx, store.ChannelFilter{}, q.Period.Loc)
+	if err != nil {
+		return err
+	}
+	v := s.overviewView(q, preset, r, prevByClient, clients, channels)
+	v.Freshness = fr
+	return s.render(c, http.StatusOK, pages.Overview(v))
+}
+
+// clientSums are one client's figures on the overview.
+type clientSums struct {
+	client     store.Client
+	channels   int
+	volume     int64
+	prevVolume int64
+	cost       usage.Totals
+	prevCost   usage.Totals
+	perBucket  map[int64]int64 // messages per bucket start (unix)
+}
+
+func (s *Server) overviewView(q Query, preset string, r usageReport, prev usage.Summary, clients []store.Client, channels []store.Channel) pages.OverviewView {
+	loc := q.Period.Loc
+	prevLabel := formatPeriod(r.PrevSpan)
+	byID := map[string]*clientSums{}
+	get := func(id string) *clientSums {
+		cs := byID[id]
+		if cs == nil {
+			cs = &clientSums{client: store.Client{ID: id, Name: id}, cost: usage.Totals{}, prevCost: usage.Totals{}, perBucket: map[int64]int64{}}
+			byID[id] = cs
+		}
+		return cs
+	}
+	for _, cl := range clients {
+		get(cl.ID).client = cl
+	}
+	for _, ch := range channels {
+		get(ch.ClientID).channels++
+	}
+	for _, e := range r.Current.Series {
+		cs := get(e.Key.Client)
+		cs.volume += e.Volume
+		if e.Currency != "" {
+			cs.cost.Add(e.Currency, e.CostNanos)
+		}
+		cs.perBucket[e.Bucket.Unix()] += e.Volume
+	}
+	for _, e := range prev.Series {
+		cs := get(e.Key.Client)
+		cs.prevVolume += e.Volume
+		if e.Currency != "" {
+			cs.prevCost.Add(e.Currency, e.CostNanos)
+		}
+	}
+
+	// Currencies ordered by how many clients bill in them, then by code.
+	curClients := map[string]int{}
+	for _, cs := range byID {
+		for c := range cs.cost {
+			curClients[c]++
+		}
+	}
+	currencies := r.Current.Cost.Currencies()
+	for _, c := range r.Previous.Cost.Currencies() {
+		if !slices.Contains(currencies, c) {
+			currencies = append(currencies, c)
+		}
+	}
+	sort.SliceStable(currencies, func(i, j int) bool { return curClients[currencies[i]] > curClients[currencies[j]] })
+	rank := func(cs *clientSums) (int, int64) {
+		for i, c := range currencies {
+			if n, ok := cs.cost[c]; ok {
+				return i, n
+			}
+		}
+		return len(currencies), 0
+	}
+
+	list := make([]*clientSums, 0, len(byID))
+	for _, cs := range byID {
+		list = append(list, cs)
+	}
+	// Sorted by cost within the main currency first; clients without usage last.
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		ra, ca := rank(a)
+		rb, cb := rank(b)
+		if ra != rb {
+			return ra < rb
+		}
+		if ca != cb {
+			return ca > cb
+		}
+		if a.volume != b.volume {
+			return a.volume > b.volume
+		}
+		return strings.ToLower(a.client.Name) < strings.ToLower(b.client.Name)
+	})
+
+	buckets := usage.Buckets(q.Period, q.Granularity)
+	v := pages.OverviewView{
+		Meta:     s.pageMeta("Overview", "All clients", loc.String(), "overview"),
+		Title:    s.opts.PartnerName,
+		Period:   formatPeriod(q.Period),
+		Previous: prevLabel,
+		Zone:     loc.String(),
+		CostNote: costNote,
+	}
+	if v.Title == "Insights" {
+		v.Title = "All clients"
+	}
+	apiVals := q.Values()
+	v.APIHref = "/api/v1/usage?" + apiVals.Encode()
+
+	active := 0
+	for _, cs := range list {
+		row := pages.OverviewRow{
+			ClientID: cs.client.ID, Name: cs.client.Name, Href: clientPath(cs.client.ID) + "?" + overviewLink(q, preset),
+			Channels: cs.channels, Messages: formatInt(cs.volume), MsgDelta: changeOf(cs.volume, cs.prevVolume),
+			Quiet: cs.volume == 0,
+		}
+		if row.Name == "" {
+			row.Name = cs.client.ID
+		}
+		if cs.volume > 0 {
+			active++
+		}
+		for _, c := range currencies {
+			n, ok := cs.cost[c]
+			if !ok {
+				if _, had := cs.prevCost[c]; !had {
+					continue
+				}
+			}
+			total := r.Current.Cost[c]
+			bar := 0
+			if total > 0 {
+				bar = int(n * 100 / total)
+			}
+			row.Costs = append(row.Costs, pages.CostCell{
+				Currency: c, Cost: formatMoney(c, n), Share: formatShare(n, total), ShareBar: bar,
+				Delta: changeOf(n, cs.prevCost[c]),
+			})
+		}
+		values := make([]int64, len(buckets))
+		for i, b := range buckets {
+			values[i] = cs.perBucket[b.Unix()]
+		}
+		if cs.volume > 0 {
+			row.Sparkline = charts.Sparkline(values, charts.WithTitle("Messages per "+granularityNoun(q.Granularity)+" for "+row.Name))
+		} else {
+			row.Sparkline = charts.Chart{Empty: true}
+		}
+		v.Rows = append(v.Rows, row)
+	}
+
+	v.KPIs = append(v.KPIs, pages.KPI{
+		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(r.Current.Volume),
+		Delta: changeOf(r.Current.Volume, r.Previous.Volume), Previous: formatInt(r.Previous.Volume) + " in " + prevLabel,
+	})
+	// Costs per currency: a card each for one or two currencies, one card
+	// listing them all beyond that.
+	for i, c := range currencies {
+		if len(currencies) > 2 {
+			v.Totals = append(v.Totals, pages.CurrencyTotal{
+				Currency: c, Cost: formatMoney(c, r.Current.Cost[c]),
+				Delta:    changeOf(r.Current.Cost[c], r.Previous.Cost[c]),
+				Previous: formatMoney(c, r.Previous.Cost[c]), Clients: curClients[c],
+			})
+			continue
+		}
+		id := "kpi-cost"
+		if i > 0 {
+			id += "-" + strings.ToLower(c)
+		}
+		v.KPIs = append(v.KPIs, pages.KPI{
+			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, r.Current.Cost[c]),
+			Sub:   plural(curClients[c], "client", "clients") + " billed in " + c,
+			Delta: changeOf(r.Current.Cost[c], r.Previous.Cost[c]), Previous: formatMoney(c, r.Previous.Cost[c]) + " in " + prevLabel,
+			Note: "estimated",
+		})
+	}
+	v.KPIs = append(v.KPIs, pages.KPI{
+		TestID: "kpi-clients", Label: "Active clients", Value: formatInt(int64(active)),
+		Sub:   "of " + plural(len(list), "client", "clients") + " · " + plural(len(channels), "channel", "channels"),
+		Delta: changeOf(int64(active), int64(activeClients(prev))), Previous: formatInt(int64(activeClients(prev))) + " in " + prevLabel,
+	})
+	if len(currencies) > 1 {
+		v.Notices = append(v.Notices, "Clients are billed in "+strings.Join(currencies, ", ")+": totals and shares are per currency and never added together.")
+	}
+	if r.Current.CostMissing > 0 {
+		v.Notices = append(v.Notices, "The source reported "+formatInt(r.Current.CostMissing)+" data points without a cost; the costs shown leave them out.")
+	}
+	v.Filters = pages.Filters{
+		Action: "/", Preset: preset, Presets: presetButtons(preset, loc, s.now()),
+		From: q.Period.From.String(), To: q.Period.To.String(),
+		Zones: zoneOptions("UTC", loc.String()), ResetHref: "/",
+	}
+	return v
+}
+
+// activeClients counts the clients with messages in a summary grouped by client.
+func activeClients(s usage.Summary) int {
+	seen := map[string]bool{}
+	for _, e := range s.Series {
+		if e.Volume > 0 {
+			seen[e.Key.Client] = true
+		}
+	}
+	return len(seen)
+}
+
+// overviewLink carries the overview's range into a client's view; the
+// client's own zone applies there, so a preset travels as a preset.
+func overviewLink(q Query, preset string) string {
+	v := viewValues(q, preset)
+	v.Del("tz")
+	v.Del("granularity")
+	return v.Encode()
+}
+
+// plural writes a count with its noun ("1 client", "2,000 clients").
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return formatInt(int64(n)) + " " + many
+}

@@ -1,0 +1,269 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/usage"
+	"github.com/insights-dev/insights/static"
+	"github.com/insights-dev/insights/templates/layout"
+	"github.com/insights-dev/insights/templates/pages"
+)
+
+// What the dashboard pages share: the embedded assets, the page frame, the
+// filter bar's choices and the freshness line.
+
+// embeddedAssets hashes the embedded static files once per process. The
+// result never changes while the binary runs (it is derived from files
+// compiled into it), so sharing it between servers is safe.
+var embeddedAssets = sync.OnceValues(static.Embedded)
+
+// assets returns the embedded assets, or nil when hashing failed (logged),
+// in which case pages fall back to unversioned URLs.
+func (s *Server) assets() *static.Assets {
+	a, err := embeddedAssets()
+	if err != nil {
+		s.log.Error("static assets unavailable", "err", err)
+		return nil
+	}
+	return a
+}
+
+// plainURLs hands out unversioned asset URLs when hashing failed.
+type plainURLs struct{}
+
+func (plainURLs) URL(name string) string { return static.DefaultPrefix + name }
+
+// serveStatic answers GET /static/*: versioned URLs are cached for a year.
+func (s *Server) serveStatic(c echo.Context) error {
+	a := s.assets()
+	if a == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "static files are not available")
+	}
+	a.ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// pageMeta fills what the page frame needs.
+func (s *Server) pageMeta(title, scope, zone string, active string) layout.PageMeta {
+	var u layout.URLer = plainURLs{}
+	if a := s.assets(); a != nil {
+		u = a
+	}
+	return layout.PageMeta{
+		Title:       title,
+		Nav:         []layout.NavItem{{Label: "Overview", Href: "/", Active: active == "overview"}},
+		ClientScope: scope,
+		Zone:        zone,
+		DemoMode:    s.opts.Demo,
+		Assets:      layout.AssetsFrom(u),
+	}
+}
+
+// costNote is the label every cost on the dashboard carries.
+const costNote = "Estimated — Meta's monthly invoice is final."
+
+// commonZones are offered in the time-zone filter besides the scope's own.
+var commonZones = []string{
+	"UTC", "Europe/London", "Europe/Berlin", "Europe/Madrid", "Europe/Istanbul", "Europe/Moscow",
+	"Africa/Lagos", "Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Kathmandu",
+	"Asia/Jakarta", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
+	"America/Sao_Paulo", "America/Argentina/Buenos_Aires", "America/Mexico_City", "America/Bogota",
+	"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+}
+
+// zoneOptions lists the zone choices with the scope's default first.
+func zoneOptions(def, current string) []pages.Option {
+	names := []string{def}
+	for _, z := range commonZones {
+		if !slices.Contains(names, z) {
+			names = append(names, z)
+		}
+	}
+	if current != "" && !slices.Contains(names, current) {
+		names = append(names, current)
+	}
+	out := make([]pages.Option, 0, len(names))
+	for i, z := range names {
+		label := z
+		if i == 0 {
+			label = z + " (default)"
+		}
+		out = append(out, pages.Option{Value: z, Label: label, Selected: z == current})
+	}
+	return out
+}
+
+// presetButtons lists the date presets with the dates they stand for today.
+func presetButtons(active string, loc *time.Location, now time.Time) []pages.PresetButton {
+	today := usage.DateOf(now.In(loc))
+	out := make([]pages.PresetButton, 0, len(datePresets))
+	for _, p := range datePresets {
+		f, t := p.Range(today)
+		out = append(out, pages.PresetButton{Key: p.Key, Label: p.Label, From: f.String(), To: t.String(), Active: p.Key == active})
+	}
+	return out
+}
+
+var granularityLabels = []struct {
+	g     usage.Granularity
+	label string
+}{{usage.HalfHour, "Half-hour"}, {usage.Day, "Day"}, {usage.Month, "Month"}}
+
+func granularityOptions(current usage.Granularity) []pages.Option {
+	out := make([]pages.Option, 0, len(granularityLabels))
+	for _, g := range granularityLabels {
+		out = append(out, pages.Option{Value: string(g.g), Label: g.label, Selected: g.g == current})
+	}
+	return out
+}
+
+// granularityNoun names one bucket of g ("per day").
+func granularityNoun(g usage.Granularity) string {
+	switch g {
+	case usage.HalfHour:
+		return "half hour"
+	case usage.Month:
+		return "month"
+	}
+	return "day"
+}
+
+// toDelta converts the formatter's delta to the view's.
+func toDelta(d delta) pages.Delta { return pages.Delta{Text: d.Text, Class: d.Class, Title: d.Title} }
+
+// changeOf formats current against previous.
+func changeOf(current, previous int64) pages.Delta {
+	return toDelta(formatChange(usage.Compare(current, previous)))
+}
+
+// freshness reads how current the data of the channels in f is: the end of
+// the newest stored bucket, the last successful poll and the poll errors of
+// the last 24 hours.
+func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time.Location) (pages.Freshness, error) {
+	var fr pages.Freshness
+	now := s.now()
+	_, last, ok, err := s.store.UsageBounds(ctx, f)
+	if err != nil {
+		return fr, fmt.Errorf("freshness: %w", err)
+	}
+	fr.DataUntil = "no data yet"
+	if ok {
+		fr.DataUntil = formatInstant(last, loc)
+	}
+	polled, pok, err := s.store.LastSuccessfulPoll(ctx, f)
+	if err != nil {
+		return fr, fmt.Errorf("freshness: %w", err)
+	}
+	fr.LastPoll = "never"
+	if pok {
+		fr.LastPoll = formatInstant(polled, loc)
+	}
+	errs, err := s.store.RecentPollErrors(ctx, f, now.Add(-24*time.Hour))
+	if err != nil {
+		return fr, fmt.Errorf("freshness: %w", err)
+	}
+	fr.ErrorCount = len(errs)
+	for _, e := range errs {
+		if len(fr.ErrorSample) == 3 {
+			break
+		}
+		msg := e.Error
+		if msg == "" {
+			msg = e.Outcome
+		}
+		who := e.ChannelID
+		if who == "" {
+			who = e.Kind
+		}
+		fr.ErrorSample = append(fr.ErrorSample, formatInstant(e.StartedAt, loc)+" · "+who+": "+msg)
+	}
+	switch {
+	case !pok && len(errs) > 0:
+		fr.State, fr.StateLabel = "failed", "polling failing"
+	case !pok:
+		fr.State, fr.StateLabel = "unknown", "not polled yet"
+	case now.Sub(polled) > 3*time.Hour:
+		fr.State, fr.StateLabel = "stale", "stale"
+		if len(errs) > 0 {
+			fr.State, fr.StateLabel = "failed", "polling failing"
+		}
+	default:
+		fr.State, fr.StateLabel = "fresh", "up to date"
+	}
+	return fr, nil
+}
+
+// summarize reads and aggregates the usage of q's scope over p, grouped by
+// groupBy in buckets of g: the same store query and aggregation as
+// loadUsage, for the breakdowns that loadUsage's ungrouped previous period
+// does not carry.
+func (s *Server) summarize(ctx context.Context, q Query, p usage.Period, g usage.Granularity, groupBy []usage.GroupField) (usage.Summary, error) {
+	rows, err := s.store.QueryUsage(ctx, q.storeFilter(p, groupBy))
+	if err != nil {
+		return usage.Summary{}, fmt.Errorf("summarize usage: %w", err)
+	}
+	return usage.Aggregate(rows, p, g), nil
+}
+
+// pageQuery parses a page's filters: the preset first, then the shared
+// parser with the scope's zone and a 30-day default.
+func (s *Server) pageQuery(v url.Values, zone *time.Location) (Query, string, error) {
+	vals, preset, err := applyPreset(lastPreset(v), zone, s.now())
+	if err != nil {
+		return Query{}, "", err
+	}
+	// Pages choose their own grouping and source.
+	vals.Del("group_by")
+	vals.Del("source")
+	vals.Del("client")
+	q, err := parseQuery(vals, queryDefaults{Zone: zone, Today: usage.DateOf(s.now().In(zone)), DefaultDays: 30})
+	if err != nil {
+		return q, preset, err
+	}
+	return q, preset, nil
+}
+
+// lastPreset keeps only the last preset value: the filter form carries the
+// current preset in a hidden field and the pressed preset button after it.
+func lastPreset(v url.Values) url.Values {
+	ps := v["preset"]
+	if len(ps) <= 1 {
+		return v
+	}
+	out := url.Values{}
+	for k, vals := range v {
+		out[k] = vals
+	}
+	out["preset"] = []string{ps[len(ps)-1]}
+	return out
+}
+
+// zoneOf loads a stored zone name, falling back to UTC.
+func zoneOf(names ...string) *time.Location {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		if loc, err := usage.LoadZone(n); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// zoneNote explains approximate buckets in zones with a :45 offset.
+func zoneNote(q Query) string {
+	if usage.ZoneIsApproximate(q.Period.Loc, q.Period) {
+		return q.Period.Loc.String() + " is not a whole number of half hours from UTC: the source reports half hours, so buckets here are to the nearest half hour."
+	}
+	return ""
+}

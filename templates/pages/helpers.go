@@ -1,0 +1,36 @@
+package pages
+
+import (
+	"strconv"
+
+	"github.com/a-h/templ"
+)
+
+func boolString(b bool) string { return strconv.FormatBool(b) }
+
+func pollErrorSummary(n int) string {
+	if n == 1 {
+		return "1 poll error in the last 24 hours"
+	}
+	return strconv.Itoa(n) + " poll errors in the last 24 hours"
+}
+
+func channelCount(n int) string {
+	if n == 1 {
+		return "1 channel"
+	}
+	return strconv.Itoa(n) + " channels"
+}
+
+// shareWidth is the inline width of a share bar, clamped to 0–100 %.
+func shareWidth(pct int) templ.SafeCSS {
+	pct = max(0, min(100, pct))
+	return templ.SafeCSS("display:block;height:100%;background:var(--accent);width:" + strconv.Itoa(pct) + "%")
+}
+
+func clientCount(n int) string {
+	if n == 1 {
+		return "1 client"
+	}
+	return strconv.Itoa(n) + " clients"
+}

@@ -1,0 +1,199 @@
+// Package pages holds the full-page templ components of Insights and the
+// view models they display. Handlers in internal/server build a view model
+// shaped like the screen, every number already formatted; the components
+// only lay it out and never touch the store.
+package pages
+
+import (
+	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/templates/layout"
+)
+
+// Option is one choice of a select in the filter bar.
+type Option struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// PresetButton is one date-range preset of the filter bar. From and To are
+// the dates it stands for today, so the script can fill the date fields.
+type PresetButton struct {
+	Key, Label string
+	From, To   string
+	Active     bool
+}
+
+// Filters is the state of a page's filter form (a GET form, so every view
+// can be bookmarked and shared).
+type Filters struct {
+	Action        string // the form's action URL (the page's path)
+	Preset        string // the active preset key, or "custom"
+	Presets       []PresetButton
+	From, To      string // YYYY-MM-DD, the effective range
+	Granularities []Option
+	Zones         []Option
+	WABAs         []Option // nil hides the field
+	Channels      []Option // nil hides the field
+	Categories    []Option // nil hides the field
+	Countries     []Option // nil hides the field
+	ResetHref     string   // the page without any filter
+}
+
+// Delta is a KPI's change against the previous period, formatted.
+type Delta struct {
+	Text  string // "+12.3%", "−4.0%", "0.0%" or "n/a"
+	Class string // delta--up, delta--down, delta--flat or delta--na
+	Title string // the sentence behind the figure, for tooltips and screen readers
+}
+
+// KPI is one headline figure with its comparison.
+type KPI struct {
+	TestID   string // data-testid of the card ("kpi-messages")
+	Label    string
+	Value    string
+	Sub      string // a second line under the value, optional ("of which 1,234 paid")
+	Delta    Delta
+	Previous string // the previous value and its period ("€10.00 in 2 – 31 Oct 2026")
+	Note     string // optional small print ("estimated")
+}
+
+// Crumb is one step of the breadcrumb trail.
+type Crumb struct {
+	Label, Href string
+}
+
+// Freshness says how current the data behind a page is.
+type Freshness struct {
+	DataUntil   string // "3 Mar 2026, 14:00 CET" or "no data yet"
+	LastPoll    string // "3 Mar 2026, 14:05 CET" or "never"
+	State       string // "fresh", "stale", "failed" or "unknown"
+	StateLabel  string // a short word for the state
+	ErrorCount  int    // poll errors in the last 24 hours for this scope
+	ErrorSample []string
+}
+
+// BreakdownRow is one row of a breakdown table.
+type BreakdownRow struct {
+	Key   string // the dimension's value (channel id, country code, pricing type)
+	Label string
+	Sub   string // a second, muted line (the channel's id and WABA, a country code)
+	Href  string // optional link (a channel's own view)
+	Cells []string
+}
+
+// Breakdown is a table of totals split by one dimension.
+type Breakdown struct {
+	TestID    string
+	Title     string
+	Dimension string // heading of the label column ("Channel")
+	Caption   string
+	Columns   []string // after the label column
+	Rows      []BreakdownRow
+	Foot      []string // totals, aligned with Columns; nil for none
+}
+
+// ChartPanel is a chart with what the page says around it.
+type ChartPanel struct {
+	TestID   string
+	Title    string
+	Subtitle string // e.g. "per day · Europe/Berlin"
+	Chart    charts.Chart
+	Note     string // e.g. the estimate label for costs
+	// EmptyTitle and EmptyText explain an empty chart honestly.
+	EmptyTitle, EmptyText string
+}
+
+// CallsSection is the Voice Calls part of the Insights view.
+type CallsSection struct {
+	Empty      bool // no calls in this scope and period, nor in the previous one
+	KPIs       []KPI
+	ByDir      ChartPanel
+	Duration   ChartPanel
+	EmptyTitle string
+	EmptyText  string
+}
+
+// InsightsView is the Insights page of a client, one of its WABAs or one
+// channel.
+type InsightsView struct {
+	Meta        layout.PageMeta
+	Crumbs      []Crumb
+	Title       string
+	Subtitle    string // the scope in words
+	Period      string // "1 – 30 Nov 2026"
+	Previous    string // the comparison period
+	Zone        string
+	ZoneNote    string // set when buckets are approximate (a :45 zone)
+	Filters     Filters
+	CostNote    string
+	Notices     []string // honest remarks (unknown costs, mixed currencies)
+	KPIs        []KPI
+	Messages    ChartPanel
+	Costs       []ChartPanel // one per currency
+	Calls       CallsSection
+	ByChannel   Breakdown
+	ByCountry   Breakdown
+	ByPricing   Breakdown
+	Freshness   Freshness
+	APIHref     string // the JSON API call behind the page's figures
+	NoDataAtAll bool   // the scope has never had any usage
+}
+
+// CostCell is a client's cost in one currency on the overview.
+type CostCell struct {
+	Currency string
+	Cost     string
+	Share    string // share of the total in this currency
+	ShareBar int    // the share in whole percent, for the bar
+	Delta    Delta
+}
+
+// OverviewRow is one client on the partner overview.
+type OverviewRow struct {
+	ClientID  string
+	Name      string
+	Href      string
+	Channels  int
+	Messages  string
+	MsgDelta  Delta
+	Costs     []CostCell // one per currency, usually one
+	Sparkline charts.Chart
+	Quiet     bool // no usage in the period
+}
+
+// CurrencyTotal is the partner's total in one currency.
+type CurrencyTotal struct {
+	Currency string
+	Cost     string
+	Delta    Delta
+	Previous string
+	Clients  int
+}
+
+// OverviewView is the partner overview: every client in one table.
+type OverviewView struct {
+	Meta      layout.PageMeta
+	Title     string
+	Period    string
+	Previous  string
+	Zone      string
+	Filters   Filters
+	CostNote  string
+	KPIs      []KPI
+	Totals    []CurrencyTotal
+	Rows      []OverviewRow
+	Freshness Freshness
+	Notices   []string
+	APIHref   string
+}
+
+// ErrorView is the page shown for a failed request.
+type ErrorView struct {
+	Meta    layout.PageMeta
+	Status  int
+	Title   string
+	Message string
+	Field   string // the filter at fault, for a 400
+	Back    string // where to go from here
+}
