@@ -38,6 +38,15 @@ test: assets
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/...
 
+## bench-webhooks: webhook receiver under load over loopback with SQLite: events/s, p50/p99, ratio to a no-op handler,
+## exactly-once check, SIGKILL/restart check (1 and 10 events per delivery; report in $(BENCH_WEBHOOKS_OUT))
+BENCH_WEBHOOKS_OUT ?= /tmp/bench-webhooks.txt
+bench-webhooks:
+	rm -f $(BENCH_WEBHOOKS_OUT)
+	$(GO) build -o bin/webhookload ./cmd/webhookload
+	./bin/webhookload -duration 10s -concurrency 64 -events 1 -out $(BENCH_WEBHOOKS_OUT)
+	./bin/webhookload -duration 10s -concurrency 64 -events 10 -out $(BENCH_WEBHOOKS_OUT)
+
 lint:
 	gofmt -l $$(git ls-files '*.go')
 	$(GO) vet ./...

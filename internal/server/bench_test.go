@@ -12,6 +12,7 @@ import (
 	"github.com/insights-dev/insights/internal/server"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/store/storetest"
+	"github.com/insights-dev/insights/internal/usage"
 )
 
 // benchScale is the database of the recorded benchmarks: 1,000 channels of
@@ -66,5 +67,42 @@ func BenchmarkUsageAPI30Days(b *testing.B) {
 				}
 			})
 		})
+	})
+}
+
+// BenchmarkPages times the server-side render of a client's Insights view
+// for 90 days at day granularity and of the partner overview for 30 days,
+// each beside the store aggregate behind it, on the scale database.
+func BenchmarkPages(b *testing.B) {
+	forEachBenchDB(b, func(b *testing.B, st *store.Store) {
+		h := server.New(server.Options{Store: st, Now: func() time.Time { return benchScale.End.Add(-time.Hour) }}).Handler()
+		client := benchScale.ClientID(0)
+		pages := []struct {
+			name, path string
+			filter     store.UsageFilter
+		}{
+			{"client-90d", "/clients/" + client + "?from=2026-08-22&to=2026-11-19&granularity=day&tz=UTC",
+				store.UsageFilter{Start: time.Date(2026, 8, 22, 0, 0, 0, 0, time.UTC), End: benchScale.End, ClientIDs: []string{client}, GroupBy: []usage.GroupField{usage.ByCategory}}},
+			{"overview-30d", "/?from=2026-10-21&to=2026-11-19&tz=UTC",
+				store.UsageFilter{Start: time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC), End: benchScale.End, GroupBy: []usage.GroupField{usage.ByClient}}},
+		}
+		for _, p := range pages {
+			b.Run(p.name+"/query", func(b *testing.B) {
+				measure(b, func() {
+					if rows, err := st.QueryUsage(context.Background(), p.filter); err != nil || len(rows) == 0 {
+						b.Fatalf("query: %d rows, %v", len(rows), err)
+					}
+				})
+			})
+			b.Run(p.name+"/page", func(b *testing.B) {
+				measure(b, func() {
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil))
+					if rec.Code != http.StatusOK {
+						b.Fatalf("status %d: %.500s", rec.Code, rec.Body.String())
+					}
+				})
+			})
+		}
 	})
 }

@@ -42,7 +42,7 @@ type Options struct {
 	RateCard *webhook.RateCard
 	// WebhookMaxBatches and WebhookMaxWait tune the receiver's group commit:
 	// at most this many deliveries per transaction, gathered for at most
-	// this long; zero means 256 and 2 ms.
+	// this long; zero means 256 and 250 µs.
 	WebhookMaxBatches int
 	WebhookMaxWait    time.Duration
 }
