@@ -18,6 +18,7 @@ import (
 	"github.com/insights-dev/insights/internal/server"
 	"github.com/insights-dev/insights/internal/simulator"
 	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/webhook"
 )
 
 // demoSeed fixes the simulated partner shown in demo mode.
@@ -114,8 +115,17 @@ func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*part
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	rates := webhook.DefaultRateCard()
+	if cfg.RateCard != "" {
+		r, err := webhook.LoadRateCard(cfg.RateCard)
+		if err != nil {
+			return fmt.Errorf("rate card: %w", err)
+		}
+		rates = r
+	}
 	srv := server.New(server.Options{
 		Store: st, Logger: log, Demo: cfg.DemoMode(),
+		WebhookSecret: cfg.WebhookSecret.Reveal(), WebhookSigningKey: cfg.WebhookSigningKey.Reveal(), RateCard: rates,
 		PollerStatus: func() server.PollerState {
 			s := p.Status()
 			return server.PollerState{Running: s.Running, LastPass: s.LastPass, LastError: s.LastError}
@@ -131,6 +141,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	}()
 	err := srv.Start(ctx, cfg.Addr)
 	cancel()
+	// Acknowledged webhooks are committed before their 200; Close flushes
+	// whatever is still queued, then the poller finishes, then main closes
+	// the database.
+	closeCtx, done := context.WithTimeout(context.Background(), 10*time.Second)
+	defer done()
+	if cerr := srv.Close(closeCtx); cerr != nil {
+		log.Error("closing the webhook writer", "err", cerr)
+	}
 	wg.Wait()
 	return err
 }
