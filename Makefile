@@ -36,7 +36,7 @@ test: assets
 
 ## bench: the Go benchmarks recorded in BENCHMARKS.md
 bench: assets
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 10x ./internal/...
 
 ## bench-webhooks: webhook receiver under load over loopback with SQLite: events/s, p50/p99, ratio to a no-op handler,
 ## exactly-once check, SIGKILL/restart check (1 and 10 events per delivery; report in $(BENCH_WEBHOOKS_OUT))

@@ -38,9 +38,10 @@ var groupColumn = map[usage.GroupField]string{
 }
 
 // where builds the FROM/WHERE part shared by usage and call queries.
-// table is usage_points or call_points; withUsageDims adds the filters that
-// only usage points have.
-func (f UsageFilter) where(table string, withUsageDims bool, needJoin bool) (string, []any, error) {
+// table is aliased u; withUsageDims adds the filters that only usage rows
+// have; byGranularity filters on the stored granularity (the webhook
+// counters are all half-hourly and have no such column).
+func (f UsageFilter) where(table string, withUsageDims, needJoin, byGranularity bool) (string, []any, error) {
 	if f.Start.IsZero() || f.End.IsZero() || !f.Start.Before(f.End) {
 		return "", nil, fmt.Errorf("want Start before End, got [%s, %s)",
 			f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339))
@@ -54,8 +55,12 @@ func (f UsageFilter) where(table string, withUsageDims bool, needJoin bool) (str
 	if needJoin || len(f.ClientIDs) > 0 || len(f.WABAIDs) > 0 {
 		b.WriteString(" JOIN channels c ON c.id = u.channel_id")
 	}
-	b.WriteString(" WHERE u.granularity = ? AND u.bucket_start >= ? AND u.bucket_start < ?")
-	args := []any{string(g), f.Start.Unix(), f.End.Unix()}
+	b.WriteString(" WHERE u.bucket_start >= ? AND u.bucket_start < ?")
+	args := []any{f.Start.Unix(), f.End.Unix()}
+	if byGranularity {
+		b.WriteString(" AND u.granularity = ?")
+		args = append(args, string(g))
+	}
 	in := func(col string, vals []string) {
 		if len(vals) > 0 {
 			b.WriteString(" AND " + col + " IN ?")
@@ -73,15 +78,31 @@ func (f UsageFilter) where(table string, withUsageDims bool, needJoin bool) (str
 	return b.String(), args, nil
 }
 
+// usageSource is a table that usage queries read: the Partner API's points
+// or the webhook counters, with the expression that sums their volume.
+type usageSource struct {
+	op, table, volume string
+	byGranularity     bool
+}
+
+var (
+	apiUsage     = usageSource{op: "query usage", table: "usage_points", volume: "SUM(u.volume)", byGranularity: true}
+	webhookUsage = usageSource{op: "query webhook usage", table: "webhook_messages", volume: "COUNT(*)"}
+)
+
 // QueryUsage sums stored usage points per stored bucket, requested group
 // fields and currency, ordered by bucket, then groups, then currency.
 // CostNanos sums the known costs; CostMissing counts points of unknown cost.
 func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+	return s.queryUsage(ctx, apiUsage, f)
+}
+
+func (s *Store) queryUsage(ctx context.Context, src usageSource, f UsageFilter) ([]usage.Row, error) {
 	groups := normalizeGroups(f.GroupBy, usage.AllGroupFields)
 	needJoin := slices.Contains(groups, usage.ByWABA) || slices.Contains(groups, usage.ByClient)
-	from, args, err := f.where("usage_points", true, needJoin)
+	from, args, err := f.where(src.table, true, needJoin, src.byGranularity)
 	if err != nil {
-		return nil, fmt.Errorf("store: query usage: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", src.op, err)
 	}
 	cols := []string{"u.bucket_start"}
 	for _, g := range groups {
@@ -89,13 +110,13 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 	}
 	cols = append(cols, "u.currency")
 	q := "SELECT " + strings.Join(cols, ", ") +
-		", CAST(SUM(u.volume) AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
+		", CAST(" + src.volume + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
 		", CAST(SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END) AS BIGINT)" +
 		from + " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
 
 	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("store: query usage: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", src.op, err)
 	}
 	defer rows.Close()
 	var out []usage.Row
@@ -110,14 +131,14 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 		}
 		dest = append(dest, &r.Currency, &r.Volume, &r.CostNanos, &r.CostMissing)
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("store: query usage: scan: %w", err)
+			return nil, fmt.Errorf("store: %s: scan: %w", src.op, err)
 		}
 		r.Bucket = fromUnix(bucket)
 		r.Key = groupKey(groups, dims)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: query usage: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", src.op, err)
 	}
 	return out, nil
 }
@@ -125,28 +146,46 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 // callGroups are the dimensions call points have.
 var callGroups = []usage.GroupField{usage.ByCountry, usage.ByChannel, usage.ByWABA, usage.ByClient}
 
+// callSource is a table that call queries read, with the expressions that
+// sum its calls and seconds and any extra condition.
+type callSource struct {
+	op, table, count, seconds, extra string
+	byGranularity                    bool
+}
+
+var (
+	apiCalls     = callSource{op: "query calls", table: "call_points", count: "SUM(u.count)", seconds: "SUM(u.seconds)", byGranularity: true}
+	webhookCalls = callSource{op: "query webhook calls", table: "webhook_calls", count: "COUNT(*)",
+		seconds: "COALESCE(SUM(u.duration_seconds), 0)", extra: " AND u.counted = 1"}
+)
+
 // QueryCalls sums stored call points per stored bucket, direction, the
 // requested group fields among country, channel, WABA and client, and
 // currency. Categories and PricingTypes do not apply to calls and are ignored.
 func (s *Store) QueryCalls(ctx context.Context, f UsageFilter) ([]usage.CallRow, error) {
+	return s.queryCalls(ctx, apiCalls, f)
+}
+
+func (s *Store) queryCalls(ctx context.Context, src callSource, f UsageFilter) ([]usage.CallRow, error) {
 	groups := normalizeGroups(f.GroupBy, callGroups)
 	needJoin := slices.Contains(groups, usage.ByWABA) || slices.Contains(groups, usage.ByClient)
-	from, args, err := f.where("call_points", false, needJoin)
+	from, args, err := f.where(src.table, false, needJoin, src.byGranularity)
 	if err != nil {
-		return nil, fmt.Errorf("store: query calls: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", src.op, err)
 	}
+	from += src.extra
 	cols := []string{"u.bucket_start", "u.direction"}
 	for _, g := range groups {
 		cols = append(cols, groupColumn[g])
 	}
 	cols = append(cols, "u.currency")
 	q := "SELECT " + strings.Join(cols, ", ") +
-		", CAST(SUM(u.count) AS BIGINT), CAST(SUM(u.seconds) AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
+		", CAST(" + src.count + " AS BIGINT), CAST(" + src.seconds + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
 		from + " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
 
 	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("store: query calls: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", src.op, err)
 	}
 	defer rows.Close()
 	var out []usage.CallRow
@@ -162,7 +201,7 @@ func (s *Store) QueryCalls(ctx context.Context, f UsageFilter) ([]usage.CallRow,
 		}
 		dest = append(dest, &r.Currency, &r.Count, &r.Seconds, &r.CostNanos)
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("store: query calls: scan: %w", err)
+			return nil, fmt.Errorf("store: %s: scan: %w", src.op, err)
 		}
 		r.Bucket = fromUnix(bucket)
 		r.Direction = usage.Direction(dir)
@@ -170,7 +209,7 @@ func (s *Store) QueryCalls(ctx context.Context, f UsageFilter) ([]usage.CallRow,
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: query calls: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", src.op, err)
 	}
 	return out, nil
 }

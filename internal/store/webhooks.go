@@ -629,37 +629,6 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
-// webhookWhere builds FROM/WHERE for the webhook counter tables, aliased u
-// like the Partner API's tables so that groupColumn applies.
-func (f UsageFilter) webhookWhere(table string, withUsageDims, needJoin bool) (string, []any, error) {
-	if f.Start.IsZero() || f.End.IsZero() || !f.Start.Before(f.End) {
-		return "", nil, fmt.Errorf("want Start before End, got [%s, %s)",
-			f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339))
-	}
-	var b strings.Builder
-	b.WriteString(" FROM " + table + " u")
-	if needJoin || len(f.ClientIDs) > 0 || len(f.WABAIDs) > 0 {
-		b.WriteString(" JOIN channels c ON c.id = u.channel_id")
-	}
-	b.WriteString(" WHERE u.bucket_start >= ? AND u.bucket_start < ?")
-	args := []any{f.Start.Unix(), f.End.Unix()}
-	in := func(col string, vals []string) {
-		if len(vals) > 0 {
-			b.WriteString(" AND " + col + " IN ?")
-			args = append(args, vals)
-		}
-	}
-	in("u.channel_id", f.ChannelIDs)
-	in("c.client_id", f.ClientIDs)
-	in("c.waba_id", f.WABAIDs)
-	in("u.country", f.Countries)
-	if withUsageDims {
-		in("u.category", f.Categories)
-		in("u.pricing_type", f.PricingTypes)
-	}
-	return b.String(), args, nil
-}
-
 // QueryWebhookUsage sums the messages counted from webhooks per half-hour
 // bucket (UTC, of the counting status), requested group fields and currency,
 // in the shape of QueryUsage: Volume is the number of counted messages,
@@ -667,47 +636,7 @@ func (f UsageFilter) webhookWhere(table string, withUsageDims, needJoin bool) (s
 // cost the rate card could not estimate. f.Granularity is ignored: webhook
 // counters are kept per half hour, which every display granularity re-buckets.
 func (s *Store) QueryWebhookUsage(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
-	groups := normalizeGroups(f.GroupBy, usage.AllGroupFields)
-	needJoin := slices.Contains(groups, usage.ByWABA) || slices.Contains(groups, usage.ByClient)
-	from, args, err := f.webhookWhere("webhook_messages", true, needJoin)
-	if err != nil {
-		return nil, fmt.Errorf("store: query webhook usage: %w", err)
-	}
-	cols := []string{"u.bucket_start"}
-	for _, g := range groups {
-		cols = append(cols, groupColumn[g])
-	}
-	cols = append(cols, "u.currency")
-	q := "SELECT " + strings.Join(cols, ", ") +
-		", CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
-		", CAST(SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END) AS BIGINT)" +
-		from + " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
-	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("store: query webhook usage: %w", err)
-	}
-	defer rows.Close()
-	var out []usage.Row
-	dims := make([]string, len(groups))
-	for rows.Next() {
-		var r usage.Row
-		var bucket int64
-		dest := []any{&bucket}
-		for i := range dims {
-			dest = append(dest, &dims[i])
-		}
-		dest = append(dest, &r.Currency, &r.Volume, &r.CostNanos, &r.CostMissing)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("store: query webhook usage: scan: %w", err)
-		}
-		r.Bucket = fromUnix(bucket)
-		r.Key = groupKey(groups, dims)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: query webhook usage: %w", err)
-	}
-	return out, nil
+	return s.queryUsage(ctx, webhookUsage, f)
 }
 
 // QueryWebhookCalls sums the completed calls counted from webhooks per
@@ -716,49 +645,7 @@ func (s *Store) QueryWebhookUsage(ctx context.Context, f UsageFilter) ([]usage.R
 // shape of QueryCalls. Calls not yet terminated, failed and missed calls are
 // not counted (see ListWebhookCalls for them).
 func (s *Store) QueryWebhookCalls(ctx context.Context, f UsageFilter) ([]usage.CallRow, error) {
-	groups := normalizeGroups(f.GroupBy, callGroups)
-	needJoin := slices.Contains(groups, usage.ByWABA) || slices.Contains(groups, usage.ByClient)
-	from, args, err := f.webhookWhere("webhook_calls", false, needJoin)
-	if err != nil {
-		return nil, fmt.Errorf("store: query webhook calls: %w", err)
-	}
-	from += " AND u.counted = 1"
-	cols := []string{"u.bucket_start", "u.direction"}
-	for _, g := range groups {
-		cols = append(cols, groupColumn[g])
-	}
-	cols = append(cols, "u.currency")
-	q := "SELECT " + strings.Join(cols, ", ") +
-		", CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(u.duration_seconds), 0) AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
-		from + " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
-	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("store: query webhook calls: %w", err)
-	}
-	defer rows.Close()
-	var out []usage.CallRow
-	dims := make([]string, len(groups))
-	for rows.Next() {
-		var r usage.CallRow
-		var bucket int64
-		var dir string
-		dest := []any{&bucket, &dir}
-		for i := range dims {
-			dest = append(dest, &dims[i])
-		}
-		dest = append(dest, &r.Currency, &r.Count, &r.Seconds, &r.CostNanos)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("store: query webhook calls: scan: %w", err)
-		}
-		r.Bucket = fromUnix(bucket)
-		r.Direction = usage.Direction(dir)
-		r.Key = groupKey(groups, dims)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: query webhook calls: %w", err)
-	}
-	return out, nil
+	return s.queryCalls(ctx, webhookCalls, f)
 }
 
 // CallDetail is one call as its webhook events describe it: the detail the
