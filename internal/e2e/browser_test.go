@@ -158,7 +158,7 @@ func waitCharts(t *testing.T, b *browser) (total, drawn int) {
 func TestDashboardInBrowser(t *testing.T) {
 	b := newBrowser(t)
 	in := start(t, "", "demo", "--backfill-days", "45")
-	in.waitForData(t, 60*time.Second)
+	in.waitFirstPass(t, 90*time.Second)
 
 	// Overview.
 	b.do(t, chromedp.Navigate(in.URL("/")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="page-title"]`)))

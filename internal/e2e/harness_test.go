@@ -188,6 +188,23 @@ func (in *instance) waitForData(t *testing.T, within time.Duration) time.Duratio
 	return 0
 }
 
+// waitFirstPass waits until the poller has finished its first pass, so every
+// channel's backfill is stored (screenshots then show the whole partner).
+func (in *instance) waitFirstPass(t *testing.T, within time.Duration) {
+	t.Helper()
+	for began := time.Now(); time.Since(began) < within; time.Sleep(250 * time.Millisecond) {
+		var h struct {
+			Poller struct {
+				LastPass string `json:"last_pass"`
+			}
+		}
+		if err := getJSON(in.URL("/healthz"), &h); err == nil && h.Poller.LastPass != "" {
+			return
+		}
+	}
+	t.Fatalf("the first poll pass did not finish within %s\n%s", within, tail(in.log.String(), 3000))
+}
+
 func getJSON(url string, into any) error {
 	resp, err := http.Get(url)
 	if err != nil {
