@@ -156,8 +156,19 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	if err != nil {
 		return err
 	}
+	today, err := s.loadWebhookToday(ctx, q, zone)
+	if err != nil {
+		return err
+	}
+	whCalls, err := s.store.ListWebhookCalls(ctx, q.storeFilter(q.Period, nil), 0)
+	if err != nil {
+		return fmt.Errorf("insights: webhook calls: %w", err)
+	}
 	v := s.insightsView(c.Request().URL.Path, sc, q, preset, d)
 	v.Freshness = fr
+	v.Today = s.webhookTodayView(today, zone)
+	v.CallDetail = callDetailView(whCalls, v.Period)
+	v.ReconcileHref = s.reconcileHref(sc.client.ID, zoneOf(sc.client.Timezone))
 	return s.render(c, http.StatusOK, pages.Insights(v))
 }
 

@@ -114,6 +114,37 @@ type CallsSection struct {
 	EmptyText  string
 }
 
+// Stat is a plain figure without a comparison (webhook counters).
+type Stat struct {
+	TestID string
+	Label  string
+	Value  string
+	Sub    string // optional second line
+}
+
+// WebhookToday is the "today so far" section of the Insights view: real-time
+// estimates counted from webhook events since local midnight, ahead of the
+// Partner API's numbers.
+type WebhookToday struct {
+	Since      string // "since 00:00, 11 Mar 2026 (Europe/Berlin)"
+	Empty      bool   // no webhook events counted today for the scope
+	EmptyTitle string
+	EmptyText  string
+	Stats      []Stat    // messages, cost per currency, calls, minutes
+	ByCategory Breakdown // today's messages by category
+	Note       string    // what the figures are and are not
+}
+
+// CallDetail is the per-call detail the Partner API does not give, from
+// webhook call events over the selected period.
+type CallDetail struct {
+	Empty      bool // no webhook calls in the period
+	EmptyTitle string
+	EmptyText  string
+	Stats      []Stat    // completed, failed, missed, still open
+	Durations  Breakdown // completed calls by duration bucket
+}
+
 // InsightsView is the Insights page of a client, one of its WABAs or one
 // channel.
 type InsightsView struct {
@@ -138,6 +169,12 @@ type InsightsView struct {
 	Freshness   Freshness
 	APIHref     string // the JSON API call behind the page's figures
 	NoDataAtAll bool   // the scope has never had any usage
+	// Today is the real-time section fed by webhook events.
+	Today WebhookToday
+	// CallDetail is the webhook call detail of the Voice calls section.
+	CallDetail CallDetail
+	// ReconcileHref is the client's reconciliation page for the current month.
+	ReconcileHref string
 }
 
 // CostCell is a client's cost in one currency on the overview.

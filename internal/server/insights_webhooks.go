@@ -1,0 +1,224 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/usage"
+	"github.com/insights-dev/insights/templates/pages"
+)
+
+// webhookToday is what the webhook counters hold for a scope since local
+// midnight.
+type webhookToday struct {
+	midnight, now time.Time
+	messages      []usage.Row     // by category
+	calls         []usage.CallRow // completed calls
+	uncounted     int             // calls seen today but not counted (open, failed, missed)
+}
+
+// loadWebhookToday reads the webhook counters of the scope in q (client,
+// WABA and channel; not the page's category or country filters) for
+// [local midnight in loc, now).
+func (s *Server) loadWebhookToday(ctx context.Context, q Query, loc *time.Location) (webhookToday, error) {
+	now := s.now().UTC()
+	local := now.In(loc)
+	d := webhookToday{midnight: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc).UTC(), now: now}
+	f := store.UsageFilter{Start: d.midnight, End: now, ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}
+	if !f.Start.Before(f.End) {
+		return d, nil
+	}
+	var err error
+	f.GroupBy = []usage.GroupField{usage.ByCategory}
+	if d.messages, err = s.store.QueryWebhookUsage(ctx, f); err != nil {
+		return d, fmt.Errorf("insights: webhook messages today: %w", err)
+	}
+	f.GroupBy = nil
+	if d.calls, err = s.store.QueryWebhookCalls(ctx, f); err != nil {
+		return d, fmt.Errorf("insights: webhook calls today: %w", err)
+	}
+	all, err := s.store.ListWebhookCalls(ctx, f, 0)
+	if err != nil {
+		return d, fmt.Errorf("insights: webhook call list today: %w", err)
+	}
+	for _, c := range all {
+		if !c.Completed {
+			d.uncounted++
+		}
+	}
+	return d, nil
+}
+
+// webhookTodayView formats today's webhook counters.
+func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.WebhookToday {
+	v := pages.WebhookToday{
+		Since: "Since 00:00 on " + d.midnight.In(loc).Format("2 Jan 2006") + " (" + loc.String() + "), up to " + d.now.In(loc).Format("15:04"),
+		Note: "Real-time estimates counted from webhook events as they arrive, ahead of the Partner API's own (slower) numbers; " +
+			"costs come from the rate card and may differ from Meta's invoice.",
+		ByCategory: pages.Breakdown{TestID: "webhook-today-category", Title: "Today's messages by category", Dimension: "Category",
+			Caption: "Messages counted from webhooks today, by pricing category", Columns: []string{"Messages", "Estimated cost"}},
+	}
+	var msgs, missing int64
+	cost := usage.Totals{}
+	byCat := map[usage.Category]*dimTotals{}
+	for _, r := range d.messages {
+		msgs += r.Volume
+		missing += r.CostMissing
+		t := byCat[r.Key.Category]
+		if t == nil {
+			t = &dimTotals{key: string(r.Key.Category), cost: usage.Totals{}}
+			byCat[r.Key.Category] = t
+		}
+		t.volume += r.Volume
+		if r.Currency != "" {
+			t.cost.Add(r.Currency, r.CostNanos)
+			cost.Add(r.Currency, r.CostNanos)
+		}
+	}
+	var calls, in, out, secs int64
+	for _, r := range d.calls {
+		calls += r.Count
+		secs += r.Seconds
+		switch r.Direction {
+		case usage.DirectionInbound:
+			in += r.Count
+		case usage.DirectionOutbound:
+			out += r.Count
+		}
+	}
+	if msgs == 0 && calls == 0 && d.uncounted == 0 {
+		v.Empty = true
+		v.EmptyTitle = "No webhook events today"
+		v.EmptyText = "Nothing was counted from webhooks for this scope since midnight. Either webhooks are not configured for these numbers " +
+			"(point 360dialog at /webhooks/whatsapp), or no message status or call event has arrived today. The Partner API's figures above are unaffected."
+		if s.opts.WebhookSecret == "" {
+			v.EmptyText = "Webhooks are not configured on this server (INSIGHTS_WEBHOOK_SECRET is not set), so there are no real-time counts. " +
+				"The Partner API's figures above are unaffected."
+		}
+		return v
+	}
+	v.Stats = append(v.Stats, pages.Stat{TestID: "today-messages", Label: "Messages today", Value: formatInt(msgs)})
+	for _, c := range cost.Currencies() {
+		st := pages.Stat{TestID: "today-cost-" + strings.ToLower(c), Label: "Estimated cost (" + c + ")", Value: formatMoney(c, cost[c])}
+		if missing > 0 {
+			st.Sub = formatInt(missing) + " messages without a rate left out"
+		}
+		v.Stats = append(v.Stats, st)
+	}
+	v.Stats = append(v.Stats,
+		pages.Stat{TestID: "today-calls", Label: "Completed calls today", Value: formatInt(calls),
+			Sub: formatInt(in) + " inbound · " + formatInt(out) + " outbound"},
+		pages.Stat{TestID: "today-minutes", Label: "Call minutes today", Value: formatMinutes(secs)},
+	)
+	cats := make([]usage.Category, 0, len(byCat))
+	for c := range byCat {
+		cats = append(cats, c)
+	}
+	rank := func(c usage.Category) int {
+		if i := slices.Index(usage.KnownCategories, c); i >= 0 {
+			return i
+		}
+		return len(usage.KnownCategories)
+	}
+	sort.Slice(cats, func(i, j int) bool {
+		if ri, rj := rank(cats[i]), rank(cats[j]); ri != rj {
+			return ri < rj
+		}
+		return cats[i] < cats[j]
+	})
+	for _, c := range cats {
+		t := byCat[c]
+		label := c.Label()
+		if c == "" {
+			label = "Not reported"
+		}
+		v.ByCategory.Rows = append(v.ByCategory.Rows, pages.BreakdownRow{Key: string(c), Label: label,
+			Cells: []string{formatInt(t.volume), moneyCell(t.cost)}})
+	}
+	if len(v.ByCategory.Rows) > 0 {
+		v.ByCategory.Foot = []string{formatInt(msgs), moneyCell(cost)}
+	}
+	return v
+}
+
+// durationBuckets are the upper bounds (exclusive, in seconds) and labels of
+// the call duration distribution; the last bucket is open-ended.
+var durationBuckets = []struct {
+	key   string
+	label string
+	below int64 // 0: no upper bound
+}{
+	{"lt30s", "Under 30 s", 30},
+	{"30s-1m", "30 s – 1 min", 60},
+	{"1-3m", "1 – 3 min", 180},
+	{"3-10m", "3 – 10 min", 600},
+	{"ge10m", "10 min or more", 0},
+}
+
+// callDetailView summarises the webhook calls of the selected period:
+// outcomes, and the duration distribution of completed calls.
+func callDetailView(calls []store.CallDetail, period string) pages.CallDetail {
+	v := pages.CallDetail{
+		Empty:      len(calls) == 0,
+		EmptyTitle: "No webhook calls in this period",
+		EmptyText: "No call events arrived by webhook for this scope between " + period +
+			". Call outcomes (failed, missed) and durations appear here once webhooks are configured and calls are made.",
+	}
+	if v.Empty {
+		return v
+	}
+	var completed, failed, missed, open int64
+	counts := make([]int64, len(durationBuckets))
+	secs := make([]int64, len(durationBuckets))
+	for _, c := range calls {
+		switch {
+		case !c.Terminated:
+			open++
+		case c.Completed:
+			completed++
+			i := len(durationBuckets) - 1
+			for j, b := range durationBuckets {
+				if b.below > 0 && c.DurationSeconds < b.below {
+					i = j
+					break
+				}
+			}
+			counts[i]++
+			secs[i] += c.DurationSeconds
+		case strings.EqualFold(c.Status, "FAILED"):
+			failed++
+		default:
+			missed++
+		}
+	}
+	total := int64(len(calls))
+	v.Stats = []pages.Stat{
+		{TestID: "calls-completed", Label: "Completed", Value: formatInt(completed), Sub: formatShare(completed, total) + " of calls"},
+		{TestID: "calls-failed", Label: "Failed", Value: formatInt(failed), Sub: formatShare(failed, total) + " of calls"},
+		{TestID: "calls-missed", Label: "Missed or not answered", Value: formatInt(missed), Sub: formatShare(missed, total) + " of calls"},
+		{TestID: "calls-open", Label: "Still open", Value: formatInt(open), Sub: "connected, no terminate event yet"},
+	}
+	v.Durations = pages.Breakdown{TestID: "call-durations", Title: "Duration of completed calls", Dimension: "Duration",
+		Caption: "Completed calls by duration", Columns: []string{"Calls", "Minutes", "Share of calls"}}
+	var allSecs int64
+	for i, b := range durationBuckets {
+		allSecs += secs[i]
+		v.Durations.Rows = append(v.Durations.Rows, pages.BreakdownRow{Key: b.key, Label: b.label,
+			Cells: []string{formatInt(counts[i]), formatMinutes(secs[i]), formatShare(counts[i], completed)}})
+	}
+	v.Durations.Foot = []string{formatInt(completed), formatMinutes(allSecs), formatShare(completed, completed)}
+	return v
+}
+
+// reconcileHref links the client's reconciliation page for the current month
+// in the client's zone.
+func (s *Server) reconcileHref(clientID string, loc *time.Location) string {
+	q := url.Values{"client": {clientID}, "month": {s.now().In(loc).Format("2006-01")}}
+	return "/reconcile?" + q.Encode()
+}
