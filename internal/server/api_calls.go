@@ -1,9 +1,8 @@
 package server
 
 import (
-	"context"
-	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,6 +40,25 @@ type callsResponse struct {
 	Totals    callTotalsJSON  `json:"totals"`
 	Previous  callTotalsJSON  `json:"previous"`
 	Series    []callEntryJSON `json:"series"`
+	// FilledFromWebhooks says which calls after the Partner API's last
+	// reported bucket were counted from webhook events instead; absent when
+	// none were.
+	FilledFromWebhooks *webhookFillJSON `json:"filled_from_webhooks,omitempty"`
+}
+
+type webhookFillJSON struct {
+	After string `json:"after"`
+	Calls int64  `json:"calls"`
+	Note  string `json:"note"`
+}
+
+// filledJSON describes the webhook fill-in of a calls report, if any.
+func (r callReport) filledJSON() *webhookFillJSON {
+	if r.FilledCalls == 0 {
+		return nil
+	}
+	return &webhookFillJSON{After: r.FilledAfter.UTC().Format(time.RFC3339), Calls: r.FilledCalls,
+		Note: "calls after the Partner API's last reported bucket are counted from webhook events until the API reports them"}
 }
 
 func moneyList(t usage.Totals) []moneyJSON {
@@ -65,7 +83,7 @@ func (s *Server) getCalls(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.loadCallsFrom(c.Request().Context(), q)
+	r, err := s.loadCalls(c.Request().Context(), q.withWebhookFill())
 	if err != nil {
 		return err
 	}
@@ -77,57 +95,9 @@ func (s *Server) getCalls(c echo.Context) error {
 		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
 		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == sourceWebhooks,
 		Totals: callTotals(q.Period, r.Current), Previous: callTotals(r.PrevSpan, r.Previous), Series: series,
+		FilledFromWebhooks: r.filledJSON(),
 	})
 }
 
 // sourceWebhooks is the Query.Source of numbers counted from webhook events.
 const sourceWebhooks = "webhooks"
-
-// loadUsageFrom picks the source of a usage query: the Partner API's stored
-// points, or the messages counted from webhook events (estimated costs).
-func (s *Server) loadUsageFrom(ctx context.Context, q Query) (usageReport, error) {
-	if q.Source == sourceWebhooks {
-		return s.loadWebhookUsage(ctx, q)
-	}
-	return s.loadUsage(ctx, q)
-}
-
-// loadCallsFrom picks the source of a calls query.
-func (s *Server) loadCallsFrom(ctx context.Context, q Query) (callReport, error) {
-	if q.Source == sourceWebhooks {
-		return s.loadWebhookCalls(ctx, q)
-	}
-	return s.loadCalls(ctx, q)
-}
-
-// loadWebhookUsage is loadUsage over the webhook counters.
-func (s *Server) loadWebhookUsage(ctx context.Context, q Query) (usageReport, error) {
-	r := usageReport{Query: q, PrevSpan: q.Period.Previous()}
-	rows, err := s.store.QueryWebhookUsage(ctx, q.storeFilter(q.Period, q.GroupBy))
-	if err != nil {
-		return r, fmt.Errorf("load webhook usage: %w", err)
-	}
-	r.Current = usage.Aggregate(rows, q.Period, q.Granularity)
-	prev, err := s.store.QueryWebhookUsage(ctx, q.storeFilter(r.PrevSpan, nil))
-	if err != nil {
-		return r, fmt.Errorf("load previous webhook usage: %w", err)
-	}
-	r.Previous = usage.Aggregate(prev, r.PrevSpan, usage.Month)
-	return r, nil
-}
-
-// loadWebhookCalls is loadCalls over the webhook counters.
-func (s *Server) loadWebhookCalls(ctx context.Context, q Query) (callReport, error) {
-	r := callReport{Query: q, PrevSpan: q.Period.Previous()}
-	rows, err := s.store.QueryWebhookCalls(ctx, q.storeFilter(q.Period, q.GroupBy))
-	if err != nil {
-		return r, fmt.Errorf("load webhook calls: %w", err)
-	}
-	r.Current = usage.AggregateCalls(rows, q.Period, q.Granularity)
-	prev, err := s.store.QueryWebhookCalls(ctx, q.storeFilter(r.PrevSpan, nil))
-	if err != nil {
-		return r, fmt.Errorf("load previous webhook calls: %w", err)
-	}
-	r.Previous = usage.AggregateCalls(prev, r.PrevSpan, usage.Month)
-	return r, nil
-}

@@ -81,7 +81,7 @@ func (s *Server) getUsage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.loadUsageFrom(c.Request().Context(), q)
+	r, err := s.loadUsage(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ type Query struct {
 	Countries   []string
 	GroupBy     []usage.GroupField
 	Source      string // "api" (default) or "webhooks"
+	// fillFromWebhooks: see Query.withWebhookFill.
+	fillFromWebhooks bool
 }
 
 // paramError is a bad query parameter; it becomes a 400 naming the field.

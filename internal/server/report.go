@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
@@ -23,6 +24,10 @@ type callReport struct {
 	Current  usage.CallSummary
 	Previous usage.CallSummary
 	PrevSpan usage.Period
+	// FilledCalls counts calls after FilledAfter (the end of the Partner
+	// API's last reported bucket) that were taken from webhook counters.
+	FilledCalls int64
+	FilledAfter time.Time
 }
 
 func (q Query) storeFilter(p usage.Period, groupBy []usage.GroupField) store.UsageFilter {
@@ -33,15 +38,43 @@ func (q Query) storeFilter(p usage.Period, groupBy []usage.GroupField) store.Usa
 	}
 }
 
+func (q Query) channelFilter() store.ChannelFilter {
+	return store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}
+}
+
+// withWebhookFill asks loadCalls to count calls the Partner API has not
+// reported yet from webhook events (the JSON API does; it says so).
+func (q Query) withWebhookFill() Query {
+	q.fillFromWebhooks = true
+	return q
+}
+
+// usageRows and callRows read from the source the query names: the Partner
+// API's stored points, or the counters kept from webhook events.
+func (s *Server) usageRows(q Query) func(context.Context, store.UsageFilter) ([]usage.Row, error) {
+	if q.Source == sourceWebhooks {
+		return s.store.QueryWebhookUsage
+	}
+	return s.store.QueryUsage
+}
+
+func (s *Server) callRows(q Query) func(context.Context, store.UsageFilter) ([]usage.CallRow, error) {
+	if q.Source == sourceWebhooks {
+		return s.store.QueryWebhookCalls
+	}
+	return s.store.QueryCalls
+}
+
 // loadUsage reads and aggregates the usage behind q and its previous period.
 func (s *Server) loadUsage(ctx context.Context, q Query) (usageReport, error) {
 	r := usageReport{Query: q, PrevSpan: q.Period.Previous()}
-	rows, err := s.store.QueryUsage(ctx, q.storeFilter(q.Period, q.GroupBy))
+	read := s.usageRows(q)
+	rows, err := read(ctx, q.storeFilter(q.Period, q.GroupBy))
 	if err != nil {
 		return r, fmt.Errorf("load usage: %w", err)
 	}
 	r.Current = usage.Aggregate(rows, q.Period, q.Granularity)
-	prev, err := s.store.QueryUsage(ctx, q.storeFilter(r.PrevSpan, nil))
+	prev, err := read(ctx, q.storeFilter(r.PrevSpan, nil))
 	if err != nil {
 		return r, fmt.Errorf("load previous usage: %w", err)
 	}
@@ -49,18 +82,57 @@ func (s *Server) loadUsage(ctx context.Context, q Query) (usageReport, error) {
 	return r, nil
 }
 
-// loadCalls reads and aggregates the call analytics behind q and its previous period.
+// loadCalls reads and aggregates the call analytics behind q and its
+// previous period. With fillFromWebhooks, calls after the API's last
+// reported bucket come from the webhook counters, and the report says so.
 func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
 	r := callReport{Query: q, PrevSpan: q.Period.Previous()}
-	rows, err := s.store.QueryCalls(ctx, q.storeFilter(q.Period, q.GroupBy))
+	read := s.callRows(q)
+	rows, err := read(ctx, q.storeFilter(q.Period, q.GroupBy))
 	if err != nil {
 		return r, fmt.Errorf("load calls: %w", err)
 	}
+	if q.fillFromWebhooks && q.Source != sourceWebhooks {
+		extra, after, err := s.webhookCallsAfterAPI(ctx, q)
+		if err != nil {
+			return r, err
+		}
+		for _, e := range extra {
+			r.FilledCalls += e.Count
+		}
+		r.FilledAfter = after
+		rows = append(rows, extra...)
+	}
 	r.Current = usage.AggregateCalls(rows, q.Period, q.Granularity)
-	prev, err := s.store.QueryCalls(ctx, q.storeFilter(r.PrevSpan, nil))
+	prev, err := read(ctx, q.storeFilter(r.PrevSpan, nil))
 	if err != nil {
 		return r, fmt.Errorf("load previous calls: %w", err)
 	}
 	r.Previous = usage.AggregateCalls(prev, r.PrevSpan, usage.Month)
 	return r, nil
+}
+
+// webhookCallsAfterAPI returns the webhook-counted calls of q's scope that
+// lie after the end of the Partner API's newest stored bucket and inside the
+// period, with that instant.
+func (s *Server) webhookCallsAfterAPI(ctx context.Context, q Query) ([]usage.CallRow, time.Time, error) {
+	_, last, ok, err := s.store.UsageBounds(ctx, q.channelFilter())
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("load calls: data horizon: %w", err)
+	}
+	from := q.Period.Start().UTC()
+	if ok && last.After(from) {
+		from = last
+	}
+	end := q.Period.End().UTC()
+	if !from.Before(end) {
+		return nil, last, nil
+	}
+	f := q.storeFilter(q.Period, q.GroupBy)
+	f.Start = from
+	rows, err := s.store.QueryWebhookCalls(ctx, f)
+	if err != nil {
+		return nil, last, fmt.Errorf("load calls: webhook fill-in: %w", err)
+	}
+	return rows, from, nil
 }
