@@ -65,7 +65,7 @@ func runWithConfig(ctx context.Context, cmd string, args []string, getenv func(s
 		return nil
 	}
 
-	api, stopSim, err := partnerAPI(ctx, cfg, log)
+	api, sim, stopSim, err := partnerAPI(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -85,20 +85,20 @@ func runWithConfig(ctx context.Context, cmd string, args []string, getenv func(s
 		}
 		return nil
 	}
-	return serve(ctx, cfg, log, st, p)
+	return serve(ctx, cfg, log, st, p, sim)
 }
 
 // partnerAPI returns the Partner API client: the real one, or in demo mode
 // one pointed at a simulator served in-process on a loopback port.
-func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*partnerapi.Client, func(), error) {
+func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*partnerapi.Client, *simulator.Simulator, func(), error) {
 	if !cfg.DemoMode() {
 		c, err := partnerapi.New(partnerapi.Config{BaseURL: cfg.PartnerAPIURL, PartnerID: cfg.PartnerID, APIKey: cfg.APIKey.Reveal(), Logger: log})
-		return c, func() {}, err
+		return c, nil, func() {}, err
 	}
 	sim := simulator.New(simulator.Config{Seed: demoSeed, Logger: log})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, nil, fmt.Errorf("demo: listen for the simulator: %w", err)
+		return nil, nil, nil, fmt.Errorf("demo: listen for the simulator: %w", err)
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -106,15 +106,19 @@ func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*part
 	log.Warn("DEMO MODE: no partner id configured, showing simulated data from the built-in Partner API simulator",
 		"simulator", base, "hint", "set INSIGHTS_PARTNER_ID and INSIGHTS_API_KEY to use your real 360dialog data")
 	c, err := partnerapi.New(partnerapi.Config{BaseURL: base, PartnerID: sim.PartnerID(), APIKey: sim.APIKey(), Logger: log})
-	return c, func() { _ = srv.Close() }, err
+	return c, sim, func() { _ = srv.Close() }, err
 }
 
 // serve runs the web server and the poller until ctx is cancelled, then
 // shuts the server down, waits for the poller, and returns (the caller
-// closes the database last).
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller) error {
+// closes the database last). In demo mode (sim set) it also feeds the
+// simulator's webhook traffic into the receiver.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if sim != nil && cfg.WebhookSecret == "" {
+		cfg.WebhookSecret = config.Secret(randomSecret())
+	}
 	rates := webhook.DefaultRateCard()
 	if cfg.RateCard != "" {
 		r, err := webhook.LoadRateCard(cfg.RateCard)
@@ -123,8 +127,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		}
 		rates = r
 	}
+	logo, lerr := config.LoadLogo(cfg.Logo)
+	if lerr != nil {
+		return fmt.Errorf("logo: %w", lerr)
+	}
 	srv := server.New(server.Options{
-		Store: st, Logger: log, Demo: cfg.DemoMode(),
+		Store: st, Logger: log, Demo: cfg.DemoMode(), Metrics: p.Metrics(),
+		PartnerName: cfg.PartnerName, Logo: logo, Chromium: cfg.Chromium,
+		AlertDelivery: alertDelivery(cfg),
 		WebhookSecret: cfg.WebhookSecret.Reveal(), WebhookSigningKey: cfg.WebhookSigningKey.Reveal(), RateCard: rates,
 		PollerStatus: func() server.PollerState {
 			s := p.Status()
@@ -139,6 +149,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 			log.Error("poller stopped", "err", err)
 		}
 	}()
+	startAlerts(ctx, cfg, log, st, &wg)
+	if sim != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			feedDemoWebhooks(ctx, log, sim, p, cfg.Addr, cfg.WebhookSecret.Reveal())
+		}()
+	}
 	err := srv.Start(ctx, cfg.Addr)
 	cancel()
 	// Acknowledged webhooks are committed before their 200; Close flushes

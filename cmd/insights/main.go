@@ -39,6 +39,14 @@ Commands:
   poll --once one poll pass, then exit (non-zero if any channel failed)
   migrate     apply database migrations and exit
   simulate    serve the simulated Partner API alone (--addr HOST:PORT)
+  budget set --client ID --amount DECIMAL
+              set a client's monthly budget (--amount 0 removes it)
+  backup --to FILE
+              copy the SQLite database to FILE while running (PostgreSQL: pg_dump)
+  user add --email E --role admin|member|client [--client ID]…
+              create a user; the password is read from standard input
+  token create --email E
+              print a new API token for that user
   version     print version and build info
 
 Configuration comes from INSIGHTS_* environment variables; a flag of the same
@@ -60,6 +68,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	case "simulate":
 		return runSimulate(ctx, args, stderr)
+	case "user":
+		return runUser(ctx, args, getenv, stdin, stdout, stderr)
+	case "token":
+		return runToken(ctx, args, getenv, stdout, stderr)
+	case "budget":
+		return runBudget(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "serve", "demo", "poll", "migrate":
 		return runWithConfig(ctx, cmd, args, getenv, stdout, stderr)
 	}

@@ -55,6 +55,15 @@ type Config struct {
 	PollInterval time.Duration
 	// Demo forces the built-in simulated Partner API, whatever is configured.
 	Demo bool
+	// PartnerName heads the monthly statements ("Insights" when empty).
+	PartnerName string
+	// Logo is the path of an image shown on the statements (PNG, JPEG, GIF,
+	// WebP or SVG, at most 512 KiB); none when empty.
+	Logo string
+	// Chromium is the headless browser that prints statements to PDF.
+	Chromium string
+	// Alerts configures alert evaluation and delivery (see alerts.go).
+	Alerts Alerts
 }
 
 // DemoMode reports whether Insights runs on the simulated Partner API: forced,
@@ -99,6 +108,18 @@ var settings = []setting{
 		c.PollInterval = d
 		return nil
 	}},
+	{"INSIGHTS_PARTNER_NAME", "partner name on the monthly statements", "", func(c *Config, v string) error { c.PartnerName = v; return nil }},
+	{"INSIGHTS_LOGO", "image file (PNG, JPEG, GIF, WebP, SVG) shown on the monthly statements", "", func(c *Config, v string) error { c.Logo = v; return nil }},
+	{"INSIGHTS_CHROMIUM", "headless Chromium that prints statements to PDF", "/usr/bin/chromium", func(c *Config, v string) error { c.Chromium = v; return nil }},
+	{"INSIGHTS_SMTP_ADDR", "SMTP server host:port for alert e-mails (none when empty)", "", func(c *Config, v string) error { c.Alerts.SMTPAddr = v; return nil }},
+	{"INSIGHTS_SMTP_FROM", "sender address of alert e-mails", "", func(c *Config, v string) error { c.Alerts.SMTPFrom = v; return nil }},
+	{"INSIGHTS_SMTP_USERNAME", "SMTP user name (PLAIN auth; TLS or localhost only)", "", func(c *Config, v string) error { c.Alerts.SMTPUsername = v; return nil }},
+	{"INSIGHTS_SMTP_PASSWORD", "SMTP password", "", func(c *Config, v string) error { c.Alerts.SMTPPassword = Secret(v); return nil }},
+	{"INSIGHTS_ALERT_EMAIL_TO", "comma-separated recipients of alert e-mails", "", func(c *Config, v string) error { c.Alerts.EmailTo = splitList(v); return nil }},
+	{"INSIGHTS_ALERT_WEBHOOK_URL", "URL that receives alerts as signed JSON (none when empty)", "", func(c *Config, v string) error { c.Alerts.WebhookURL = v; return nil }},
+	{"INSIGHTS_ALERT_WEBHOOK_SECRET", "HMAC-SHA256 key of the X-Insights-Signature header", "", func(c *Config, v string) error { c.Alerts.WebhookSecret = Secret(v); return nil }},
+	{"INSIGHTS_ALERT_RUNWAY_DAYS", "low_runway fires under this many days of balance", "7", func(c *Config, v string) error { return parsePositive(v, &c.Alerts.RunwayDays) }},
+	{"INSIGHTS_ALERT_STALLED_AFTER", "polling_stalled fires after this long without a successful poll", "6h", func(c *Config, v string) error { return parseDuration(v, &c.Alerts.StalledAfter) }},
 }
 
 // flagName turns INSIGHTS_PARTNER_API_URL into partner-api-url.
@@ -170,8 +191,16 @@ func (c Config) Validate() error {
 	if c.BackfillDays < 1 || c.BackfillDays > 366 {
 		errs = append(errs, fmt.Errorf("INSIGHTS_BACKFILL_DAYS: %d is outside 1…366 (Meta keeps one year)", c.BackfillDays))
 	}
+	if c.Logo != "" {
+		if err := checkLogo(c.Logo); err != nil {
+			errs = append(errs, fmt.Errorf("INSIGHTS_LOGO: %w", err))
+		}
+	}
 	if c.PollInterval < time.Second {
 		errs = append(errs, fmt.Errorf("INSIGHTS_POLL_INTERVAL: %s is shorter than 1s", c.PollInterval))
+	}
+	if err := c.Alerts.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -97,6 +97,15 @@ func (w *work) run(ctx context.Context) {
 				Outcome: store.OutcomeError, Error: fmt.Sprintf("panic: %v", r)})
 		}
 	}()
+	if !w.claim(ctx) {
+		return
+	}
+	defer w.release(ctx)
+	// The work ends before the lease does, so no other replica can take the
+	// channel over while a request of ours is still in flight.
+	ctx, cancel := context.WithTimeout(ctx, p.opts.LeaseTTL)
+	defer cancel()
+	// Read after the claim: the previous holder's state is saved by now.
 	st, err := p.st.GetPollState(ctx, w.ch.ID)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -117,7 +126,7 @@ func (w *work) run(ctx context.Context) {
 	}
 	err = w.usage(ctx, now)
 	w.settle(ctx, now, err)
-	if (err == nil || errors.Is(err, errNoSlot)) && ctx.Err() == nil && w.balanceDue(now) {
+	if (err == nil || errors.Is(err, errNoSlot)) && ctx.Err() == nil && w.balanceDue(ctx, now) {
 		w.balance(ctx)
 	}
 	if w.dirty {
@@ -127,6 +136,39 @@ func (w *work) run(ctx context.Context) {
 			w.out.worsen(outcomeFailed)
 			p.log.ErrorContext(ctx, "cannot save poll state", "channel", w.ch.ID, "err", err)
 		}
+	}
+}
+
+// claim takes the channel's poll lease; without it (another replica holds
+// it, or the database failed) the channel is left for a later pass.
+func (w *work) claim(ctx context.Context) bool {
+	p := w.p
+	now := p.now()
+	ok, err := p.st.ClaimChannel(ctx, w.ch.ID, p.holder, now, now.Add(p.opts.LeaseTTL+windowMargin))
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			w.out.worsen(outcomeFailed)
+			p.log.ErrorContext(ctx, "cannot claim channel", "channel", w.ch.ID, "err", err)
+		} else {
+			w.out.worsen(outcomeDeferred)
+		}
+		return false
+	case !ok:
+		w.out.worsen(outcomeDeferred)
+		p.log.DebugContext(ctx, "channel is leased by another poller", "channel", w.ch.ID)
+		return false
+	}
+	return true
+}
+
+// release gives the lease back, even when the pass is being cancelled; if
+// that fails the lease simply runs out.
+func (w *work) release(ctx context.Context) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveStateTimeout)
+	defer cancel()
+	if err := w.p.st.ReleaseChannel(rctx, w.ch.ID, w.p.holder); err != nil {
+		w.p.log.WarnContext(ctx, "cannot release channel lease", "channel", w.ch.ID, "err", err)
 	}
 }
 
@@ -271,36 +313,51 @@ func (w *work) request(ctx context.Context, kind string, from, to time.Time) err
 	u, err := p.api.ChannelUsage(ctx, partnerapi.UsageRequest{
 		ClientID: w.ch.ClientID, ChannelID: w.ch.ID, Start: from, End: to, Granularity: usage.HalfHour,
 	})
-	n := 0
+	run := store.PollRun{ChannelID: w.ch.ID, Kind: kind, WindowStart: from, WindowEnd: to, StartedAt: now, Outcome: store.OutcomeOK}
 	if err == nil {
-		n = len(u.Points) + len(u.Calls)
+		// The successful run is recorded in the window's own transaction:
+		// a stored window always has its run, even if shutdown comes next.
+		ok := run
+		ok.Duration, ok.Points = time.Since(began), len(u.Points)+len(u.Calls)
 		err = p.st.SaveUsageWindow(ctx, store.UsageWindow{
-			ChannelID: w.ch.ID, Start: from, End: to, Granularity: usage.HalfHour, Points: u.Points, Calls: u.Calls,
+			ChannelID: w.ch.ID, Start: from, End: to, Granularity: usage.HalfHour, Points: u.Points, Calls: u.Calls, Run: &ok,
 		})
-		if err != nil {
-			n = 0
+		if err == nil {
+			p.countRequest(ok, nil)
+			w.out.points += ok.Points
+			return nil
 		}
 	}
 	if ctx.Err() != nil {
-		// Shutting down: the window was not stored (SaveUsageWindow is one
-		// transaction); it is no failure of the source, so no run is recorded.
+		// Shutting down: the window was not stored (it is saved with its run
+		// in one transaction); no failure of the source, so no run is recorded.
 		return fmt.Errorf("poller: %s %s: %w", kind, w.ch.ID, ctx.Err())
 	}
-	run := store.PollRun{ChannelID: w.ch.ID, Kind: kind, WindowStart: from, WindowEnd: to, StartedAt: now,
-		Duration: time.Since(began), Outcome: store.OutcomeOK, Points: n}
+	run.Duration = time.Since(began)
 	if err != nil {
 		run.Outcome, run.Error = store.OutcomeError, err.Error()
 		if errors.Is(err, partnerapi.ErrRateLimited) {
 			run.Outcome = store.OutcomeRateLimited
 		}
 	}
+	p.countRequest(run, err)
 	p.recordRun(ctx, run)
-	w.out.points += n
 	return err
 }
 
-func (w *work) balanceDue(now time.Time) bool {
-	return w.lastBalance.IsZero() || now.Sub(w.lastBalance) >= w.p.opts.BalanceEvery
+// balanceDue reports whether the channel's balance should be read. The
+// reading known at the start of the pass may be stale (another replica may
+// have polled the channel since), so a due balance is checked again.
+func (w *work) balanceDue(ctx context.Context, now time.Time) bool {
+	due := func() bool { return w.lastBalance.IsZero() || now.Sub(w.lastBalance) >= w.p.opts.BalanceEvery }
+	if !due() {
+		return false
+	}
+	b, err := w.p.st.LatestBalances(ctx, store.ChannelFilter{ChannelIDs: []string{w.ch.ID}})
+	if err == nil && len(b) == 1 {
+		w.lastBalance = b[0].ReadAt
+	}
+	return due()
 }
 
 // balance reads and stores the channel's balance. It does not count against
@@ -332,6 +389,7 @@ func (w *work) balance(ctx context.Context) {
 		w.out.worsen(outcomeFailed)
 		p.log.WarnContext(ctx, "cannot read channel balance", "channel", w.ch.ID, "err", err)
 	}
+	p.countRequest(run, err)
 	p.recordRun(ctx, run)
 }
 

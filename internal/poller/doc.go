@@ -52,15 +52,24 @@
 // channel until its Retry-After; other errors back off exponentially (1, 2, 4
 // … minutes, at most an hour) and store nothing for the failed window.
 //
+// # Several replicas
+//
+// Every channel's turn in a pass starts by claiming its lease in the
+// database (store.ClaimChannel, one atomic upsert) for LeaseTTL plus a minute
+// of clock skew, and ends by releasing it; the channel's work itself is cut
+// off after LeaseTTL. So no channel is polled by two pollers at once, a
+// channel leased by another poller is simply deferred to a later pass, and
+// the channels of a replica that dies mid-pass are taken over once their
+// leases run out. The poll state is read after the claim, so a replica sees
+// what the previous holder saved. Each poller names itself in the leases
+// with Options.Holder (hostname/pid/random by default).
+//
 // # Why not River
 //
 // River's strength is distributing jobs across replicas exactly once. Here
 // the scarce resource is the per-channel and per-WABA rate budget, and it
-// already lives in the database with atomic reservations; so does the poll
-// state. That is what makes several pollers on one database safe: two
-// replicas may occasionally fetch the same window, which costs one budgeted
-// request and changes no data, but they can never cross a limit. Adding River
-// would add a queue schema and a leader election without protecting anything
-// the reservations do not already protect; it remains the natural step if
-// poll work ever needs leases to avoid even that duplicate fetch.
+// already lives in the database with atomic reservations; so do the poll
+// state and the leases. Adding River would add a queue schema and a leader
+// election without protecting anything the reservations and leases do not
+// already protect.
 package poller

@@ -35,6 +35,12 @@ type env struct {
 // newEnv starts the simulator; wrap, when set, wraps its handler.
 func newEnv(t *testing.T, cfg simulator.Config, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
+	return newEnvOn(t, cfg, wrap, storetest.Open(t))
+}
+
+// newEnvOn is newEnv on a given store.
+func newEnvOn(t *testing.T, cfg simulator.Config, wrap func(http.Handler) http.Handler, st *store.Store) *env {
+	t.Helper()
 	clock := simulator.NewManualClock(start)
 	cfg.Now = clock.Now
 	cfg.Logger = slog.New(slog.DiscardHandler)
@@ -45,7 +51,7 @@ func newEnv(t *testing.T, cfg simulator.Config, wrap func(http.Handler) http.Han
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{clock: clock, sim: sim, srv: srv, api: newAPI(t, srv.URL, sim, 0), st: storetest.Open(t)}
+	return &env{clock: clock, sim: sim, srv: srv, api: newAPI(t, srv.URL, sim, 0), st: st}
 }
 
 func newAPI(t *testing.T, url string, sim *simulator.Simulator, maxBytes int64) *partnerapi.Client {
@@ -61,10 +67,16 @@ func newAPI(t *testing.T, url string, sim *simulator.Simulator, maxBytes int64) 
 }
 
 func (e *env) poller(opts poller.Options) *poller.Poller {
+	return e.pollerOn(e.st, opts)
+}
+
+// pollerOn is a poller of the env on its own store handle st, as a replica
+// has.
+func (e *env) pollerOn(st *store.Store, opts poller.Options) *poller.Poller {
 	if opts.API == nil {
 		opts.API = e.api
 	}
-	opts.Store = e.st
+	opts.Store = st
 	opts.Logger = slog.New(slog.DiscardHandler)
 	opts.Now = e.clock.Now
 	if opts.BackfillDays == 0 {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"runtime/debug"
 	"sync"
 	"time"
 
+	"github.com/insights-dev/insights/internal/metrics"
 	"github.com/insights-dev/insights/internal/partnerapi"
 	"github.com/insights-dev/insights/internal/store"
 )
@@ -27,6 +29,7 @@ const (
 	DefaultBalanceEvery  = time.Hour
 	DefaultDiscoverEvery = 10 * time.Minute
 	DefaultPassTimeout   = 10 * time.Minute
+	DefaultLeaseTTL      = 5 * time.Minute
 )
 
 // KindPass marks a poll run that records a failed pass as a whole (a
@@ -79,6 +82,17 @@ type Options struct {
 	DiscoverEvery time.Duration
 	// PassTimeout bounds one pass of Run.
 	PassTimeout time.Duration
+	// LeaseTTL bounds one channel's work in a pass. The channel's poll lease
+	// (store.ClaimChannel) is taken for LeaseTTL plus a minute of clock
+	// skew, so a replica that dies mid-pass leaves its channels to the others
+	// after at most that long.
+	LeaseTTL time.Duration
+	// Holder names this poller in the leases; it must differ between
+	// pollers. Empty means hostname/pid/random.
+	Holder string
+	// Metrics receives the poller's counters (see NewMetrics); nil keeps
+	// them in a private registry.
+	Metrics *metrics.Registry
 }
 
 // Result sums up one pass. Every channel known to the store is counted in
@@ -95,7 +109,8 @@ type Result struct {
 	// pass, or that are still paused by an earlier one.
 	RateLimited int
 	// Deferred counts channels with due work that had to wait: no request
-	// slot was free, or an error backoff has not run out.
+	// slot was free, an error backoff has not run out, or another poller
+	// holds the channel's lease.
 	Deferred int
 	// Requests counts the requests made (usage and balance).
 	Requests int
@@ -114,10 +129,12 @@ type Status struct {
 // Poller fetches usage from the Partner API into the store. It is safe for
 // concurrent use; passes of one Poller run one at a time.
 type Poller struct {
-	api  *partnerapi.Client
-	st   *store.Store
-	log  *slog.Logger
-	opts Options
+	api    *partnerapi.Client
+	st     *store.Store
+	log    *slog.Logger
+	opts   Options
+	holder string // Options.Holder
+	m      pollMetrics
 
 	passMu       sync.Mutex // one pass at a time
 	lastDiscover time.Time  // guarded by passMu
@@ -172,12 +189,33 @@ func New(opts Options) *Poller {
 	if opts.PassTimeout <= 0 {
 		opts.PassTimeout = DefaultPassTimeout
 	}
-	return &Poller{
-		api:  opts.API,
-		st:   opts.Store,
-		log:  opts.Logger.With("component", "poller"),
-		opts: opts,
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = DefaultLeaseTTL
 	}
+	if opts.Holder == "" {
+		opts.Holder = defaultHolder()
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.NewRegistry()
+	}
+	return &Poller{
+		api:    opts.API,
+		st:     opts.Store,
+		log:    opts.Logger.With("component", "poller", "holder", opts.Holder),
+		opts:   opts,
+		holder: opts.Holder,
+		m:      newPollMetrics(opts.Metrics),
+	}
+}
+
+// defaultHolder names a poller uniquely across replicas and within one
+// process: hostname/pid/random.
+func defaultHolder() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s/%d/%016x", host, os.Getpid(), rand.Uint64())
 }
 
 func (p *Poller) now() time.Time { return p.opts.Now().UTC() }

@@ -90,7 +90,7 @@ func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
 		sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
 		seedFrom, seedTo := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 		seedFromSimulator(t, st, sim, seedFrom, seedTo)
-		h := server.New(server.Options{Store: st, Now: func() time.Time { return simNow }}).Handler()
+		h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow }}).Handler()
 
 		checked := map[string]bool{}
 		for _, c := range sim.Clients() {
@@ -178,7 +178,7 @@ func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 // whose JSON names it.
 func TestUsageAPIRejectsBadParameters(t *testing.T) {
 	st := storetest.Open(t)
-	h := server.New(server.Options{Store: st}).Handler()
+	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	tests := []struct{ query, field string }{
 		{"to=2026-11-01", "from"},
 		{"from=2026-11-01", "to"},
@@ -213,7 +213,7 @@ func TestUsageAPIKeepsCurrenciesApart(t *testing.T) {
 	st := storetest.Open(t)
 	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
 	seedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
-	h := server.New(server.Options{Store: st}).Handler()
+	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	var u usageJSON
 	getJSON(t, h, "/api/v1/usage?from=2026-11-01&to=2026-11-02&group_by=client,category", &u)
 	currencies := map[string]bool{}
@@ -240,7 +240,7 @@ func TestUnknownCategorySurvivesEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	seedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
-	h := server.New(server.Options{Store: st}).Handler()
+	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	var u usageJSON
 	getJSON(t, h, "/api/v1/usage?from=2026-11-01&to=2026-11-02&group_by=category&channel="+ch.ID, &u)
 	var found int64

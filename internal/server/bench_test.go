@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -38,9 +39,14 @@ func measure(b *testing.B, fn func()) {
 // forEachBenchDB runs fn on the scale database in SQLite and, when
 // INSIGHTS_TEST_POSTGRES is set, in PostgreSQL.
 func forEachBenchDB(b *testing.B, fn func(b *testing.B, st *store.Store)) {
-	b.Run("sqlite", func(b *testing.B) { fn(b, storetest.OpenScale(b, benchScale)) })
+	forEachScaleDB(b, benchScale, fn)
+}
+
+// forEachScaleDB is forEachBenchDB on the scale database sc.
+func forEachScaleDB(b *testing.B, sc storetest.Scale, fn func(b *testing.B, st *store.Store)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, storetest.OpenScale(b, sc)) })
 	if dsn := os.Getenv(storetest.PostgresEnv); dsn != "" {
-		b.Run("postgres", func(b *testing.B) { fn(b, storetest.OpenScalePostgres(b, dsn, benchScale)) })
+		b.Run("postgres", func(b *testing.B) { fn(b, storetest.OpenScalePostgres(b, dsn, sc)) })
 	}
 }
 
@@ -48,7 +54,7 @@ func forEachBenchDB(b *testing.B, fn func(b *testing.B, st *store.Store)) {
 // clients beside the store query behind it.
 func BenchmarkUsageAPI30Days(b *testing.B) {
 	forEachBenchDB(b, func(b *testing.B, st *store.Store) {
-		h := server.New(server.Options{Store: st}).Handler()
+		h := server.New(server.Options{Store: st, AllowAnonymous: true, Logger: slog.New(slog.DiscardHandler)}).Handler()
 		from, to := time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 		b.Run("query", func(b *testing.B) {
 			measure(b, func() {
@@ -74,35 +80,51 @@ func BenchmarkUsageAPI30Days(b *testing.B) {
 // for 90 days at day granularity and of the partner overview for 30 days,
 // each beside the store aggregate behind it, on the scale database.
 func BenchmarkPages(b *testing.B) {
-	forEachBenchDB(b, func(b *testing.B, st *store.Store) {
-		h := server.New(server.Options{Store: st, Now: func() time.Time { return benchScale.End.Add(-time.Hour) }}).Handler()
-		client := benchScale.ClientID(0)
-		pages := []struct {
-			name, path string
-			filter     store.UsageFilter
-		}{
-			{"client-90d", "/clients/" + client + "?from=2026-08-22&to=2026-11-19&granularity=day&tz=UTC",
-				store.UsageFilter{Start: time.Date(2026, 8, 22, 0, 0, 0, 0, time.UTC), End: benchScale.End, ClientIDs: []string{client}, GroupBy: []usage.GroupField{usage.ByCategory}}},
-			{"overview-30d", "/?from=2026-10-21&to=2026-11-19&tz=UTC",
-				store.UsageFilter{Start: time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC), End: benchScale.End, GroupBy: []usage.GroupField{usage.ByClient}}},
-		}
-		for _, p := range pages {
-			b.Run(p.name+"/query", func(b *testing.B) {
-				measure(b, func() {
-					if rows, err := st.QueryUsage(context.Background(), p.filter); err != nil || len(rows) == 0 {
-						b.Fatalf("query: %d rows, %v", len(rows), err)
-					}
-				})
+	forEachBenchDB(b, func(b *testing.B, st *store.Store) { benchPages(b, st, benchScale) })
+}
+
+// benchPages times the two pages and their aggregates on st, seeded with sc
+// (data up to 2026-11-20, at least 90 days).
+func benchPages(b *testing.B, st *store.Store, sc storetest.Scale) {
+	h := server.New(server.Options{Store: st, AllowAnonymous: true, Logger: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return sc.End.Add(-time.Hour) }}).Handler()
+	client := sc.ClientID(0)
+	pages := []struct {
+		name, path string
+		filter     store.UsageFilter
+	}{
+		{"client-90d", "/clients/" + client + "?from=2026-08-22&to=2026-11-19&granularity=day&tz=UTC",
+			store.UsageFilter{Start: time.Date(2026, 8, 22, 0, 0, 0, 0, time.UTC), End: sc.End, ClientIDs: []string{client}, GroupBy: []usage.GroupField{usage.ByCategory}}},
+		{"overview-30d", "/?from=2026-10-21&to=2026-11-19&tz=UTC",
+			store.UsageFilter{Start: time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC), End: sc.End, GroupBy: []usage.GroupField{usage.ByClient}}},
+	}
+	for _, p := range pages {
+		b.Run(p.name+"/query", func(b *testing.B) {
+			measure(b, func() {
+				if rows, err := st.QueryUsage(context.Background(), p.filter); err != nil || len(rows) == 0 {
+					b.Fatalf("query: %d rows, %v", len(rows), err)
+				}
 			})
-			b.Run(p.name+"/page", func(b *testing.B) {
-				measure(b, func() {
-					rec := httptest.NewRecorder()
-					h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil))
-					if rec.Code != http.StatusOK {
-						b.Fatalf("status %d: %.500s", rec.Code, rec.Body.String())
-					}
-				})
+		})
+		// The same aggregate from the daily rollup (production issue),
+		// as the page reads it in a UTC-aligned zone.
+		b.Run(p.name+"/rollup-query", func(b *testing.B) {
+			f := p.filter
+			f.DailyOK = true
+			measure(b, func() {
+				if rows, err := st.QueryUsage(context.Background(), f); err != nil || len(rows) == 0 {
+					b.Fatalf("rollup query: %d rows, %v", len(rows), err)
+				}
 			})
-		}
-	})
+		})
+		b.Run(p.name+"/page", func(b *testing.B) {
+			measure(b, func() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %.500s", rec.Code, rec.Body.String())
+				}
+			})
+		})
+	}
 }

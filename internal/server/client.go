@@ -169,6 +169,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	v.Today = s.webhookTodayView(today, zone)
 	v.CallDetail = callDetailView(whCalls, v.Period)
 	v.ReconcileHref = s.reconcileHref(sc.client.ID, zoneOf(sc.client.Timezone))
+	v.Spend = s.spendPanel(c, sc)
 	return s.render(c, http.StatusOK, pages.Insights(v))
 }
 

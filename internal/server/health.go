@@ -21,7 +21,7 @@ func (s *Server) getHealth(c echo.Context) error {
 	h := healthResponse{Status: "ok", Database: "ok", Demo: s.opts.Demo, Time: s.now().UTC()}
 	if err := s.store.Ping(c.Request().Context()); err != nil {
 		h.Database = "unreachable"
-		s.log.Warn("health: database ping failed", "err", err)
+		s.log.WarnContext(c.Request().Context(), "health: database ping failed", "err", err)
 	}
 	if s.opts.PollerStatus != nil {
 		ps := s.opts.PollerStatus()

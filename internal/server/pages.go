@@ -60,7 +60,7 @@ func (s *Server) pageMeta(title, scope, zone string, active string) layout.PageM
 	}
 	return layout.PageMeta{
 		Title:       title,
-		Nav:         []layout.NavItem{{Label: "Overview", Href: "/", Active: active == "overview"}},
+		Nav:         []layout.NavItem{{Label: "Overview", Href: "/", Active: active == "overview"}, {Label: "Reports", Href: "/reports", Active: active == "reports"}, {Label: "Alerts", Href: "/alerts", Active: active == "alerts"}},
 		ClientScope: scope,
 		Zone:        zone,
 		DemoMode:    s.opts.Demo,
@@ -207,7 +207,7 @@ func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time
 // loadUsage, for the breakdowns that loadUsage's ungrouped previous period
 // does not carry.
 func (s *Server) summarize(ctx context.Context, q Query, p usage.Period, g usage.Granularity, groupBy []usage.GroupField) (usage.Summary, error) {
-	rows, err := s.store.QueryUsage(ctx, q.storeFilter(p, groupBy))
+	rows, err := s.store.QueryUsage(ctx, q.usageFilter(p, g, groupBy))
 	if err != nil {
 		return usage.Summary{}, fmt.Errorf("summarize usage: %w", err)
 	}

@@ -108,7 +108,7 @@ func seedPages(t *testing.T) *store.Store {
 func newPageServer(t *testing.T, demo bool) http.Handler {
 	t.Helper()
 	st := seedPages(t)
-	return New(Options{Store: st, Logger: slog.New(slog.DiscardHandler), Demo: demo, Now: func() time.Time { return pageNow }}).Handler()
+	return New(Options{Store: st, Logger: slog.New(slog.DiscardHandler), Demo: demo, AllowAnonymous: true, Now: func() time.Time { return pageNow }}).Handler()
 }
 
 func get(t *testing.T, h http.Handler, target string) (*http.Response, string) {

@@ -69,12 +69,12 @@ func (s *Server) callRows(q Query) func(context.Context, store.UsageFilter) ([]u
 func (s *Server) loadUsage(ctx context.Context, q Query) (usageReport, error) {
 	r := usageReport{Query: q, PrevSpan: q.Period.Previous()}
 	read := s.usageRows(q)
-	rows, err := read(ctx, q.storeFilter(q.Period, q.GroupBy))
+	rows, err := read(ctx, q.usageFilter(q.Period, q.Granularity, q.GroupBy))
 	if err != nil {
 		return r, fmt.Errorf("load usage: %w", err)
 	}
 	r.Current = usage.Aggregate(rows, q.Period, q.Granularity)
-	prev, err := read(ctx, q.storeFilter(r.PrevSpan, nil))
+	prev, err := read(ctx, q.usageFilter(r.PrevSpan, usage.Month, nil))
 	if err != nil {
 		return r, fmt.Errorf("load previous usage: %w", err)
 	}

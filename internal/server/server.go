@@ -9,11 +9,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/insights-dev/insights/internal/metrics"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/webhook"
 )
@@ -22,14 +24,31 @@ import (
 type Options struct {
 	Store  *store.Store
 	Logger *slog.Logger
-	// Demo marks every page as showing simulated data.
+	// Demo marks every page as showing simulated data, and lets everyone
+	// see everything without signing in.
 	Demo bool
+	// AllowAnonymous lets every request in as a partner admin without
+	// signing in, like demo mode but without its banner. It is for tests of
+	// features other than access control; configuration never sets it.
+	AllowAnonymous bool
 	// PartnerName is shown in headers and reports.
 	PartnerName string
+	// Logo is the partner's logo as a data: URI (config.LoadLogo), shown on
+	// the monthly statements; none when empty.
+	Logo string
+	// Chromium is the headless browser that prints statements to PDF;
+	// pdf.DefaultChromium when empty. Without it, format=pdf answers 503.
+	Chromium string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// PollerStatus reports the poller's state for /healthz; optional.
 	PollerStatus func() PollerState
+	// AlertDelivery says on the alerts page where alerts are sent; optional.
+	AlertDelivery string
+	// Metrics is the registry GET /metrics writes out; the server adds its
+	// own families (share it with the poller's Options.Metrics). Nil means
+	// a registry of the server's own.
+	Metrics *metrics.Registry
 
 	// WebhookSecret is the shared secret webhook senders present (token
 	// parameter or X-Insights-Token); empty disables the receiver (503).
@@ -62,6 +81,12 @@ type Server struct {
 	echo  *echo.Echo
 	now   func() time.Time
 	hooks *webhookReceiver
+	acl   *accessControl // access rules of the routes and the auth service (access.go)
+
+	metrics      *metrics.Registry
+	httpDuration *metrics.Histogram
+	scrapeMu     sync.Mutex         // one /metrics scrape at a time
+	ages         map[string]float64 // data age per channel, set per scrape under scrapeMu
 }
 
 // New builds the server and its route table.
@@ -75,8 +100,14 @@ func New(opts Options) *Server {
 	if opts.PartnerName == "" {
 		opts.PartnerName = "Insights"
 	}
-	s := &Server{store: opts.Store, log: opts.Logger.With("component", "server"), opts: opts, now: opts.Now}
+	logger := slog.New(requestIDHandler{opts.Logger.Handler()})
+	s := &Server{store: opts.Store, log: logger.With("component", "server"), opts: opts, now: opts.Now}
 	s.hooks = newWebhookReceiver(s)
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.NewRegistry()
+	}
+	s.metrics = opts.Metrics
+	s.registerMetrics(s.metrics)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

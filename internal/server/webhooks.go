@@ -247,7 +247,7 @@ type webhookResponse struct {
 // webhookError answers a rejected delivery with {"error", "field"}.
 func (r *webhookReceiver) reject(c echo.Context, status int, msg, field string) error {
 	r.rejected.Add(1)
-	r.s.log.Info("webhook rejected", "status", status, "reason", msg, "field", field, "path", c.Request().URL.Path)
+	r.s.log.InfoContext(c.Request().Context(), "webhook rejected", "status", status, "reason", msg, "field", field, "path", c.Request().URL.Path)
 	return c.JSON(status, apiError{Error: msg, Field: field})
 }
 

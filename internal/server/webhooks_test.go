@@ -60,7 +60,7 @@ func newWebhookServer(t *testing.T, st *store.Store, mod func(*Options)) *Server
 		PhoneNumber: "+" + whPhone, PhoneNumberID: whPhoneID, Status: "ready"}}); err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Store: st, Logger: slog.New(slog.DiscardHandler), WebhookSecret: whSecret, RateCard: whCard(t),
+	opts := Options{Store: st, Logger: slog.New(slog.DiscardHandler), AllowAnonymous: true, WebhookSecret: whSecret, RateCard: whCard(t),
 		Now: func() time.Time { return whDay.Add(36 * time.Hour) }}
 	if mod != nil {
 		mod(&opts)
@@ -333,7 +333,7 @@ func TestWebhookAuthAndBadInput(t *testing.T) {
 	signed := newWebhookServer(t, st, func(o *Options) { o.WebhookSigningKey = whKey }).Handler()
 	good := statusesBody(whPhone, whPhoneID, status{"wamid.a", "delivered", time.Hour, "utility", "regular", ""})
 
-	unconfigured := New(Options{Store: st, Logger: slog.New(slog.DiscardHandler)})
+	unconfigured := New(Options{Store: st, Logger: slog.New(slog.DiscardHandler), AllowAnonymous: true})
 	t.Cleanup(func() { _ = unconfigured.Close(context.Background()) })
 
 	big := append([]byte(`{"object":"whatsapp_business_account","entry":[],"pad":"`), bytes.Repeat([]byte("x"), webhook.MaxBodyBytes)...)
@@ -512,7 +512,7 @@ func TestReconcileSimulatorDay(t *testing.T) {
 			}
 		}
 	}
-	s := New(Options{Store: st, Logger: slog.New(slog.DiscardHandler), WebhookSecret: whSecret, RateCard: card,
+	s := New(Options{Store: st, Logger: slog.New(slog.DiscardHandler), AllowAnonymous: true, WebhookSecret: whSecret, RateCard: card,
 		Now: func() time.Time { return whSimNow }})
 	t.Cleanup(func() { _ = s.Close(context.Background()) })
 	h := s.Handler()

@@ -53,6 +53,22 @@
 //     then channels, then data). Poll runs and the request log have none, so
 //     partner-wide runs and budgets never fail on a missing channel.
 //
-// Rollups (local-day and monthly folds of old half-hour points) are not part
-// of this package yet; queries read the raw points.
+//   - Several replicas share one database: a channel is polled only under its
+//     lease (ClaimChannel / ReleaseChannel, one atomic INSERT … ON CONFLICT DO
+//     UPDATE … WHERE the lease expired or is the caller's), so no channel is
+//     polled twice at once and a dead replica's channels are taken over when
+//     its leases run out.
+//
+//   - The daily rollup usage_daily holds, per channel and UTC day, the sums of
+//     the half-hour points by category, pricing type, country and currency.
+//     SaveUsageWindow recomputes the days a window touches from the raw points
+//     in the same transaction (only when a point changed), so the rollup is
+//     never stale and saving twice changes nothing. QueryUsage reads it when
+//     the caller sets UsageFilter.DailyOK (it shows days or months in a zone
+//     whose offset is 0 throughout) and the bounds are UTC midnights; local
+//     days in any other zone do not fold from UTC days, so those queries read
+//     the raw points. Call points have no rollup.
+//
+//   - Backup copies a SQLite database with VACUUM INTO on a reader connection
+//     while writers go on; PostgreSQL is backed up with pg_dump.
 package store

@@ -19,6 +19,8 @@ type UsageWindow struct {
 	Granularity usage.Granularity
 	Points      []usage.Point
 	Calls       []usage.CallPoint
+	// Run, when set, is recorded in the same transaction as the points.
+	Run *PollRun
 }
 
 // saveStats counts what SaveUsageWindow did, for tests and benchmarks.
@@ -196,6 +198,13 @@ func (s *Store) saveUsageWindow(ctx context.Context, w UsageWindow) (saveStats, 
 			}
 			st.Written += len(rows)
 		}
+		// The daily rollup of the days the window touches, when the
+		// half-hour points changed.
+		if w.Granularity == usage.HalfHour && (len(rows) > 0 || st.Deleted > 0) {
+			if err := refreshDaily(tx, w.ChannelID, w.Start, w.End); err != nil {
+				return err
+			}
+		}
 
 		// Call points: the same, on their own key.
 		var storedCalls []callPointModel
@@ -235,6 +244,17 @@ func (s *Store) saveUsageWindow(ctx context.Context, w UsageWindow) (saveStats, 
 				return fmt.Errorf("upsert call points: %w", err)
 			}
 			st.Written += len(callRows)
+		}
+		if w.Run != nil {
+			// The run that fetched the window is recorded with it, so a
+			// stored window always has its successful run and vice versa.
+			m, err := pollRunRow(*w.Run)
+			if err != nil {
+				return err
+			}
+			if err := tx.Create(&m).Error; err != nil {
+				return fmt.Errorf("record poll run: %w", err)
+			}
 		}
 		return nil
 	})

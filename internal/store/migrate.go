@@ -131,6 +131,9 @@ var migrations = []migration{
 			`DROP INDEX usage_points_bucket_idx`,
 		}
 	}},
+	{4, "users, sessions, API tokens, share links, audit log", authMigration},
+	productionMigration,
+	spendMigration,
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from

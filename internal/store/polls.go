@@ -47,18 +47,26 @@ const maxPollErrors = 1000
 
 // RecordPollRun stores one poll run.
 func (s *Store) RecordPollRun(ctx context.Context, r PollRun) error {
-	if r.Kind == "" || r.Outcome == "" || r.StartedAt.IsZero() {
-		return fmt.Errorf("store: record poll run: kind, outcome and start are required (got %q, %q, %v)", r.Kind, r.Outcome, r.StartedAt)
-	}
-	m := pollRunModel{
-		ChannelID: r.ChannelID, Kind: r.Kind, WindowStart: nullUnix(r.WindowStart), WindowEnd: nullUnix(r.WindowEnd),
-		StartedAt: r.StartedAt.Unix(), DurationMS: r.Duration.Milliseconds(), Outcome: r.Outcome, Error: r.Error,
-		Points: int64(r.Points),
+	m, err := pollRunRow(r)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
 	if err := s.w.WithContext(ctx).Create(&m).Error; err != nil {
 		return fmt.Errorf("store: record poll run: %w", err)
 	}
 	return nil
+}
+
+// pollRunRow validates a run and turns it into its row.
+func pollRunRow(r PollRun) (pollRunModel, error) {
+	if r.Kind == "" || r.Outcome == "" || r.StartedAt.IsZero() {
+		return pollRunModel{}, fmt.Errorf("record poll run: kind, outcome and start are required (got %q, %q, %v)", r.Kind, r.Outcome, r.StartedAt)
+	}
+	return pollRunModel{
+		ChannelID: r.ChannelID, Kind: r.Kind, WindowStart: nullUnix(r.WindowStart), WindowEnd: nullUnix(r.WindowEnd),
+		StartedAt: r.StartedAt.Unix(), DurationMS: r.Duration.Milliseconds(), Outcome: r.Outcome, Error: r.Error,
+		Points: int64(r.Points),
+	}, nil
 }
 
 // LastPollRuns returns the latest run per channel and kind (latest by start,

@@ -25,6 +25,12 @@ type UsageFilter struct {
 	// GroupBy lists the dimensions to keep apart; bucket and currency are
 	// always kept apart.
 	GroupBy []usage.GroupField
+	// DailyOK tells QueryUsage that the caller only needs whole UTC days (it
+	// shows days or months in a zone whose offset is 0 throughout): when
+	// Start and End are UTC midnights and half-hour points are asked for,
+	// it then reads the daily rollup, one row per UTC day as bucket, instead
+	// of the raw points. QueryCalls and the webhook queries ignore it.
+	DailyOK bool
 }
 
 // groupColumn maps a group field to its column in the usage query.
@@ -82,7 +88,10 @@ func (f UsageFilter) where(table string, withUsageDims, needJoin, byGranularity 
 // or the webhook counters, with the expression that sums their volume.
 type usageSource struct {
 	op, table, volume string
-	byGranularity     bool
+	// missing counts the points of unknown cost; empty means the rows with
+	// a NULL cost.
+	missing       string
+	byGranularity bool
 }
 
 var (
@@ -94,6 +103,10 @@ var (
 // fields and currency, ordered by bucket, then groups, then currency.
 // CostNanos sums the known costs; CostMissing counts points of unknown cost.
 func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+	if f.DailyOK && (f.Granularity == "" || f.Granularity == usage.HalfHour) &&
+		isUTCMidnight(f.Start) && isUTCMidnight(f.End) {
+		return s.queryUsage(ctx, dailyUsage, f)
+	}
 	return s.queryUsage(ctx, apiUsage, f)
 }
 
@@ -109,9 +122,13 @@ func (s *Store) queryUsage(ctx context.Context, src usageSource, f UsageFilter) 
 		cols = append(cols, groupColumn[g])
 	}
 	cols = append(cols, "u.currency")
+	missing := src.missing
+	if missing == "" {
+		missing = "SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END)"
+	}
 	q := "SELECT " + strings.Join(cols, ", ") +
 		", CAST(" + src.volume + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
-		", CAST(SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END) AS BIGINT)" +
+		", CAST(" + missing + " AS BIGINT)" +
 		from + " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
 
 	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()

@@ -175,6 +175,8 @@ type InsightsView struct {
 	CallDetail CallDetail
 	// ReconcileHref is the client's reconciliation page for the current month.
 	ReconcileHref string
+	// Spend is the spend-control section (forecast, budget, balances); see spend_view.go.
+	Spend SpendPanel
 }
 
 // CostCell is a client's cost in one currency on the overview.

@@ -21,6 +21,10 @@ type Scale struct {
 	Days     int
 	// End is the first day after the data (UTC midnight).
 	End time.Time
+	// HalfHours is how many consecutive half-hour buckets of each key a
+	// channel has per day (centred on 12:00 UTC); 0 means 1, daily data's
+	// row count. Real traffic fills most half hours of a day.
+	HalfHours int
 }
 
 var scaleZones = []struct{ zone, currency string }{
@@ -45,9 +49,9 @@ var scaleKeys = []struct {
 func (sc Scale) ClientID(i int) string  { return fmt.Sprintf("cl%04d", i) }
 func (sc Scale) ChannelID(i int) string { return fmt.Sprintf("ch%05d", i) }
 
-// Seed writes the synthetic partner: per channel and day one half-hour
-// bucket (at 12:00 UTC) for each of six category/type/country keys, so the
-// row count is that of daily data (Channels × Days × 6).
+// Seed writes the synthetic partner: per channel and day HalfHours
+// half-hour buckets (one, at 12:00 UTC, by default) for each of six
+// category/type/country keys: Channels × Days × 6 × HalfHours rows.
 func (sc Scale) Seed(ctx context.Context, s *store.Store) error {
 	var clients []store.Client
 	for i := range sc.Clients {
@@ -58,6 +62,8 @@ func (sc Scale) Seed(ctx context.Context, s *store.Store) error {
 		return err
 	}
 	start := sc.End.AddDate(0, 0, -sc.Days)
+	slots := max(sc.HalfHours, 1)
+	first := 12*time.Hour - time.Duration(slots/2)*30*time.Minute
 	for c := range sc.Channels {
 		ci := c % sc.Clients
 		z := scaleZones[ci%len(scaleZones)]
@@ -66,18 +72,11 @@ func (sc Scale) Seed(ctx context.Context, s *store.Store) error {
 		if err := s.UpsertChannels(ctx, []store.Channel{ch}); err != nil {
 			return err
 		}
-		pts := make([]usage.Point, 0, sc.Days*len(scaleKeys))
+		pts := make([]usage.Point, 0, sc.Days*len(scaleKeys)*slots)
 		for d := range sc.Days {
-			b := start.AddDate(0, 0, d).Add(12 * time.Hour)
-			for k, key := range scaleKeys {
-				vol := int64(1 + (c*7+d*3+k*11)%40)
-				tier := "0:MAX"
-				if key.pt.Free() {
-					tier = ""
-				}
-				pts = append(pts, usage.Point{ChannelID: ch.ID, Start: b, End: b.Add(30 * time.Minute), Granularity: usage.HalfHour,
-					Category: key.cat, PricingType: key.pt, Country: key.country, Tier: tier, Volume: vol,
-					Currency: z.currency, CostNanos: vol * key.rate, CostKnown: true})
+			for h := range slots {
+				b := start.AddDate(0, 0, d).Add(first + time.Duration(h)*30*time.Minute)
+				pts = sc.appendKeys(pts, ch.ID, z.currency, b, int64(1+(c*7+d*3+h*5)%40))
 			}
 		}
 		w := store.UsageWindow{ChannelID: ch.ID, Start: start, End: sc.End, Granularity: usage.HalfHour, Points: pts}
@@ -88,13 +87,32 @@ func (sc Scale) Seed(ctx context.Context, s *store.Store) error {
 	return nil
 }
 
+// appendKeys adds one bucket of every key, with volumes derived from base.
+func (sc Scale) appendKeys(pts []usage.Point, channelID, currency string, b time.Time, base int64) []usage.Point {
+	for k, key := range scaleKeys {
+		vol := 1 + (base-1+int64(k*11))%40
+		tier := "0:MAX"
+		if key.pt.Free() {
+			tier = ""
+		}
+		pts = append(pts, usage.Point{ChannelID: channelID, Start: b, End: b.Add(30 * time.Minute), Granularity: usage.HalfHour,
+			Category: key.cat, PricingType: key.pt, Country: key.country, Tier: tier, Volume: vol,
+			Currency: currency, CostNanos: vol * key.rate, CostKnown: true})
+	}
+	return pts
+}
+
 // OpenScale returns a store holding sc on SQLite. The seeded file is kept in
 // the system temp directory and reused by later runs (seeding a year for a
 // thousand channels takes a while); delete it to force a fresh seed.
 func OpenScale(tb testing.TB, sc Scale) *store.Store {
 	tb.Helper()
 	ctx := context.Background()
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("insights-bench-%dcl-%dch-%dd-%s-v1.db", sc.Clients, sc.Channels, sc.Days, sc.End.Format("20060102")))
+	hh := ""
+	if sc.HalfHours > 1 {
+		hh = fmt.Sprintf("-%dhh", sc.HalfHours)
+	}
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("insights-bench-%dcl-%dch-%dd%s-%s-v2.db", sc.Clients, sc.Channels, sc.Days, hh, sc.End.Format("20060102")))
 	_, statErr := os.Stat(path + ".done")
 	s, err := store.Open(ctx, path, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -36,6 +36,14 @@ func Open(t testing.TB) *store.Store {
 // the server named by adminDSN; the database is dropped when the test ends.
 func OpenPostgres(t testing.TB, adminDSN string) *store.Store {
 	t.Helper()
+	return open(t, CreatePostgres(t, adminDSN))
+}
+
+// CreatePostgres creates an empty database on the server named by adminDSN,
+// drops it when the test ends, and returns its DSN (for tests that open
+// several stores on one database).
+func CreatePostgres(t testing.TB, adminDSN string) string {
+	t.Helper()
 	u, err := url.Parse(adminDSN)
 	if err != nil {
 		t.Fatalf("storetest: %s is not a URL: %v", PostgresEnv, err)
@@ -60,7 +68,7 @@ func OpenPostgres(t testing.TB, adminDSN string) *store.Store {
 		_ = admin.Close()
 	})
 	u.Path = "/" + name
-	return open(t, u.String())
+	return u.String()
 }
 
 // ForEachDB runs fn as a subtest on SQLite and, when INSIGHTS_TEST_POSTGRES

@@ -1,0 +1,273 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/spend"
+	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/usage"
+	"github.com/insights-dev/insights/templates/pages"
+)
+
+// csrfField is the form field the CSRF middleware reads.
+const csrfField = "_csrf"
+
+// spendRights says what the viewer may do with spend data: partner admins
+// set budgets; partner staff (admins and members) see margins. Without a
+// principal (no access control in front, as in handler tests) the viewer is
+// the operator of a single-user install and may do both.
+func spendRights(c echo.Context) (admin, staff bool) {
+	p, ok := principalFrom(c)
+	if !ok {
+		return true, true
+	}
+	return p.Admin(), p.Staff()
+}
+
+// spendPanel builds the spend-control section of an Insights view: the
+// current month's forecast (of the channel on a channel view) against the
+// client's budget, the balances, the budget form and, for partner staff,
+// the margins. A failure to read it is logged and leaves the section out,
+// so the rest of the view still shows.
+func (s *Server) spendPanel(c echo.Context, sc insightsScope) pages.SpendPanel {
+	ctx := c.Request().Context()
+	svc := s.spendService()
+	var chIDs []string
+	filter := store.ChannelFilter{ClientIDs: []string{sc.client.ID}}
+	if sc.channel != nil {
+		chIDs = []string{sc.channel.ID}
+		filter.ChannelIDs = chIDs
+	}
+	f, err := svc.ForecastClient(ctx, sc.client.ID, 0, 0, chIDs)
+	if err != nil {
+		s.log.Error("spend panel: forecast", "client", sc.client.ID, "err", err)
+		return pages.SpendPanel{}
+	}
+	bals, err := svc.Balances(ctx, filter)
+	if err != nil {
+		s.log.Error("spend panel: balances", "client", sc.client.ID, "err", err)
+		return pages.SpendPanel{}
+	}
+	admin, staff := spendRights(c)
+	monthName := f.Month.From.In(f.Zone).Format("January")
+	p := pages.SpendPanel{
+		Show:  true,
+		Month: f.Month.From.In(f.Zone).Format("January 2006"),
+		Zone:  f.Zone.String(),
+		Note: "Forecast from month-to-date usage in " + f.Zone.String() + ": each weekday's share of the last 8 weeks × the recent level and trend, " +
+			"per category at this month's average price (utility and authentication at the lower tier price reached). The range is likely, not certain. " + costNote,
+	}
+	cur := f.Currency
+	p.KPIs = []pages.KPI{
+		{TestID: "kpi-forecast", Label: "Forecast for " + monthName, Value: formatMoney(cur, f.ForecastNanos),
+			Sub:   "range " + formatMoney(cur, f.LowNanos) + " – " + formatMoney(cur, f.HighNanos),
+			Delta: noBudgetDelta, Note: "estimated"},
+		{TestID: "kpi-month-to-date", Label: "Month to date", Value: formatMoney(cur, f.ToDateNanos),
+			Sub:   fmt.Sprintf("%d of %d days", min(f.Month.Days(), max(0, f.Month.From.DaysUntil(usage.DateOf(s.now().In(f.Zone)))+1)), f.Month.Days()),
+			Delta: noBudgetDelta},
+	}
+	if f.Budget != nil && f.Budget.Currency == cur && sc.channel == nil {
+		// Against the budget: how far the forecast and the spend so far are over or under it.
+		p.KPIs[0].Delta, p.KPIs[0].Previous = changeOf(f.ForecastNanos, f.Budget.AmountNanos), "budget "+formatMoney(cur, f.Budget.AmountNanos)
+		p.KPIs[1].Delta, p.KPIs[1].Previous = changeOf(f.ToDateNanos, f.Budget.AmountNanos), "budget "+formatMoney(cur, f.Budget.AmountNanos)
+	}
+	if f.Budget != nil && sc.channel == nil {
+		b := f.Budget
+		p.KPIs = append(p.KPIs, pages.KPI{TestID: "kpi-budget", Label: "Budget for " + monthName, Value: formatMoney(b.Currency, b.AmountNanos),
+			Sub: formatMoney(b.Currency, b.AmountNanos-f.ToDateNanos) + " left", Delta: pages.Delta{Text: "monthly", Class: "delta--na", Title: "Set by a partner admin"}})
+		p.Budget = budgetProgress(f)
+	}
+	var budgetLine *int64
+	if f.Budget != nil && sc.channel == nil && f.Budget.Currency == cur {
+		budgetLine = &f.Budget.AmountNanos
+	}
+	var days []charts.ForecastDay
+	for _, d := range f.Result.Cumulative() {
+		days = append(days, charts.ForecastDay{Day: d.Date.In(f.Zone), Projected: d.Projected, CostNanos: d.CostNanos, LowNanos: d.LowNanos, HighNanos: d.HighNanos})
+	}
+	p.Chart = pages.ChartPanel{
+		TestID: "chart-forecast", Title: "Month to date and forecast (" + cur + ")", Subtitle: "running total per day · " + f.Zone.String(),
+		Chart: charts.CostForecast(days, f.Zone, cur, budgetLine), Note: costNote,
+		EmptyTitle: "Nothing to forecast yet", EmptyText: "No usage has been read for this month or the weeks before it.",
+	}
+	p.Categories = forecastBreakdown(f)
+	for _, b := range bals {
+		row := pages.BalanceRow{ChannelID: b.ChannelID, Channel: b.ChannelID, Balance: formatMoney(b.Currency, b.BalanceNanos),
+			Threshold: "—", DailySpend: formatMoney(b.Currency, b.DailySpendNanos), Runway: "no recent spending",
+			ReadAt: b.ReadAt.In(f.Zone).Format("2 Jan 15:04"), Low: b.Low()}
+		if ch, ok := sc.channelByID(b.ChannelID); ok {
+			row.Channel = channelLabel(ch)
+		}
+		if b.ThresholdNanos != nil {
+			row.Threshold = formatMoney(b.Currency, *b.ThresholdNanos)
+		}
+		if b.RunwayDays != nil {
+			row.Runway = strconv.FormatFloat(*b.RunwayDays, 'f', 1, 64) + " days"
+		}
+		p.Balances = append(p.Balances, row)
+	}
+	if admin && sc.channel == nil {
+		form := &pages.BudgetForm{Action: clientPath(sc.client.ID) + "/budget", CSRFField: csrfField, Currency: cur}
+		if tok, ok := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string); ok {
+			form.CSRFToken = tok
+		}
+		if f.Budget != nil {
+			form.Amount = usage.FormatDecimal(f.Budget.AmountNanos)
+		}
+		switch c.QueryParam("budget") {
+		case "saved":
+			form.Message = "Budget saved."
+		case "removed":
+			form.Message = "Budget removed."
+		}
+		p.Form = form
+	}
+	if staff {
+		m, err := s.marginPanel(c, sc.client.ID, f)
+		if err != nil {
+			s.log.Error("spend panel: margins", "client", sc.client.ID, "err", err)
+		} else if m != nil {
+			p.ShowMargins, p.Margins = true, m
+		}
+	}
+	return p
+}
+
+// noBudgetDelta fills the change line of spend KPIs when there is no
+// budget to compare with.
+var noBudgetDelta = pages.Delta{Text: "no budget", Class: "delta--na", Title: "No monthly budget is set for this client"}
+
+// budgetProgress is the bar of a budget: month to date and forecast.
+func budgetProgress(f spend.Forecast) *pages.BudgetProgress {
+	b := f.Budget
+	pct := func(n int64) int {
+		if b.AmountNanos <= 0 {
+			return 0
+		}
+		return int(forecastPercent(n, b.AmountNanos))
+	}
+	bp := &pages.BudgetProgress{Amount: formatMoney(b.Currency, b.AmountNanos),
+		SpentPercent: min(100, max(0, pct(f.ToDateNanos))), ForecastPercent: pct(f.ForecastNanos), Over: f.OverBudget()}
+	bp.Text = fmt.Sprintf("%s of %s spent (%d %%)", formatMoney(f.Currency, f.ToDateNanos), bp.Amount, pct(f.ToDateNanos))
+	bp.ForecastText = fmt.Sprintf("Forecast %s: %d %% of the budget", formatMoney(f.Currency, f.ForecastNanos), bp.ForecastPercent)
+	if b.Currency != f.Currency {
+		bp.ForecastText += " (the budget is in " + b.Currency + ", costs in " + f.Currency + ": not compared)"
+		bp.Over = false
+	}
+	return bp
+}
+
+// forecastPercent is 100 × part ÷ whole, rounded down, in integers.
+func forecastPercent(part, whole int64) int64 {
+	switch {
+	case whole <= 0:
+		return 0
+	case part > math.MaxInt64/100:
+		return part / max(1, whole/100)
+	}
+	return part * 100 / whole
+}
+
+// forecastBreakdown is the small table of the forecast per category.
+func forecastBreakdown(f spend.Forecast) pages.Breakdown {
+	b := pages.Breakdown{TestID: "forecast-categories", Title: "Forecast by category", Dimension: "Category",
+		Caption: "Month to date and projected month total per category, " + f.Currency,
+		Columns: []string{"Messages to date", "Messages forecast", "Cost to date", "Cost forecast"}}
+	var vd, vf, cd, cf int64
+	for _, c := range f.Result.Categories {
+		b.Rows = append(b.Rows, pages.BreakdownRow{Key: string(c.Category), Label: c.Category.Label(), Cells: []string{
+			formatInt(c.ToDateVolume), formatInt(c.ForecastVolume), formatMoney(f.Currency, c.ToDateNanos), formatMoney(f.Currency, c.ForecastNanos)}})
+		vd, vf, cd, cf = vd+c.ToDateVolume, vf+c.ForecastVolume, cd+c.ToDateNanos, cf+c.ForecastNanos
+	}
+	if len(b.Rows) > 0 {
+		b.Foot = []string{formatInt(vd), formatInt(vf), formatMoney(f.Currency, cd), formatMoney(f.Currency, cf)}
+	}
+	return b
+}
+
+// setBudget answers POST /clients/:client/budget (partner admins): sets the
+// client's monthly budget in its currency, or removes it for 0 or empty.
+func (s *Server) setBudget(c echo.Context) error {
+	ctx := c.Request().Context()
+	if admin, _ := spendRights(c); !admin {
+		return echo.NewHTTPError(http.StatusForbidden, "Only partner admins may set budgets.")
+	}
+	id := c.Param("client")
+	cl, err := s.store.GetClient(ctx, id)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no client with id “%s”.", id)).SetInternal(err)
+	}
+	raw := strings.TrimSpace(c.FormValue("amount"))
+	var nanos int64
+	if raw != "" {
+		if nanos, err = usage.ParseDecimal(strings.ReplaceAll(raw, ",", "")); err != nil || nanos < 0 {
+			return &paramError{"amount", fmt.Sprintf("“%s” is not an amount (write it like 500 or 1250.50)", raw)}
+		}
+	}
+	result := "removed"
+	b := store.Budget{ClientID: cl.ID}
+	if nanos > 0 {
+		chs, err := s.store.ListChannels(ctx, store.ChannelFilter{ClientIDs: []string{cl.ID}})
+		if err != nil {
+			return fmt.Errorf("set budget: %w", err)
+		}
+		if b.Currency = spend.ClientCurrency(chs); b.Currency == "" {
+			return &paramError{"amount", "the client's currency is not known yet (no channel has been read)"}
+		}
+		b.AmountNanos, result = nanos, "saved"
+	}
+	if err := s.store.SetBudget(ctx, b); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return echo.NewHTTPError(http.StatusNotFound, "Not found.").SetInternal(err)
+		}
+		return fmt.Errorf("set budget: %w", err)
+	}
+	s.log.Info("budget set", "client", cl.ID, "amount", usage.FormatDecimal(nanos), "currency", b.Currency)
+	return c.Redirect(http.StatusSeeOther, clientPath(cl.ID)+"?budget="+result+"#spend-title")
+}
+
+// marginPanel is the reseller view of the client's month to date: client
+// price, cost and margin per category; nil when the client has no prices.
+// Callers render it for partner staff only (pages.SpendPanel.ShowMargins).
+func (s *Server) marginPanel(c echo.Context, clientID string, f spend.Forecast) (*pages.MarginPanel, error) {
+	prices, err := s.store.ClientPrices(c.Request().Context(), clientID)
+	if err != nil {
+		return nil, err
+	}
+	cats := make([]spend.CategoryUsage, 0, len(f.Result.Categories))
+	for _, cr := range f.Result.Categories {
+		cats = append(cats, spend.CategoryUsage{Category: cr.Category, Volume: cr.ToDateVolume, CostNanos: cr.ToDateNanos})
+	}
+	ms, total, ok := spend.Margins(prices, cats)
+	if !ok {
+		return nil, nil
+	}
+	basis := "Price list"
+	for _, p := range prices {
+		if p.Category == "" && p.MarkupBasisPoints != nil {
+			basis = fmt.Sprintf("Markup %s %%", strconv.FormatFloat(float64(*p.MarkupBasisPoints)/100, 'f', -1, 64))
+			if len(prices) > 1 {
+				basis += " and a price list"
+			}
+		}
+	}
+	cur := f.Currency
+	b := pages.Breakdown{TestID: "margin-table", Title: "Client price, cost and margin", Dimension: "Category",
+		Caption: "Month to date in " + cur + ": what the client is charged, what Meta bills, and the difference",
+		Columns: []string{"Messages", "Client price", "Cost", "Margin"}}
+	for _, m := range ms {
+		b.Rows = append(b.Rows, pages.BreakdownRow{Key: string(m.Category), Label: m.Category.Label(), Cells: []string{
+			formatInt(m.Volume), formatMoney(cur, m.PriceNanos), formatMoney(cur, m.CostNanos), formatMoney(cur, m.MarginNanos)}})
+	}
+	b.Foot = []string{formatInt(total.Volume), formatMoney(cur, total.PriceNanos), formatMoney(cur, total.CostNanos), formatMoney(cur, total.MarginNanos)}
+	return &pages.MarginPanel{Basis: basis, Table: b}, nil
+}
