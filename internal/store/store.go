@@ -27,7 +27,7 @@ const (
 )
 
 // slowQuery is the duration above which a query is logged as slow.
-const slowQuery = 500 * time.Millisecond
+var slowQuery = 500 * time.Millisecond
 
 // Store is the database of Insights. It is safe for concurrent use.
 type Store struct {
@@ -158,9 +158,15 @@ func (s *Store) handles() []*gorm.DB {
 type slowLogger struct{ log *slog.Logger }
 
 func (l *slowLogger) LogMode(gormlogger.LogLevel) gormlogger.Interface { return l }
-func (l *slowLogger) Info(context.Context, string, ...any)             {}
-func (l *slowLogger) Warn(context.Context, string, ...any)             {}
-func (l *slowLogger) Error(context.Context, string, ...any)            {}
+
+// ParamsFilter drops the bound values from logged SQL: they can be password
+// hashes, token hashes or client data, none of which belongs in a log.
+func (l *slowLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}
+func (l *slowLogger) Info(context.Context, string, ...any)  {}
+func (l *slowLogger) Warn(context.Context, string, ...any)  {}
+func (l *slowLogger) Error(context.Context, string, ...any) {}
 func (l *slowLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), _ error) {
 	if d := time.Since(begin); d >= slowQuery {
 		sql, rows := fc()
