@@ -57,7 +57,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if field != "" {
-		msg = "The filter “" + field + "” is not valid: " + msg
+		noun := "filter"
+		if req.Method == http.MethodPost {
+			noun = "field" // a form's
+		}
+		msg = "The " + noun + " “" + field + "” is not valid: " + msg
 	}
 	if rerr := s.render(c, status, s.errorPage(c, status, msg)); rerr != nil {
 		s.log.Error("render error page", "err", rerr)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/insights-dev/insights/internal/charts"
 	"github.com/insights-dev/insights/internal/pdf"
+	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/pages"
@@ -563,6 +564,14 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 	v.Tables = append(v.Tables, chTable,
 		compareTable(r, "report-by-country", "By country", "Country", func(k usage.GroupKey) string { return k.Country },
 			nil, countryLabel, 12))
+	if _, staff := spendRights(c); staff {
+		// Reseller margins: partner staff only, never a client viewer or a share link.
+		m, err := s.statementMargins(c, sc.client.ID, spend.ClientCurrency(sc.channels), r)
+		if err != nil {
+			return pages.ReportView{}, nil, err
+		}
+		v.ShowMargins, v.Margins = m != nil, m
+	}
 	s.reportLinks(&v, url.Values{"client": {sc.client.ID}}, r.month, req.paper, s.now().In(loc))
 	return v, reportCSV(r, sc.client.ID, func(k usage.GroupKey) string { return sc.client.ID }), nil
 }

@@ -66,6 +66,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// A client's monthly budget, set from its view: staff reach it, the
 	// handler lets partner admins (and demo mode) change it.
 	s.route(e, POST, "/clients/:client/budget", ruleStaff, s.setBudget)
+	// A client's price (markup or price list) for reseller margins: the
+	// same rule, the handler lets partner admins (and demo mode) change it.
+	s.route(e, POST, "/clients/:client/pricing", ruleStaff, s.setPricing)
 
 	// WhatsApp webhook receiver: its own secret, never a session.
 	s.route(e, POST, "/webhooks/whatsapp", ruleWebhook, s.receiveWebhook)

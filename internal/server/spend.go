@@ -130,6 +130,12 @@ func (s *Server) spendPanel(c echo.Context, sc insightsScope) pages.SpendPanel {
 			form.Message = "Budget removed."
 		}
 		p.Form = form
+		prices, err := s.store.ClientPrices(ctx, sc.client.ID)
+		if err != nil {
+			s.log.Error("spend panel: client prices", "client", sc.client.ID, "err", err)
+		} else {
+			p.Pricing = pricingForm(c, sc.client.ID, cur, prices)
+		}
 	}
 	if staff {
 		m, err := s.marginPanel(c, sc.client.ID, f)
@@ -251,15 +257,7 @@ func (s *Server) marginPanel(c echo.Context, clientID string, f spend.Forecast) 
 	if !ok {
 		return nil, nil
 	}
-	basis := "Price list"
-	for _, p := range prices {
-		if p.Category == "" && p.MarkupBasisPoints != nil {
-			basis = fmt.Sprintf("Markup %s %%", strconv.FormatFloat(float64(*p.MarkupBasisPoints)/100, 'f', -1, 64))
-			if len(prices) > 1 {
-				basis += " and a price list"
-			}
-		}
-	}
+	basis := pricingBasis(prices)
 	cur := f.Currency
 	b := pages.Breakdown{TestID: "margin-table", Title: "Client price, cost and margin", Dimension: "Category",
 		Caption: "Month to date in " + cur + ": what the client is charged, what Meta bills, and the difference",

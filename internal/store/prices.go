@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/insights-dev/insights/internal/usage"
@@ -54,6 +55,36 @@ func (s *Store) SetClientPrice(ctx context.Context, p ClientPrice) error {
 	}).Create(&m).Error
 	if err != nil {
 		return fmt.Errorf("store: set client price %q: %w", p.ClientID, err)
+	}
+	return nil
+}
+
+// ReplaceClientPrices makes prices the client's whole price list in one
+// transaction (an empty list clears it), so a reader never sees half of an
+// old list and half of a new one.
+func (s *Store) ReplaceClientPrices(ctx context.Context, clientID string, prices []ClientPrice) error {
+	if clientID == "" {
+		return fmt.Errorf("store: replace client prices: client id is required")
+	}
+	rows := make([]clientPriceModel, 0, len(prices))
+	for _, p := range prices {
+		if p.ClientID != clientID || (p.MarkupBasisPoints == nil) == (p.PriceNanos == nil) {
+			return fmt.Errorf("store: replace client prices %q: each entry needs this client and exactly one of markup and price", clientID)
+		}
+		rows = append(rows, clientPriceModel{ClientID: clientID, Category: string(p.Category), MarkupBasisPoints: p.MarkupBasisPoints,
+			PriceNanos: p.PriceNanos, UpdatedAt: s.now().Unix()})
+	}
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("client_id = ?", clientID).Delete(&clientPriceModel{}).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		return tx.Create(&rows).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: replace client prices %q: %w", clientID, err)
 	}
 	return nil
 }

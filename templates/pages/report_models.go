@@ -36,6 +36,13 @@ type ReportView struct {
 	HasCalls bool
 	Empty    bool // no messages and no calls in either month
 
+	// ShowMargins renders Margins: true for partner staff only, never for a
+	// client viewer or a share link.
+	ShowMargins bool
+	// Margins is client price, cost and margin per category; filled only
+	// when ShowMargins is true, so margin figures never reach other viewers.
+	Margins *ReportMargins
+
 	// Links of the screen toolbar (hidden in print).
 	PrevHref, NextHref  string
 	PDFHref, CSVHref    string
@@ -112,4 +119,11 @@ type ReportMonth struct {
 	Key, Label         string
 	Href, PDFHref, CSV string
 	Partial            bool // the month is still running
+}
+
+// ReportMargins is the reseller part of a client's statement.
+type ReportMargins struct {
+	Basis string // "Markup 15 %", "Price list"
+	Table ReportTable
+	Note  string // why no table, when there is none
 }

@@ -23,6 +23,9 @@ type SpendPanel struct {
 	Balances []BalanceRow
 	// Form is the budget form; nil when the viewer may not set budgets.
 	Form *BudgetForm
+	// Pricing is the client-price form; nil when the viewer may not set
+	// client prices (anyone but partner admins).
+	Pricing *PricingForm
 	// ShowMargins renders Margins; false for anyone but partner staff (and
 	// always for client viewers and share links).
 	ShowMargins bool
@@ -68,6 +71,26 @@ type BudgetForm struct {
 type MarginPanel struct {
 	Basis string // "Markup 15 %", "Price list"
 	Table Breakdown
+}
+
+// PricingForm is the admin form that sets what a client is charged: a
+// markup on cost, a price per message for some categories, or both.
+type PricingForm struct {
+	Action    string
+	CSRFField string // form field name of the CSRF token ("_csrf")
+	CSRFToken string // empty when no CSRF middleware runs
+	Currency  string // the client's currency, of the prices
+	Markup    string // current markup in percent, "" when none
+	Prices    []PriceField
+	Set       bool   // the client has a price now (the clear button shows)
+	Message   string // confirmation after a change
+}
+
+// PriceField is one category's price per message in the price list.
+type PriceField struct {
+	Name  string // form field name (price_MARKETING)
+	Label string // "Marketing"
+	Value string // current price, "" when none
 }
 
 // AlertsView is the alerts page: what is firing now and what fired before.
