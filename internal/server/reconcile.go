@@ -143,6 +143,20 @@ func reconcileCurrency(set map[string]bool) string {
 	return fmt.Sprint(list)
 }
 
+// hasWebhooks reports whether any message or call of day was counted from
+// webhook events.
+func (d reconcileData) hasWebhooks(day usage.Date) bool {
+	for _, c := range d.days[day] {
+		if c.hookVol > 0 {
+			return true
+		}
+	}
+	if c := d.calls[day]; c != nil && c[1] > 0 {
+		return true
+	}
+	return false
+}
+
 // pending reports whether the API has not yet reported day in full.
 func (d reconcileData) pending(day usage.Date) bool {
 	end := day.AddDays(1).In(d.period.Loc)
@@ -211,7 +225,7 @@ func buildReconcileView(d reconcileData) pages.ReconcileView {
 	row := func(day string, cat usage.Category, c reconcileCell) pages.ReconcileRow {
 		r := pages.ReconcileRow{
 			Day: day, Category: cat.Label(),
-			APIVolume: strconv.FormatInt(c.apiVol, 10), WebhookVolume: strconv.FormatInt(c.hookVol, 10),
+			APIVolume: formatInt(c.apiVol), WebhookVolume: formatInt(c.hookVol),
 			VolumeDiff: reconcileSigned(c.hookVol - c.apiVol),
 			APICost:    usage.FormatFixed(c.apiCost, 2), WebhookCost: usage.FormatFixed(c.hookCost, 2),
 		}
@@ -230,17 +244,26 @@ func buildReconcileView(d reconcileData) pages.ReconcileView {
 	slices.SortFunc(days, func(a, b usage.Date) int { return a.In(time.UTC).Compare(b.In(time.UTC)) })
 	month := map[usage.Category]*reconcileCell{}
 	var total reconcileCell
+	uncovered := 0
 	for _, day := range days {
 		pending := d.pending(day)
+		covered := d.hasWebhooks(day)
+		if !covered {
+			uncovered++
+		}
 		for _, cat := range reconcileCategories(d.days[day]) {
 			c := *d.days[day][cat]
 			r := row(day.String(), cat, c)
-			r.Pending = pending
-			r.Flagged = !pending && reconcileFlag(c.apiVol, c.hookVol)
+			r.Pending, r.NoWebhooks = pending, !covered
+			r.Flagged = !pending && covered && reconcileFlag(c.apiVol, c.hookVol)
 			if r.Flagged {
 				v.Flagged++
 			}
 			v.Days = append(v.Days, r)
+			if !covered {
+				// The month compares only days both sources speak for.
+				continue
+			}
 			m := month[cat]
 			if m == nil {
 				m = &reconcileCell{}
@@ -255,6 +278,11 @@ func buildReconcileView(d reconcileData) pages.ReconcileView {
 			total.apiCost += c.apiCost
 			total.hookCost += c.hookCost
 		}
+	}
+	if uncovered > 0 {
+		v.Notices = append(v.Notices, fmt.Sprintf("No webhook event was counted on %d of the %d days shown: "+
+			"those days are listed but not flagged, and the month summary compares only the other %d.",
+			uncovered, len(days), len(days)-uncovered))
 	}
 	for _, cat := range reconcileCategories(month) {
 		r := row("", cat, *month[cat])
@@ -272,11 +300,11 @@ func buildReconcileView(d reconcileData) pages.ReconcileView {
 	slices.SortFunc(callDays, func(a, b usage.Date) int { return a.In(time.UTC).Compare(b.In(time.UTC)) })
 	for _, day := range callDays {
 		c := d.calls[day]
-		pending := d.pending(day)
+		pending, covered := d.pending(day), d.hasWebhooks(day)
 		v.Calls = append(v.Calls, pages.ReconcileCallRow{
-			Day: day.String(), APICalls: strconv.FormatInt(c[0], 10), WebhookCalls: strconv.FormatInt(c[1], 10),
+			Day: day.String(), APICalls: formatInt(c[0]), WebhookCalls: formatInt(c[1]),
 			CallsDiff: reconcileSigned(c[1] - c[0]), APIMinutes: reconcileMinutes(c[2]), WebhookMinutes: reconcileMinutes(c[3]),
-			Pending: pending, Flagged: !pending && reconcileFlag(c[0], c[1]),
+			Pending: pending, NoWebhooks: !covered, Flagged: !pending && covered && reconcileFlag(c[0], c[1]),
 		})
 	}
 	return v

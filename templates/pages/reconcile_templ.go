@@ -358,9 +358,9 @@ func Reconcile(v ReconcileView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var22 string
-					templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(reconcileStatus(r.Flagged, r.Pending))
+					templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(reconcileStatus(r.Flagged, r.Pending, r.NoWebhooks))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/reconcile.templ`, Line: 83, Col: 52}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/reconcile.templ`, Line: 83, Col: 66}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
 					if templ_7745c5c3_Err != nil {
@@ -675,9 +675,9 @@ func reconcileTable(v ReconcileView, rows []ReconcileRow, testid string, withDay
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var40 string
-			templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(reconcileStatus(r.Flagged, r.Pending))
+			templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(reconcileStatus(r.Flagged, r.Pending, r.NoWebhooks))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/reconcile.templ`, Line: 129, Col: 74}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages/reconcile.templ`, Line: 129, Col: 88}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var40))
 			if templ_7745c5c3_Err != nil {

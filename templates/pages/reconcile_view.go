@@ -42,7 +42,10 @@ type ReconcileRow struct {
 	Flagged bool
 	// Pending is true for days the Partner API has not reported in full yet.
 	Pending bool
-	Total   bool
+	// NoWebhooks is true for days no webhook event was counted for at all
+	// (webhooks not pointed here yet): nothing to compare, nothing flagged.
+	NoWebhooks bool
+	Total      bool
 }
 
 // ReconcileCallRow compares one day's completed calls.
@@ -55,6 +58,7 @@ type ReconcileCallRow struct {
 	WebhookMinutes string
 	Flagged        bool
 	Pending        bool
+	NoWebhooks     bool
 }
 
 func reconcileRowClass(r ReconcileRow) string {
@@ -69,12 +73,14 @@ func reconcileRowClass(r ReconcileRow) string {
 	return ""
 }
 
-func reconcileStatus(flagged, pending bool) string {
+func reconcileStatus(flagged, pending, noWebhooks bool) string {
 	switch {
 	case flagged:
 		return "Differs"
 	case pending:
 		return "API pending"
+	case noWebhooks:
+		return "No webhook data"
 	}
 	return "OK"
 }
