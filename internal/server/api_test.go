@@ -2,10 +2,13 @@ package server_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -251,5 +254,46 @@ func TestUnknownCategorySurvivesEndToEnd(t *testing.T) {
 	}
 	if found == 0 {
 		t.Fatalf("NEW_CATEGORY_X missing from the series: %v", u.Series)
+	}
+}
+
+// TestUsageCSVMatchesJSON checks /export/usage.csv has a header row and one
+// row per series entry of /api/v1/usage with the same figures.
+func TestUsageCSVMatchesJSON(t *testing.T) {
+	st := storetest.Open(t)
+	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
+	seedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
+	q := "from=2026-11-01&to=2026-11-02&tz=Asia/Kolkata&group_by=client,category"
+	var u usageJSON
+	getJSON(t, h, "/api/v1/usage?"+q, &u)
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export/usage.csv?"+q, nil))
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
+		t.Fatalf("status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"bucket", "client", "category", "currency", "volume", "cost"}; strings.Join(rows[0], ",") != strings.Join(want, ",") {
+		t.Fatalf("header %v, want %v", rows[0], want)
+	}
+	if len(rows)-1 != len(u.Series) || len(u.Series) == 0 {
+		t.Fatalf("%d CSV rows, %d series entries", len(rows)-1, len(u.Series))
+	}
+	for i, e := range u.Series {
+		got := rows[i+1]
+		want := []string{e["bucket"].(string), e["client"].(string), e["category"].(string), e["currency"].(string),
+			strconv.FormatInt(int64(e["volume"].(float64)), 10), e["cost"].(string)}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("row %d = %v, want %v", i+1, got, want)
+		}
+	}
+	// A bad parameter is a JSON error naming it, as on the API.
+	var e struct{ Error, Field string }
+	if code := getJSON(t, h, "/export/usage.csv?from=2026-11-01", &e); code != http.StatusBadRequest || e.Field != "to" {
+		t.Errorf("bad parameter: %d %+v", code, e)
 	}
 }

@@ -1,7 +1,11 @@
 package server
 
 import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -92,4 +96,41 @@ func (s *Server) getUsage(c echo.Context) error {
 		Previous: periodTotalsJSON{From: r.PrevSpan.From.String(), To: r.PrevSpan.To.String(), Totals: totalsByCurrency(r.Previous)},
 		Series:   seriesJSON(q, r.Current),
 	})
+}
+
+// getUsageCSV answers GET /export/usage.csv: the series of /api/v1/usage for
+// the same parameters, one row per entry after a header row, costs as exact
+// decimals with their currency.
+func (s *Server) getUsageCSV(c echo.Context) error {
+	q, err := s.apiQuery(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.loadUsage(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	header := []string{"bucket"}
+	for _, f := range q.GroupBy {
+		header = append(header, string(f))
+	}
+	header = append(header, "currency", "volume", "cost")
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(header)
+	for _, e := range r.Current.Series {
+		row := []string{bucketJSON(e.Bucket)}
+		for _, f := range q.GroupBy {
+			row = append(row, e.Key.Get(f))
+		}
+		row = append(row, e.Currency, strconv.FormatInt(e.Volume, 10), usage.FormatDecimal(e.CostNanos))
+		_ = w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("write usage csv: %w", err)
+	}
+	name := fmt.Sprintf("usage-%s-%s.csv", q.Period.From, q.Period.To)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }

@@ -84,6 +84,9 @@ func (s *Server) routes(e *echo.Echo) {
 	s.route(e, GET, "/reports", ruleViewer, s.listReports)
 	s.route(e, GET, "/reports/monthly", ruleViewer, s.showMonthlyReport)
 
+	// The usage series as CSV, same parameters as /api/v1/usage.
+	s.route(e, GET, "/export/usage.csv", ruleViewer, s.getUsageCSV)
+
 	// JSON API for the dashboard and scripts.
 	api := e.Group("/api/v1")
 	s.route(api, GET, "/usage", ruleViewer, s.getUsage)

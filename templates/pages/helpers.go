@@ -2,6 +2,7 @@ package pages
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 )
@@ -33,4 +34,9 @@ func clientCount(n int) string {
 		return "1 client"
 	}
 	return strconv.Itoa(n) + " clients"
+}
+
+// csvHref turns a /api/v1/usage link into the same query's CSV export.
+func csvHref(apiHref string) string {
+	return strings.Replace(apiHref, "/api/v1/usage", "/export/usage.csv", 1)
 }
