@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,21 +20,9 @@ import (
 // What the dashboard pages share: the embedded assets, the page frame, the
 // filter bar's choices and the freshness line.
 
-// embeddedAssets hashes the embedded static files once per process. The
-// result never changes while the binary runs (it is derived from files
-// compiled into it), so sharing it between servers is safe.
-var embeddedAssets = sync.OnceValues(static.Embedded)
-
-// assets returns the embedded assets, or nil when hashing failed (logged),
-// in which case pages fall back to unversioned URLs.
-func (s *Server) assets() *static.Assets {
-	a, err := embeddedAssets()
-	if err != nil {
-		s.log.Error("static assets unavailable", "err", err)
-		return nil
-	}
-	return a
-}
+// assets returns the embedded assets, or nil when hashing them failed at
+// start (logged then), in which case pages fall back to unversioned URLs.
+func (s *Server) assets() *static.Assets { return s.staticAssets }
 
 // plainURLs hands out unversioned asset URLs when hashing failed.
 type plainURLs struct{}

@@ -18,6 +18,7 @@ import (
 	"github.com/insights-dev/insights/internal/metrics"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/webhook"
+	"github.com/insights-dev/insights/static"
 )
 
 // Options are the dependencies of a Server.
@@ -82,6 +83,9 @@ type Server struct {
 	now   func() time.Time
 	hooks *webhookReceiver
 	acl   *accessControl // access rules of the routes and the auth service (access.go)
+	// staticAssets are the embedded files with their content hashes,
+	// computed once in New; nil if that failed.
+	staticAssets *static.Assets
 
 	metrics      *metrics.Registry
 	httpDuration *metrics.Histogram
@@ -102,6 +106,11 @@ func New(opts Options) *Server {
 	}
 	logger := slog.New(requestIDHandler{opts.Logger.Handler()})
 	s := &Server{store: opts.Store, log: logger.With("component", "server"), opts: opts, now: opts.Now}
+	if a, err := static.Embedded(); err != nil {
+		s.log.Error("static assets unavailable: pages use unversioned URLs", "err", err)
+	} else {
+		s.staticAssets = a
+	}
 	s.hooks = newWebhookReceiver(s)
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.NewRegistry()
