@@ -8,9 +8,11 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// quietRoutes are polled by machines (health checks, scrapes): their
-// requests are logged at debug level only.
-var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/static/*": true}
+// quietRoutes are called by machines (health checks, scrapes, webhook
+// deliveries by the thousand): their successful requests are logged at debug
+// level only; the webhook receiver counts its deliveries in /metrics.
+var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/static/*": true,
+	"/webhooks/whatsapp": true, "/webhooks/whatsapp/:channel": true}
 
 // logRequest writes one line per request: method, path (never the query
 // string, which may carry a webhook token), route, status, duration, size
