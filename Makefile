@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 ECHARTS   := static/vendor/echarts.min.js
 
-.PHONY: all generate assets build run demo test test-go test-browser bench bench-forecast bench-webhooks lint fmt clean
+.PHONY: all generate assets build run demo test test-go test-browser bench bench-scale bench-forecast bench-webhooks lint fmt clean
 
 all: build
 
@@ -37,6 +37,11 @@ test: assets
 ## bench: the Go benchmarks recorded in BENCHMARKS.md
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 10x ./internal/...
+
+## bench-scale: pages on 10,000 channels × 1 year (production issue; opt-in: seeding takes minutes per database,
+## the SQLite file is cached in the temp directory; PostgreSQL too when INSIGHTS_TEST_POSTGRES is set)
+bench-scale: assets
+	INSIGHTS_BENCH_10K=1 $(GO) test -run '^$$' -bench '^BenchmarkScale10k$$' -benchtime 10x -timeout 3h ./internal/server/
 
 ## bench-forecast: month-end forecast backtest on simulator data (MAPE on day 7, 14, 21 vs the naive baseline),
 ## figures written to /tmp/forecast-backtest.txt for BENCHMARKS.md

@@ -128,3 +128,19 @@ func benchPages(b *testing.B, st *store.Store, sc storetest.Scale) {
 		})
 	}
 }
+
+// scale10k is the production issue's partner: 10,000 channels of 500
+// clients with one year of daily data (21.9 million usage rows), seeded in
+// bulk.
+var scale10k = storetest.Scale{Clients: 500, Channels: 10000, Days: 365, Bulk: true,
+	End: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+
+// BenchmarkScale10k is BenchmarkPages on scale10k. It is opt-in: seeding
+// takes minutes per database (the SQLite file is cached in the temp
+// directory, PostgreSQL is seeded each run). Run it with make bench-scale.
+func BenchmarkScale10k(b *testing.B) {
+	if os.Getenv("INSIGHTS_BENCH_10K") != "1" {
+		b.Skip("10,000-channel benchmark skipped: set INSIGHTS_BENCH_10K=1 (make bench-scale); seeding takes minutes")
+	}
+	forEachScaleDB(b, scale10k, func(b *testing.B, st *store.Store) { benchPages(b, st, scale10k) })
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -140,12 +141,28 @@ func (s *Store) UpsertChannels(ctx context.Context, channels []Channel) error {
 		seen[c.ID] = len(rows)
 		rows = append(rows, m)
 	}
-	err := s.w.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"client_id", "waba_id", "waba_external_id", "currency",
-			"timezone", "phone_number", "phone_digits", "phone_number_id", "phone_name", "status",
-			"billing_started_at", "updated_at"}),
-	}).CreateInBatches(rows, batchSize).Error
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		moved, err := movedClients(tx, rows)
+		if err != nil {
+			return err
+		}
+		err = tx.Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"client_id", "waba_id", "waba_external_id", "currency",
+				"timezone", "phone_number", "phone_digits", "phone_number_id", "phone_name", "status",
+				"billing_started_at", "updated_at"}),
+		}).CreateInBatches(rows, batchSize).Error
+		if err != nil {
+			return err
+		}
+		// A channel that moved to another client takes its usage along.
+		for _, id := range moved {
+			if err := s.recomputeClientDaily(ctx, tx, id, math.MinInt64, math.MaxInt64); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("store: upsert channels: %w", err)
 	}

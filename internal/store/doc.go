@@ -69,6 +69,17 @@
 //     days in any other zone do not fold from UTC days, so those queries read
 //     the raw points. Call points have no rollup.
 //
+//   - The client daily rollup usage_client_daily sums usage_daily per client,
+//     UTC day and currency. SaveUsageWindow recomputes the window's client for
+//     the touched days right after usage_daily, under the client's advisory
+//     lock on PostgreSQL (two channels of one client saved at once cannot
+//     leave a stale sum); UpsertChannels recomputes both clients of a channel
+//     that moves. QueryUsage reads it instead of usage_daily when DailyOK
+//     holds and the filter keeps nothing narrower than clients apart (no
+//     channel, WABA, category, country or pricing-type criteria; GroupBy at
+//     most client): the partner overview. RebuildRollups recomputes both
+//     rollups from the raw points, for rows loaded around SaveUsageWindow.
+//
 //   - Backup copies a SQLite database with VACUUM INTO on a reader connection
 //     while writers go on; PostgreSQL is backed up with pg_dump.
 package store

@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/insights-dev/insights/internal/usage"
+)
 
 // SaveStats exposes what SaveUsageWindow did, for the tests.
 type SaveStats = saveStats
@@ -8,4 +12,15 @@ type SaveStats = saveStats
 // SaveUsageWindowStats is SaveUsageWindow returning its counts.
 func (s *Store) SaveUsageWindowStats(ctx context.Context, w UsageWindow) (SaveStats, error) {
 	return s.saveUsageWindow(ctx, w)
+}
+
+// QueryUsageDaily reads f from the per-channel daily rollup, and
+// QueryUsageClientDaily from the client daily rollup, whatever f asks.
+func (s *Store) QueryUsageDaily(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+	return s.queryUsage(ctx, dailyUsage, f)
+}
+
+// QueryUsageClientDaily: see QueryUsageDaily.
+func (s *Store) QueryUsageClientDaily(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+	return s.queryUsage(ctx, clientDailyUsage, f)
 }

@@ -204,6 +204,9 @@ func (s *Store) saveUsageWindow(ctx context.Context, w UsageWindow) (saveStats, 
 			if err := refreshDaily(tx, w.ChannelID, w.Start, w.End); err != nil {
 				return err
 			}
+			if err := s.refreshClientDaily(ctx, tx, w.ChannelID, w.Start, w.End); err != nil {
+				return err
+			}
 		}
 
 		// Call points: the same, on their own key.

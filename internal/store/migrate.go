@@ -134,6 +134,7 @@ var migrations = []migration{
 	{4, "users, sessions, API tokens, share links, audit log", authMigration},
 	productionMigration,
 	spendMigration,
+	clientDailyMigration,
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from

@@ -29,7 +29,10 @@ type UsageFilter struct {
 	// shows days or months in a zone whose offset is 0 throughout): when
 	// Start and End are UTC midnights and half-hour points are asked for,
 	// it then reads the daily rollup, one row per UTC day as bucket, instead
-	// of the raw points. QueryCalls and the webhook queries ignore it.
+	// of the raw points; when the filter has no channel, WABA, category,
+	// country or pricing-type criteria and groups by client at most, it reads
+	// the client daily rollup, one row per client and UTC day. QueryCalls
+	// and the webhook queries ignore it.
 	DailyOK bool
 }
 
@@ -92,6 +95,9 @@ type usageSource struct {
 	// a NULL cost.
 	missing       string
 	byGranularity bool
+	// byClient marks a table keyed by client_id instead of channel_id (the
+	// client rollup): clients are filtered and grouped on its own column.
+	byClient bool
 }
 
 var (
@@ -105,6 +111,9 @@ var (
 func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
 	if f.DailyOK && (f.Granularity == "" || f.Granularity == usage.HalfHour) &&
 		isUTCMidnight(f.Start) && isUTCMidnight(f.End) {
+		if f.clientLevel() {
+			return s.queryUsage(ctx, clientDailyUsage, f)
+		}
 		return s.queryUsage(ctx, dailyUsage, f)
 	}
 	return s.queryUsage(ctx, apiUsage, f)
@@ -113,12 +122,24 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 func (s *Store) queryUsage(ctx context.Context, src usageSource, f UsageFilter) ([]usage.Row, error) {
 	groups := normalizeGroups(f.GroupBy, usage.AllGroupFields)
 	needJoin := slices.Contains(groups, usage.ByWABA) || slices.Contains(groups, usage.ByClient)
+	clientIDs := f.ClientIDs
+	if src.byClient {
+		needJoin, f.ClientIDs = false, nil
+	}
 	from, args, err := f.where(src.table, true, needJoin, src.byGranularity)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", src.op, err)
 	}
+	if src.byClient && len(clientIDs) > 0 {
+		from += " AND u.client_id IN ?"
+		args = append(args, clientIDs)
+	}
 	cols := []string{"u.bucket_start"}
 	for _, g := range groups {
+		if src.byClient && g == usage.ByClient {
+			cols = append(cols, "u.client_id")
+			continue
+		}
 		cols = append(cols, groupColumn[g])
 	}
 	cols = append(cols, "u.currency")
@@ -250,13 +271,21 @@ func (s *Store) UsageBounds(ctx context.Context, f ChannelFilter) (first, last t
 	if !lo.Valid || !hi.Valid {
 		return time.Time{}, time.Time{}, false, nil
 	}
-	var end sql.NullInt64
-	q = "SELECT MAX(bucket_end) FROM usage_points WHERE bucket_start = ? AND " + where
-	if err := s.r.WithContext(ctx).Raw(q, append([]any{hi.Int64}, args...)...).Row().Scan(&end); err != nil {
-		return time.Time{}, time.Time{}, false, fmt.Errorf("store: usage bounds: %w", err)
-	}
-	if end.Valid {
-		hi = end
+	// The last bucket ends where the longest granularity stored at its start
+	// ends (buckets of one start and granularity end together). One probe
+	// per granularity reads one row through the primary key or the range
+	// index, where MAX(bucket_end) over every row at that start looked up
+	// each of them (250 ms for 10,000 channels on SQLite).
+	q = "SELECT bucket_end FROM usage_points WHERE bucket_start = ? AND granularity = ? AND " + where + " LIMIT 1"
+	for _, g := range []usage.Granularity{usage.Month, usage.Day, usage.HalfHour} {
+		var ends []int64
+		if err := s.r.WithContext(ctx).Raw(q, append([]any{hi.Int64, string(g)}, args...)...).Scan(&ends).Error; err != nil {
+			return time.Time{}, time.Time{}, false, fmt.Errorf("store: usage bounds: %w", err)
+		}
+		if len(ends) > 0 {
+			hi.Int64 = ends[0]
+			break
+		}
 	}
 	return fromUnix(lo.Int64), fromUnix(hi.Int64), true, nil
 }

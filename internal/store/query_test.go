@@ -221,5 +221,18 @@ func TestUsageBounds(t *testing.T) {
 				t.Errorf("UsageBounds(%+v) = %v, %v, %v, %v; want %v, %v", tc.f, first, last, ok, err, tc.first, tc.last)
 			}
 		}
+		// A daily bucket starting with the last half hour ends the data.
+		d1 := day0.AddDate(0, 0, 1)
+		err := s.SaveUsageWindow(ctx, store.UsageWindow{ChannelID: "ch3", Granularity: usage.Day, Start: d1, End: d1.AddDate(0, 0, 1),
+			Points: []usage.Point{{Start: d1, Category: usage.CategoryMarketing, PricingType: usage.PricingRegular, Country: "IN",
+				Volume: 3, Currency: "USD"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []store.ChannelFilter{{}, {ChannelIDs: []string{"ch3"}}} {
+			if _, last, ok, err := s.UsageBounds(ctx, f); err != nil || !ok || !last.Equal(d1.AddDate(0, 0, 1)) {
+				t.Errorf("UsageBounds(%+v) with a daily bucket: last %v, %v, %v; want %v", f, last, ok, err, d1.AddDate(0, 0, 1))
+			}
+		}
 	})
 }

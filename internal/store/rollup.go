@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -81,3 +83,148 @@ func utcMidnight(t time.Time) time.Time {
 
 // isUTCMidnight reports whether t is a UTC day boundary.
 func isUTCMidnight(t time.Time) bool { return t.Equal(utcMidnight(t)) }
+
+// The client daily rollup: per client, UTC day and currency, the sums of
+// usage_daily over the client's channels. Partner-wide pages that only keep
+// clients apart (the overview) read it: one row per client and day instead
+// of one per channel, day and key. SaveUsageWindow recomputes the touched
+// days of the window's client right after usage_daily; UpsertChannels
+// recomputes both clients of a channel that moves. Like usage_daily, its day
+// column is named bucket_start so the shared filter code applies.
+
+// clientDailyMigration is schema version 7 (production issue): the client
+// daily rollup, filled from usage_daily.
+var clientDailyMigration = migration{7, "client daily usage rollup", func(d dialect) []string {
+	return []string{
+		`CREATE TABLE usage_client_daily (
+			client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+			bucket_start BIGINT NOT NULL,
+			currency TEXT NOT NULL,
+			volume BIGINT NOT NULL,
+			cost_nanos BIGINT NOT NULL,
+			cost_missing BIGINT NOT NULL,
+			PRIMARY KEY (client_id, bucket_start, currency)
+		)` + d.keyedTable(),
+		// Partner-wide ranges read only the index.
+		`CREATE INDEX usage_client_daily_range_idx ON usage_client_daily (bucket_start, client_id, currency, volume, cost_nanos, cost_missing)`,
+		clientRollupInsert + clientRollupGroup,
+	}
+}}
+
+// clientRollupInsert and clientRollupGroup sum usage_daily per client, day
+// and currency; callers add their conditions in between (after WHERE 1 = 1).
+const (
+	clientRollupInsert = `INSERT INTO usage_client_daily (client_id, bucket_start, currency, volume, cost_nanos, cost_missing)
+		SELECT c.client_id, u.bucket_start, u.currency, SUM(u.volume), SUM(u.cost_nanos), SUM(u.cost_missing)
+		FROM usage_daily u JOIN channels c ON c.id = u.channel_id WHERE 1 = 1`
+	clientRollupGroup = ` GROUP BY c.client_id, u.bucket_start, u.currency`
+)
+
+// clientDailyUsage reads the client rollup; see UsageFilter.clientLevel.
+var clientDailyUsage = usageSource{op: "query usage (client daily rollup)", table: "usage_client_daily",
+	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", byClient: true}
+
+// clientLevel reports whether the client rollup answers f: nothing narrower
+// than a client is filtered on or kept apart.
+func (f UsageFilter) clientLevel() bool {
+	if len(f.ChannelIDs) > 0 || len(f.WABAIDs) > 0 || len(f.Categories) > 0 || len(f.Countries) > 0 || len(f.PricingTypes) > 0 {
+		return false
+	}
+	for _, g := range f.GroupBy {
+		if g != usage.ByClient {
+			return false
+		}
+	}
+	return true
+}
+
+// refreshClientDaily recomputes the client rollup of channelID's client for
+// every UTC day that [from, to) touches, from usage_daily, inside the
+// caller's transaction. On PostgreSQL it first takes the client's lock, so
+// two channels of one client saved at once recompute one after the other,
+// the second seeing the first's committed days.
+func (s *Store) refreshClientDaily(ctx context.Context, tx *gorm.DB, channelID string, from, to time.Time) error {
+	var clientID string
+	if err := tx.Raw(`SELECT client_id FROM channels WHERE id = ?`, channelID).Scan(&clientID).Error; err != nil {
+		return fmt.Errorf("client daily rollup: channel's client: %w", err)
+	}
+	if clientID == "" {
+		return fmt.Errorf("client daily rollup: channel %q not found", channelID)
+	}
+	lo := utcMidnight(from)
+	hi := utcMidnight(to)
+	if hi.Before(to) {
+		hi = hi.AddDate(0, 0, 1)
+	}
+	return s.recomputeClientDaily(ctx, tx, clientID, lo.Unix(), hi.Unix())
+}
+
+// recomputeClientDaily replaces the client rollup rows of clientID for the
+// days in [lo, hi) (unix seconds), under the client's lock.
+func (s *Store) recomputeClientDaily(ctx context.Context, tx *gorm.DB, clientID string, lo, hi int64) error {
+	if err := s.dialect.lock(ctx, tx, "client:"+clientID); err != nil {
+		return fmt.Errorf("client daily rollup: %w", err)
+	}
+	if err := tx.Exec(`DELETE FROM usage_client_daily WHERE client_id = ? AND bucket_start >= ? AND bucket_start < ?`,
+		clientID, lo, hi).Error; err != nil {
+		return fmt.Errorf("clear client daily rollup: %w", err)
+	}
+	if err := tx.Exec(clientRollupInsert+` AND c.client_id = ? AND u.bucket_start >= ? AND u.bucket_start < ?`+clientRollupGroup,
+		clientID, lo, hi).Error; err != nil {
+		return fmt.Errorf("recompute client daily rollup: %w", err)
+	}
+	return nil
+}
+
+// movedClients returns, sorted, the old and new clients of the channels in
+// rows that exist under another client, read before the upsert.
+func movedClients(tx *gorm.DB, rows []channelModel) ([]string, error) {
+	ids := make([]string, 0, len(rows))
+	next := make(map[string]string, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+		next[r.ID] = r.ClientID
+	}
+	var old []struct{ ID, ClientID string }
+	for chunk := range slices.Chunk(ids, batchSize) {
+		var part []struct{ ID, ClientID string }
+		if err := tx.Raw(`SELECT id, client_id FROM channels WHERE id IN ?`, chunk).Scan(&part).Error; err != nil {
+			return nil, fmt.Errorf("read channels' clients: %w", err)
+		}
+		old = append(old, part...)
+	}
+	var moved []string
+	for _, o := range old {
+		if n := next[o.ID]; n != o.ClientID {
+			moved = append(moved, o.ClientID, n)
+		}
+	}
+	slices.Sort(moved)
+	return slices.Compact(moved), nil
+}
+
+// RebuildRollups recomputes both usage rollups (usage_daily and
+// usage_client_daily) from the stored half-hour points, in one transaction.
+// SaveUsageWindow keeps them current; this is for rows written around it,
+// such as a bulk load.
+func (s *Store) RebuildRollups(ctx context.Context) error {
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		stmts := []string{
+			`DELETE FROM usage_daily`,
+			`INSERT INTO usage_daily (channel_id, bucket_start, category, pricing_type, country, currency, volume, cost_nanos, cost_missing) ` +
+				rollupSelect + ` WHERE granularity = 'half_hour'` + rollupGroup,
+			`DELETE FROM usage_client_daily`,
+			clientRollupInsert + clientRollupGroup,
+		}
+		for _, q := range stmts {
+			if err := tx.Exec(q).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: rebuild rollups: %w", err)
+	}
+	return nil
+}

@@ -25,6 +25,10 @@ type Scale struct {
 	// channel has per day (centred on 12:00 UTC); 0 means 1, daily data's
 	// row count. Real traffic fills most half hours of a day.
 	HalfHours int
+	// Bulk seeds the usage points with bulk SQL generated in the database
+	// and rebuilds the rollups once, instead of one SaveUsageWindow per
+	// channel (daily profile only; see seedBulk).
+	Bulk bool
 }
 
 var scaleZones = []struct{ zone, currency string }{
@@ -112,7 +116,11 @@ func OpenScale(tb testing.TB, sc Scale) *store.Store {
 	if sc.HalfHours > 1 {
 		hh = fmt.Sprintf("-%dhh", sc.HalfHours)
 	}
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("insights-bench-%dcl-%dch-%dd%s-%s-v2.db", sc.Clients, sc.Channels, sc.Days, hh, sc.End.Format("20060102")))
+	name := fmt.Sprintf("insights-bench-%dcl-%dch-%dd%s-%s-v2.db", sc.Clients, sc.Channels, sc.Days, hh, sc.End.Format("20060102"))
+	if sc.Bulk {
+		name = fmt.Sprintf("insights-bench-%dcl-%dch-%dd%s-%s-bulk-v3.db", sc.Clients, sc.Channels, sc.Days, hh, sc.End.Format("20060102"))
+	}
+	path := filepath.Join(os.TempDir(), name)
 	_, statErr := os.Stat(path + ".done")
 	s, err := store.Open(ctx, path, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -126,7 +134,7 @@ func OpenScale(tb testing.TB, sc Scale) *store.Store {
 		return s
 	}
 	tb.Logf("storetest: seeding %d channels × %d days into %s (once)", sc.Channels, sc.Days, path)
-	if err := sc.Seed(ctx, s); err != nil {
+	if err := sc.seed(tb, ctx, s, path); err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
 	if err := os.WriteFile(path+".done", nil, 0o644); err != nil {
@@ -138,9 +146,21 @@ func OpenScale(tb testing.TB, sc Scale) *store.Store {
 // OpenScalePostgres seeds sc into a fresh PostgreSQL database (dropped after).
 func OpenScalePostgres(tb testing.TB, adminDSN string, sc Scale) *store.Store {
 	tb.Helper()
-	s := OpenPostgres(tb, adminDSN)
-	if err := sc.Seed(context.Background(), s); err != nil {
+	dsn := CreatePostgres(tb, adminDSN)
+	s := open(tb, dsn)
+	if sc.Bulk {
+		tb.Logf("storetest: seeding %d channels × %d days into PostgreSQL", sc.Channels, sc.Days)
+	}
+	if err := sc.seed(tb, context.Background(), s, dsn); err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
 	return s
+}
+
+// seed writes sc into s, with seedBulk over dsn when sc.Bulk.
+func (sc Scale) seed(tb testing.TB, ctx context.Context, s *store.Store, dsn string) error {
+	if sc.Bulk {
+		return sc.seedBulk(tb, ctx, s, dsn)
+	}
+	return sc.Seed(ctx, s)
 }
