@@ -32,6 +32,8 @@ run: build
 ## test: every test (PostgreSQL ones too when INSIGHTS_TEST_POSTGRES is set; browser tests need chromium)
 test: assets
 	$(GO) vet ./...
+	@[ -n "$$INSIGHTS_TEST_POSTGRES" ] || echo "make test: INSIGHTS_TEST_POSTGRES is not set: the PostgreSQL runs of the database tests are skipped (SQLite only)"
+	@command -v "$${INSIGHTS_CHROMIUM:-chromium}" >/dev/null 2>&1 || echo "make test: chromium not found: the browser and PDF tests are skipped (apt-get install -y chromium poppler-utils)"
 	$(GO) test -count=1 -timeout 15m ./...
 
 ## bench: the Go benchmarks recorded in BENCHMARKS.md
