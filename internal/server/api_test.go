@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -22,29 +21,6 @@ import (
 // simNow is the simulated "now" of the API tests: a few weeks after the
 // European and US daylight-saving changes of 2026.
 var simNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-
-// seedFromSimulator stores the simulator's half-hour points for every channel
-// over [from, to) exactly as the poller would.
-func seedFromSimulator(t *testing.T, st *store.Store, sim *simulator.Simulator, from, to time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	for _, c := range sim.Clients() {
-		if err := st.UpsertClients(ctx, []store.Client{{ID: c.ID, Name: c.Name, Timezone: c.Timezone, Country: c.Country, Status: "active"}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, ch := range sim.Channels() {
-		if err := st.UpsertChannels(ctx, []store.Channel{{ID: ch.ID, ClientID: ch.ClientID, WABAID: ch.WABAID, Currency: ch.Currency,
-			Timezone: ch.Timezone, PhoneNumber: ch.PhoneNumber, PhoneName: ch.PhoneName, Status: "ready"}}); err != nil {
-			t.Fatal(err)
-		}
-		w := store.UsageWindow{ChannelID: ch.ID, Start: from, End: to, Granularity: usage.HalfHour,
-			Points: sim.UsagePoints(ch.ID, from, to), Calls: sim.CallPoints(ch.ID, from, to)}
-		if err := st.SaveUsageWindow(ctx, w); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func getJSON(t *testing.T, h http.Handler, path string, into any) int {
 	t.Helper()
@@ -92,7 +68,7 @@ func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, st *store.Store) {
 		sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
 		seedFrom, seedTo := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
-		seedFromSimulator(t, st, sim, seedFrom, seedTo)
+		storetest.SeedFromSimulator(t, st, sim, seedFrom, seedTo)
 		h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow }}).Handler()
 
 		checked := map[string]bool{}
@@ -166,7 +142,7 @@ func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
 		// Storing the same window again changes no total.
 		before := map[string]any{}
 		getJSON(t, h, "/api/v1/usage?from=2026-10-01&to=2026-11-19", &before)
-		seedFromSimulator(t, st, sim, seedFrom, seedTo)
+		storetest.SeedFromSimulator(t, st, sim, seedFrom, seedTo)
 		after := map[string]any{}
 		getJSON(t, h, "/api/v1/usage?from=2026-10-01&to=2026-11-19", &after)
 		if b, _ := json.Marshal(before["totals"]); string(b) != mustJSON(after["totals"]) {
@@ -215,7 +191,7 @@ func TestUsageAPIRejectsBadParameters(t *testing.T) {
 func TestUsageAPIKeepsCurrenciesApart(t *testing.T) {
 	st := storetest.Open(t)
 	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	seedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	var u usageJSON
 	getJSON(t, h, "/api/v1/usage?from=2026-11-01&to=2026-11-02&group_by=client,category", &u)
@@ -242,7 +218,7 @@ func TestUnknownCategorySurvivesEndToEnd(t *testing.T) {
 	if err := sim.AddUnknownCategory(ch.ID, "NEW_CATEGORY_X"); err != nil {
 		t.Fatal(err)
 	}
-	seedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	var u usageJSON
 	getJSON(t, h, "/api/v1/usage?from=2026-11-01&to=2026-11-02&group_by=category&channel="+ch.ID, &u)
@@ -262,7 +238,7 @@ func TestUnknownCategorySurvivesEndToEnd(t *testing.T) {
 func TestUsageCSVMatchesJSON(t *testing.T) {
 	st := storetest.Open(t)
 	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	seedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	q := "from=2026-11-01&to=2026-11-02&tz=Asia/Kolkata&group_by=client,category"
 	var u usageJSON

@@ -51,7 +51,7 @@ func TestMonthlyReportPDF(t *testing.T) {
 
 	st := storetest.Open(t)
 	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	seedFromSimulator(t, st, sim, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow },
 		PartnerName: "Northwind Messaging", Chromium: chromium,
 		Logo: testLogo}).Handler()

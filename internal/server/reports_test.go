@@ -115,7 +115,7 @@ func TestMonthlyReportMatchesAPI(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, st *store.Store) {
 		sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
 		// September and October in every zone (UTC−5 … UTC+5:30), no more: seeding is the slow part.
-		seedFromSimulator(t, st, sim, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+		storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 		h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow }, PartnerName: "Acme Partners",
 			Chromium: "/nonexistent/chromium"}).Handler()
 

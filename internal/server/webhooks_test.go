@@ -457,29 +457,6 @@ func TestWebhookGroupCommitAndClose(t *testing.T) {
 // whSimNow is the simulator's clock in the reconciliation test.
 var whSimNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
-// whSeedFromSimulator stores the simulator's clients, channels and
-// half-hour points over [from, to) as the poller would.
-func whSeedFromSimulator(t *testing.T, st *store.Store, sim *simulator.Simulator, from, to time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	for _, c := range sim.Clients() {
-		if err := st.UpsertClients(ctx, []store.Client{{ID: c.ID, Name: c.Name, Timezone: c.Timezone, Country: c.Country}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, ch := range sim.Channels() {
-		if err := st.UpsertChannels(ctx, []store.Channel{{ID: ch.ID, ClientID: ch.ClientID, WABAID: ch.WABAID, Currency: ch.Currency,
-			Timezone: ch.Timezone, PhoneNumber: ch.PhoneNumber, PhoneName: ch.PhoneName, Status: "ready"}}); err != nil {
-			t.Fatal(err)
-		}
-		w := store.UsageWindow{ChannelID: ch.ID, Start: from, End: to, Granularity: usage.HalfHour,
-			Points: sim.UsagePoints(ch.ID, from, to), Calls: sim.CallPoints(ch.ID, from, to)}
-		if err := st.SaveUsageWindow(ctx, w); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestReconcileSimulatorDay sends the simulator's webhooks for one day of one
 // client and checks that the webhook counters equal the Partner API's
 // numbers, through /api/v1/usage, /api/v1/calls and the reconciliation page.
@@ -487,7 +464,7 @@ func TestReconcileSimulatorDay(t *testing.T) {
 	st := storetest.Open(t)
 	sim := simulator.New(simulator.Config{Seed: 3, Now: func() time.Time { return whSimNow }})
 	day := time.Date(2026, 11, 17, 0, 0, 0, 0, time.UTC) // a Tuesday
-	whSeedFromSimulator(t, st, sim, day, day.Add(24*time.Hour))
+	storetest.SeedFromSimulator(t, st, sim, day, day.Add(24*time.Hour))
 	client := sim.Clients()[0]
 	var card *webhook.RateCard
 	var channels []string

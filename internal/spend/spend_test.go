@@ -15,33 +15,11 @@ import (
 
 var simNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
-// seed stores the simulator's clients, channels and half-hour points over
-// [from, to), as the poller would.
-func seed(t *testing.T, st *store.Store, sim *simulator.Simulator, from, to time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	for _, c := range sim.Clients() {
-		if err := st.UpsertClients(ctx, []store.Client{{ID: c.ID, Name: c.Name, Timezone: c.Timezone}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, ch := range sim.Channels() {
-		if err := st.UpsertChannels(ctx, []store.Channel{{ID: ch.ID, ClientID: ch.ClientID, WABAID: ch.WABAID, Currency: ch.Currency, Timezone: ch.Timezone}}); err != nil {
-			t.Fatal(err)
-		}
-		w := store.UsageWindow{ChannelID: ch.ID, Start: from, End: to, Granularity: usage.HalfHour,
-			Points: sim.UsagePoints(ch.ID, from, to), Calls: sim.CallPoints(ch.ID, from, to)}
-		if err := st.SaveUsageWindow(ctx, w); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestForecastAndBalancesFromSimulator(t *testing.T) {
 	st := storetest.Open(t)
 	sim := simulator.New(simulator.Config{Seed: 3, Clients: 2, Now: func() time.Time { return simNow }})
 	from := simNow.AddDate(0, 0, -135)
-	seed(t, st, sim, from, simNow)
+	storetest.SeedFromSimulator(t, st, sim, from, simNow)
 	ctx := context.Background()
 	svc := &spend.Service{Store: st, Now: func() time.Time { return simNow }}
 	cl := sim.Clients()[0] // Nordlicht, Europe/Berlin, EUR
