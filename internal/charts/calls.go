@@ -128,7 +128,7 @@ func CallsByDirection(calls []usage.CallEntry, buckets []time.Time, loc *time.Lo
 			charts.WithEmphasisOpts(opts.Emphasis{Focus: "series"}),
 		)
 	}
-	fill(&out, bar)
+	fill(&out, bar, c)
 	return out
 }
 
@@ -162,6 +162,6 @@ func CallDuration(calls []usage.CallEntry, buckets []time.Time, loc *time.Locati
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}),
 		)
 	}
-	fill(&out, line)
+	fill(&out, line, c)
 	return out
 }

@@ -111,10 +111,10 @@ func globalOpts(c config, yName string) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithInitializationOpts(opts.Initialization{
 			ChartID:    c.id,
-			Width:      "100%",
+			Width:      chartWidth,
 			Height:     c.height,
 			Theme:      Theme,
-			Renderer:   "svg",
+			Renderer:   chartRenderer,
 			AssetsHost: AssetsHost,
 			PageTitle:  c.title,
 		}),

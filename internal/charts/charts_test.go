@@ -394,3 +394,39 @@ func TestFormatCount(t *testing.T) {
 		}
 	}
 }
+
+// TestSnippetMatchesGoEcharts renders the same chart with fill and with
+// go-echarts' own RenderSnippet: the option, the element and the script must
+// be the same apart from white space, so a go-echarts upgrade that changes
+// its snippet fails here.
+func TestSnippetMatchesGoEcharts(t *testing.T) {
+	c := newConfig("msgs_1", "Messages", []Option{WithHeight("240px")})
+	series := []usage.Entry{{Bucket: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Key: usage.GroupKey{Category: usage.CategoryMarketing}, Volume: 7},
+		{Bucket: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Key: usage.GroupKey{Category: "odd </script> name"}, Volume: 3}}
+	build := func() *categorySums {
+		cs := sumByCategory(series, nil, time.UTC, usage.Day, func(usage.Entry) bool { return true }, func(e usage.Entry) int64 { return e.Volume })
+		return &cs
+	}
+	var ours Chart
+	fill(&ours, build().stackedBars(c, "Messages", func(v int64) any { return v }), c)
+	theirs := build().stackedBars(c, "Messages", func(v int64) any { return v }).RenderSnippet()
+
+	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	if got, want := squash(ours.Option), squash(theirs.Option); got != want {
+		t.Errorf("option:\n%s\nwant go-echarts'\n%s", got, want)
+	}
+	if got, want := squash(string(ours.Element)), squash(theirs.Element); got != want {
+		t.Errorf("element:\n%s\nwant go-echarts'\n%s", got, want)
+	}
+	// go-echarts leaves "<" in the script, where fill writes \u003c, and
+	// ends the option statement by the line break alone, where fill writes ";".
+	body := strings.TrimSuffix(strings.TrimPrefix(squash(theirs.Script), squash(scriptOpen)), scriptClose)
+	body = strings.Replace(strings.ReplaceAll(body, "<", `\u003c`), "}goecharts_msgs_1.setOption", "};goecharts_msgs_1.setOption", 1)
+	want := squash(scriptOpen) + body + scriptClose
+	if got := squash(string(ours.Script)); got != want {
+		t.Errorf("script:\n%s\nwant go-echarts' (with \\u003c)\n%s", got, want)
+	}
+	if strings.Count(string(ours.Script), "</script>") != 1 {
+		t.Errorf("script ends early: %s", ours.Script)
+	}
+}

@@ -94,6 +94,6 @@ func CostForecast(days []ForecastDay, loc *time.Location, currency string, budge
 	}
 	line.SetSeriesOptions(charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}))
 	c.id = out.ID
-	fill(&out, line)
+	fill(&out, line, c)
 	return out
 }

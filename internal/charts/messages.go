@@ -128,7 +128,7 @@ func MessagesByCategory(series []usage.Entry, buckets []time.Time, loc *time.Loc
 		return out
 	}
 	c.id = out.ID
-	fill(&out, cs.stackedBars(c, "Messages", func(v int64) any { return v }))
+	fill(&out, cs.stackedBars(c, "Messages", func(v int64) any { return v }), c)
 	return out
 }
 
@@ -156,7 +156,7 @@ func MessagingCosts(series []usage.Entry, buckets []time.Time, loc *time.Locatio
 		return out
 	}
 	c.id = out.ID
-	fill(&out, cs.stackedBars(c, currency, func(v int64) any { return decimal(v) }))
+	fill(&out, cs.stackedBars(c, currency, func(v int64) any { return decimal(v) }), c)
 	return out
 }
 

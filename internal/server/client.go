@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/insights-dev/insights/internal/charts"
 	"github.com/insights-dev/insights/internal/store"
@@ -100,9 +101,9 @@ func (s *Server) loadScope(c echo.Context, clientID, channelID string) (insights
 
 // insightsData is everything read for one Insights view.
 type insightsData struct {
-	main      usageReport   // by category, in the view's buckets: KPIs and charts
-	breakdown usage.Summary // by pricing type, country and channel over the period
-	prevPaid  usage.Summary // by pricing type over the previous period
+	main      usageReport   // by category, in the view's buckets: KPIs and charts; previous period by pricing type
+	breakdown usage.Summary // totals by pricing type, country and channel over the period
+	prevPaid  usage.Summary // totals by pricing type over the previous period (main.Previous)
 	calls     callReport
 }
 
@@ -134,42 +135,60 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		}
 	}
 
-	var d insightsData
-	mq := q
-	mq.GroupBy = []usage.GroupField{usage.ByCategory}
-	if d.main, err = s.loadUsage(ctx, mq); err != nil {
+	// The reads are independent: they run at once, each on its own
+	// connection, and the page waits for the slowest.
+	var (
+		d       insightsData
+		fr      pages.Freshness
+		today   webhookToday
+		whCalls []store.CallDetail
+		spend   pages.SpendPanel
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		mq := q
+		mq.GroupBy = []usage.GroupField{usage.ByCategory}
+		d.main, err = s.loadUsage(gctx, mq, usage.ByPricingType)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.breakdown, err = s.periodTotals(gctx, q, q.Period, []usage.GroupField{usage.ByPricingType, usage.ByCountry, usage.ByChannel})
+		return err
+	})
+	g.Go(func() (err error) {
+		cq := q
+		cq.GroupBy = nil
+		d.calls, err = s.loadCalls(gctx, cq)
+		return err
+	})
+	g.Go(func() (err error) {
+		fr, err = s.freshness(gctx, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
+		return err
+	})
+	g.Go(func() (err error) {
+		today, err = s.loadWebhookToday(gctx, q, zone)
+		return err
+	})
+	g.Go(func() (err error) {
+		if whCalls, err = s.store.ListWebhookCalls(gctx, q.storeFilter(q.Period, nil), 0); err != nil {
+			return fmt.Errorf("insights: webhook calls: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		spend = s.spendPanel(gctx, c, sc)
+		return nil
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	breakdownBy := []usage.GroupField{usage.ByPricingType, usage.ByCountry, usage.ByChannel}
-	if d.breakdown, err = s.summarize(ctx, q, q.Period, usage.Month, breakdownBy); err != nil {
-		return err
-	}
-	if d.prevPaid, err = s.summarize(ctx, q, d.main.PrevSpan, usage.Month, []usage.GroupField{usage.ByPricingType}); err != nil {
-		return err
-	}
-	cq := q
-	cq.GroupBy = nil
-	if d.calls, err = s.loadCalls(ctx, cq); err != nil {
-		return err
-	}
-	fr, err := s.freshness(ctx, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
-	if err != nil {
-		return err
-	}
-	today, err := s.loadWebhookToday(ctx, q, zone)
-	if err != nil {
-		return err
-	}
-	whCalls, err := s.store.ListWebhookCalls(ctx, q.storeFilter(q.Period, nil), 0)
-	if err != nil {
-		return fmt.Errorf("insights: webhook calls: %w", err)
-	}
+	d.prevPaid = d.main.Previous
 	v := s.insightsView(c.Request().URL.Path, sc, q, preset, d)
 	v.Freshness = fr
 	v.Today = s.webhookTodayView(today, zone)
 	v.CallDetail = callDetailView(whCalls, v.Period)
 	v.ReconcileHref = s.reconcileHref(sc.client.ID, zoneOf(sc.client.Timezone))
-	v.Spend = s.spendPanel(c, sc)
+	v.Spend = spend
 	return s.render(c, http.StatusOK, pages.Insights(v))
 }
 

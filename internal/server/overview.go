@@ -33,14 +33,11 @@ func (s *Server) showOverview(c echo.Context) error {
 	}
 	q.GroupBy = []usage.GroupField{usage.ByClient}
 
-	r, err := s.loadUsage(ctx, q)
+	r, err := s.loadUsage(ctx, q, usage.ByClient)
 	if err != nil {
 		return err
 	}
-	prevByClient, err := s.summarize(ctx, q, r.PrevSpan, usage.Month, q.GroupBy)
-	if err != nil {
-		return err
-	}
+	prevByClient := r.Previous
 	clients, err := s.store.ListClients(ctx)
 	if err != nil {
 		return err

@@ -189,18 +189,6 @@ func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time
 	return fr, nil
 }
 
-// summarize reads and aggregates the usage of q's scope over p, grouped by
-// groupBy in buckets of g: the same store query and aggregation as
-// loadUsage, for the breakdowns that loadUsage's ungrouped previous period
-// does not carry.
-func (s *Server) summarize(ctx context.Context, q Query, p usage.Period, g usage.Granularity, groupBy []usage.GroupField) (usage.Summary, error) {
-	rows, err := s.store.QueryUsage(ctx, q.usageFilter(p, g, groupBy))
-	if err != nil {
-		return usage.Summary{}, fmt.Errorf("summarize usage: %w", err)
-	}
-	return usage.Aggregate(rows, p, g), nil
-}
-
 // pageQuery parses a page's filters: the preset first, then the shared
 // parser with the scope's zone and a 30-day default.
 func (s *Server) pageQuery(v url.Values, zone *time.Location) (Query, string, error) {

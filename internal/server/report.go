@@ -65,8 +65,9 @@ func (s *Server) callRows(q Query) func(context.Context, store.UsageFilter) ([]u
 	return s.store.QueryCalls
 }
 
-// loadUsage reads and aggregates the usage behind q and its previous period.
-func (s *Server) loadUsage(ctx context.Context, q Query) (usageReport, error) {
+// loadUsage reads and aggregates the usage behind q and the totals of its
+// previous period, kept apart by prevBy (none: one total per currency).
+func (s *Server) loadUsage(ctx context.Context, q Query, prevBy ...usage.GroupField) (usageReport, error) {
 	r := usageReport{Query: q, PrevSpan: q.Period.Previous()}
 	read := s.usageRows(q)
 	rows, err := read(ctx, q.usageFilter(q.Period, q.Granularity, q.GroupBy))
@@ -74,12 +75,22 @@ func (s *Server) loadUsage(ctx context.Context, q Query) (usageReport, error) {
 		return r, fmt.Errorf("load usage: %w", err)
 	}
 	r.Current = usage.Aggregate(rows, q.Period, q.Granularity)
-	prev, err := read(ctx, q.usageFilter(r.PrevSpan, usage.Month, nil))
+	prev, err := read(ctx, q.totalsFilter(r.PrevSpan, prevBy))
 	if err != nil {
 		return r, fmt.Errorf("load previous usage: %w", err)
 	}
 	r.Previous = usage.Aggregate(prev, r.PrevSpan, usage.Month)
 	return r, nil
+}
+
+// periodTotals reads the usage of q's scope over p summed per groupBy and
+// currency: a summary whose series has one entry per group, at p's start.
+func (s *Server) periodTotals(ctx context.Context, q Query, p usage.Period, groupBy []usage.GroupField) (usage.Summary, error) {
+	rows, err := s.usageRows(q)(ctx, q.totalsFilter(p, groupBy))
+	if err != nil {
+		return usage.Summary{}, fmt.Errorf("usage totals: %w", err)
+	}
+	return usage.Aggregate(rows, p, usage.Month), nil
 }
 
 // loadCalls reads and aggregates the call analytics behind q and its
@@ -104,7 +115,9 @@ func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
 		rows = append(rows, extra...)
 	}
 	r.Current = usage.AggregateCalls(rows, q.Period, q.Granularity)
-	prev, err := read(ctx, q.storeFilter(r.PrevSpan, nil))
+	pf := q.storeFilter(r.PrevSpan, nil)
+	pf.Totals = true
+	prev, err := read(ctx, pf)
 	if err != nil {
 		return r, fmt.Errorf("load previous calls: %w", err)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -38,8 +39,7 @@ func spendRights(c echo.Context) (admin, staff bool) {
 // client's budget, the balances, the budget form and, for partner staff,
 // the margins. A failure to read it is logged and leaves the section out,
 // so the rest of the view still shows.
-func (s *Server) spendPanel(c echo.Context, sc insightsScope) pages.SpendPanel {
-	ctx := c.Request().Context()
+func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScope) pages.SpendPanel {
 	svc := s.spendService()
 	var chIDs []string
 	filter := store.ChannelFilter{ClientIDs: []string{sc.client.ID}}

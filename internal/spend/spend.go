@@ -137,7 +137,7 @@ func (s *Service) ForecastClient(ctx context.Context, clientID string, year int,
 	var todayNanos int64
 	if !readTo.Before(histFrom) {
 		span := usage.Period{From: histFrom, To: readTo, Loc: loc}
-		rows, err := s.Store.QueryUsage(ctx, store.UsageFilter{Start: span.Start(), End: span.End(),
+		rows, err := s.Store.QueryUsage(ctx, store.UsageFilter{Start: span.Start(), End: span.End(), DailyOK: span.UTCDays(),
 			ClientIDs: []string{clientID}, ChannelIDs: channelIDs, GroupBy: []usage.GroupField{usage.ByCategory}})
 		if err != nil {
 			return Forecast{}, fmt.Errorf("spend: forecast %q: %w", clientID, err)
@@ -208,7 +208,7 @@ func (s *Service) Balances(ctx context.Context, f store.ChannelFilter) ([]Balanc
 	end := s.now()
 	start := end.Add(-RunwayDays * 24 * time.Hour)
 	uf := store.UsageFilter{Start: start, End: end, ClientIDs: f.ClientIDs, WABAIDs: f.WABAIDs, ChannelIDs: f.ChannelIDs,
-		GroupBy: []usage.GroupField{usage.ByChannel}}
+		GroupBy: []usage.GroupField{usage.ByChannel}, Totals: true}
 	spent := map[string]usage.Totals{}
 	add := func(ch, cur string, n int64) {
 		if spent[ch] == nil {

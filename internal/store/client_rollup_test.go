@@ -58,9 +58,10 @@ func checkClientRollup(t *testing.T, s *store.Store, label string, wantClients i
 			}
 		}
 	}
-	// Narrower filters and groupings read the per-channel rollup.
+	checkClientKeyRollup(t, s, label)
+	// Channel and WABA filters and groupings read the per-channel rollup.
 	f := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3), DailyOK: true,
-		GroupBy: []usage.GroupField{usage.ByClient, usage.ByCategory}}
+		GroupBy: []usage.GroupField{usage.ByClient, usage.ByCategory, usage.ByChannel}}
 	narrow, err := s.QueryUsage(ctx, f)
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +79,45 @@ func checkClientRollup(t *testing.T, s *store.Store, label string, wantClients i
 	}
 	if len(clients) != wantClients {
 		t.Errorf("%s: usage of %d clients, want %d", label, len(clients), wantClients)
+	}
+}
+
+// checkClientKeyRollup compares, for client views (no channel or WABA), the
+// client rollup by key with the raw points, and checks that QueryUsage with
+// DailyOK reads it.
+func checkClientKeyRollup(t *testing.T, s *store.Store, label string) {
+	t.Helper()
+	ctx := context.Background()
+	groupings := [][]usage.GroupField{{usage.ByCategory}, {usage.ByPricingType, usage.ByCountry},
+		{usage.ByClient, usage.ByCategory, usage.ByPricingType, usage.ByCountry}}
+	filters := []store.UsageFilter{{}, {ClientIDs: []string{"c1"}}, {ClientIDs: []string{"c2"}},
+		{ClientIDs: []string{"c1"}, Countries: []string{"AT"}}, {Categories: []string{string(usage.CategoryMarketing)}}}
+	for gi, g := range groupings {
+		for fi, f := range filters {
+			f.Start, f.End, f.GroupBy = day0.AddDate(0, 0, -1), day0.AddDate(0, 0, 3), g
+			raw, err := s.QueryUsage(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byKey, err := s.QueryUsageClientKeyDaily(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.DailyOK = true
+			chosen, err := s.QueryUsage(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(byKey) == 0 {
+				t.Fatalf("%s grouping %d filter %d: client rollup by key is empty", label, gi, fi)
+			}
+			if !reflect.DeepEqual(chosen, byKey) {
+				t.Errorf("%s grouping %d filter %d: QueryUsage with DailyOK\n%v\nwant the client rollup by key's\n%v", label, gi, fi, chosen, byKey)
+			}
+			if got, want := byUTCDay(byKey), byUTCDay(raw); !maps.Equal(got, want) {
+				t.Errorf("%s grouping %d filter %d:\nclient rollup by key %v\nraw                  %v", label, gi, fi, got, want)
+			}
+		}
 	}
 }
 

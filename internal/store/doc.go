@@ -77,8 +77,17 @@
 //     that moves. QueryUsage reads it instead of usage_daily when DailyOK
 //     holds and the filter keeps nothing narrower than clients apart (no
 //     channel, WABA, category, country or pricing-type criteria; GroupBy at
-//     most client): the partner overview. RebuildRollups recomputes both
-//     rollups from the raw points, for rows loaded around SaveUsageWindow.
+//     most client): the partner overview. The client rollup by key,
+//     usage_client_key_daily, keeps category, pricing type and country apart
+//     as well and is maintained with it; QueryUsage reads it when nothing
+//     narrower than a client is filtered on or grouped by except those keys:
+//     a client's own view. RebuildRollups recomputes every rollup from the
+//     raw points, for rows loaded around SaveUsageWindow.
+//
+//   - UsageFilter.Totals sums a range without buckets (breakdowns, previous
+//     periods). QueryUsage answers it in any zone: the whole UTC days inside
+//     the range from the smallest rollup that fits, the edges before the
+//     first and after the last UTC midnight from the raw points.
 //
 //   - Backup copies a SQLite database with VACUUM INTO on a reader connection
 //     while writers go on; PostgreSQL is backed up with pg_dump.

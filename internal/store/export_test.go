@@ -24,3 +24,8 @@ func (s *Store) QueryUsageDaily(ctx context.Context, f UsageFilter) ([]usage.Row
 func (s *Store) QueryUsageClientDaily(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
 	return s.queryUsage(ctx, clientDailyUsage, f)
 }
+
+// QueryUsageClientKeyDaily: see QueryUsageDaily.
+func (s *Store) QueryUsageClientKeyDaily(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+	return s.queryUsage(ctx, clientKeyDailyUsage, f)
+}

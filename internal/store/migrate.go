@@ -135,6 +135,7 @@ var migrations = []migration{
 	productionMigration,
 	spendMigration,
 	clientDailyMigration,
+	clientKeyDailyMigration,
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from

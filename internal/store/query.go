@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,12 @@ type UsageFilter struct {
 	// the client daily rollup, one row per client and UTC day. QueryCalls
 	// and the webhook queries ignore it.
 	DailyOK bool
+	// Totals sums over the whole of [Start, End) instead of per stored
+	// bucket: one row per group and currency, each with Start as its
+	// bucket. QueryUsage reads the rollups for the whole UTC days inside
+	// the range and the raw points for the parts before the first and after
+	// the last UTC midnight, whatever the zone of the caller.
+	Totals bool
 }
 
 // groupColumn maps a group field to its column in the usage query.
@@ -87,6 +94,24 @@ func (f UsageFilter) where(table string, withUsageDims, needJoin, byGranularity 
 	return b.String(), args, nil
 }
 
+// bucketColumn is the first selected column: the stored bucket, or with
+// Totals the range's start (an integer written into the SQL).
+func (f UsageFilter) bucketColumn() string {
+	if f.Totals {
+		return "CAST(" + strconv.FormatInt(f.Start.Unix(), 10) + " AS BIGINT)"
+	}
+	return "u.bucket_start"
+}
+
+// groupAndOrder groups and orders by the bucket (unless Totals) and cols.
+func (f UsageFilter) groupAndOrder(cols []string) string {
+	if !f.Totals {
+		cols = append([]string{"u.bucket_start"}, cols...)
+	}
+	list := strings.Join(cols, ", ")
+	return " GROUP BY " + list + " ORDER BY " + list
+}
+
 // usageSource is a table that usage queries read: the Partner API's points
 // or the webhook counters, with the expression that sums their volume.
 type usageSource struct {
@@ -109,14 +134,94 @@ var (
 // fields and currency, ordered by bucket, then groups, then currency.
 // CostNanos sums the known costs; CostMissing counts points of unknown cost.
 func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
-	if f.DailyOK && (f.Granularity == "" || f.Granularity == usage.HalfHour) &&
-		isUTCMidnight(f.Start) && isUTCMidnight(f.End) {
-		if f.clientLevel() {
-			return s.queryUsage(ctx, clientDailyUsage, f)
-		}
-		return s.queryUsage(ctx, dailyUsage, f)
+	if f.Granularity != "" && f.Granularity != usage.HalfHour {
+		return s.queryUsage(ctx, apiUsage, f)
+	}
+	if f.Totals {
+		return s.queryTotals(ctx, f)
+	}
+	if f.DailyOK && isUTCMidnight(f.Start) && isUTCMidnight(f.End) {
+		return s.queryUsage(ctx, f.rollup(), f)
 	}
 	return s.queryUsage(ctx, apiUsage, f)
+}
+
+// rollup is the smallest rollup that answers f over whole UTC days.
+func (f UsageFilter) rollup() usageSource {
+	switch {
+	case f.clientLevel():
+		return clientDailyUsage
+	case f.clientKeyLevel():
+		return clientKeyDailyUsage
+	}
+	return dailyUsage
+}
+
+// queryTotals answers a Totals filter: the whole UTC days inside it from the
+// rollup, the edges (when its bounds are not UTC midnights, as in most
+// zones) from the raw points, summed per group and currency.
+func (s *Store) queryTotals(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+	lo, hi := utcMidnight(f.Start), utcMidnight(f.End)
+	if lo.Before(f.Start) {
+		lo = lo.AddDate(0, 0, 1)
+	}
+	if !lo.Before(hi) {
+		return s.queryUsage(ctx, apiUsage, f)
+	}
+	type part struct {
+		src        usageSource
+		start, end time.Time
+	}
+	parts := []part{{f.rollup(), lo, hi}}
+	if f.Start.Before(lo) {
+		parts = append(parts, part{apiUsage, f.Start, lo})
+	}
+	if hi.Before(f.End) {
+		parts = append(parts, part{apiUsage, hi, f.End})
+	}
+	if len(parts) == 1 {
+		return s.queryUsage(ctx, parts[0].src, f)
+	}
+	type key struct {
+		k   usage.GroupKey
+		cur string
+	}
+	sums := map[key]*usage.Row{}
+	var order []key
+	for _, p := range parts {
+		pf := f
+		pf.Start, pf.End = p.start, p.end
+		rows, err := s.queryUsage(ctx, p.src, pf)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			k := key{r.Key, r.Currency}
+			sum := sums[k]
+			if sum == nil {
+				sum = &usage.Row{Bucket: f.Start.UTC(), Key: r.Key, Currency: r.Currency}
+				sums[k] = sum
+				order = append(order, k)
+			}
+			sum.Volume += r.Volume
+			sum.CostNanos += r.CostNanos
+			sum.CostMissing += r.CostMissing
+		}
+	}
+	groups := normalizeGroups(f.GroupBy, usage.AllGroupFields)
+	slices.SortFunc(order, func(a, b key) int {
+		for _, g := range groups {
+			if c := strings.Compare(a.k.Get(g), b.k.Get(g)); c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a.cur, b.cur)
+	})
+	out := make([]usage.Row, 0, len(order))
+	for _, k := range order {
+		out = append(out, *sums[k])
+	}
+	return out, nil
 }
 
 func (s *Store) queryUsage(ctx context.Context, src usageSource, f UsageFilter) ([]usage.Row, error) {
@@ -134,7 +239,7 @@ func (s *Store) queryUsage(ctx context.Context, src usageSource, f UsageFilter) 
 		from += " AND u.client_id IN ?"
 		args = append(args, clientIDs)
 	}
-	cols := []string{"u.bucket_start"}
+	var cols []string
 	for _, g := range groups {
 		if src.byClient && g == usage.ByClient {
 			cols = append(cols, "u.client_id")
@@ -147,10 +252,10 @@ func (s *Store) queryUsage(ctx context.Context, src usageSource, f UsageFilter) 
 	if missing == "" {
 		missing = "SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END)"
 	}
-	q := "SELECT " + strings.Join(cols, ", ") +
+	q := "SELECT " + f.bucketColumn() + ", " + strings.Join(cols, ", ") +
 		", CAST(" + src.volume + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
 		", CAST(" + missing + " AS BIGINT)" +
-		from + " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
+		from + f.groupAndOrder(cols)
 
 	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
@@ -212,14 +317,14 @@ func (s *Store) queryCalls(ctx context.Context, src callSource, f UsageFilter) (
 		return nil, fmt.Errorf("store: %s: %w", src.op, err)
 	}
 	from += src.extra
-	cols := []string{"u.bucket_start", "u.direction"}
+	cols := []string{"u.direction"}
 	for _, g := range groups {
 		cols = append(cols, groupColumn[g])
 	}
 	cols = append(cols, "u.currency")
-	q := "SELECT " + strings.Join(cols, ", ") +
+	q := "SELECT " + f.bucketColumn() + ", " + strings.Join(cols, ", ") +
 		", CAST(" + src.count + " AS BIGINT), CAST(" + src.seconds + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
-		from + " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
+		from + f.groupAndOrder(cols)
 
 	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
@@ -259,13 +364,25 @@ func (s *Store) UsageBounds(ctx context.Context, f ChannelFilter) (first, last t
 	// Separate scalar subqueries let both engines answer MIN and MAX from an
 	// index instead of scanning the table.
 	where, args := f.scope("channel_id")
-	if where == "" {
+	q := "SELECT (SELECT MIN(bucket_start) FROM usage_points), (SELECT MAX(bucket_start) FROM usage_points)"
+	var qargs []any
+	if where != "" {
+		// Scoped: one index probe per channel and granularity for each
+		// bound; a MIN over "channel_id IN (…)" reads every row of those
+		// channels instead.
+		cwhere, cargs := f.scope("c.id")
+		probe := func(agg string) string {
+			return "(SELECT " + agg + "(p.bucket_start) FROM usage_points p WHERE p.channel_id = c.id AND p.granularity = g.name)"
+		}
+		q = "SELECT MIN(lo), MAX(hi) FROM (SELECT " + probe("MIN") + " AS lo, " + probe("MAX") + " AS hi" +
+			" FROM channels c CROSS JOIN (SELECT 'half_hour' AS name UNION ALL SELECT 'day' UNION ALL SELECT 'month') g" +
+			" WHERE " + cwhere + ") bounds"
+		qargs = cargs
+	} else {
 		where = "1 = 1"
 	}
-	q := "SELECT (SELECT MIN(bucket_start) FROM usage_points WHERE " + where + "), " +
-		"(SELECT MAX(bucket_start) FROM usage_points WHERE " + where + ")"
 	var lo, hi sql.NullInt64
-	if err := s.r.WithContext(ctx).Raw(q, append(slices.Clone(args), args...)...).Row().Scan(&lo, &hi); err != nil {
+	if err := s.r.WithContext(ctx).Raw(q, qargs...).Row().Scan(&lo, &hi); err != nil {
 		return time.Time{}, time.Time{}, false, fmt.Errorf("store: usage bounds: %w", err)
 	}
 	if !lo.Valid || !hi.Valid {

@@ -120,6 +120,43 @@ const (
 	clientRollupGroup = ` GROUP BY c.client_id, u.bucket_start, u.currency`
 )
 
+// clientKeyDailyMigration is schema version 8 (production issue): the client
+// daily rollup by key, filled from usage_daily. A client's own view (no
+// channel or WABA picked) reads it: one row per client, day and key instead of
+// one per channel, day and key.
+var clientKeyDailyMigration = migration{8, "client daily usage rollup by key", func(d dialect) []string {
+	return []string{
+		`CREATE TABLE usage_client_key_daily (
+			client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+			bucket_start BIGINT NOT NULL,
+			category TEXT NOT NULL,
+			pricing_type TEXT NOT NULL,
+			country TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			volume BIGINT NOT NULL,
+			cost_nanos BIGINT NOT NULL,
+			cost_missing BIGINT NOT NULL,
+			PRIMARY KEY (client_id, bucket_start, category, pricing_type, country, currency)
+		)` + d.keyedTable(),
+		clientKeyRollupInsert + clientKeyRollupGroup,
+	}
+}}
+
+// clientKeyRollupInsert and clientKeyRollupGroup sum usage_daily per client,
+// day, category, pricing type, country and currency; callers add their
+// conditions in between (after WHERE 1 = 1).
+const (
+	clientKeyRollupInsert = `INSERT INTO usage_client_key_daily (client_id, bucket_start, category, pricing_type, country, currency, volume, cost_nanos, cost_missing)
+		SELECT c.client_id, u.bucket_start, u.category, u.pricing_type, u.country, u.currency, SUM(u.volume), SUM(u.cost_nanos), SUM(u.cost_missing)
+		FROM usage_daily u JOIN channels c ON c.id = u.channel_id WHERE 1 = 1`
+	clientKeyRollupGroup = ` GROUP BY c.client_id, u.bucket_start, u.category, u.pricing_type, u.country, u.currency`
+)
+
+// clientKeyDailyUsage reads the client rollup by key; see
+// UsageFilter.clientKeyLevel.
+var clientKeyDailyUsage = usageSource{op: "query usage (client daily rollup by key)", table: "usage_client_key_daily",
+	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", byClient: true}
+
 // clientDailyUsage reads the client rollup; see UsageFilter.clientLevel.
 var clientDailyUsage = usageSource{op: "query usage (client daily rollup)", table: "usage_client_daily",
 	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", byClient: true}
@@ -132,6 +169,20 @@ func (f UsageFilter) clientLevel() bool {
 	}
 	for _, g := range f.GroupBy {
 		if g != usage.ByClient {
+			return false
+		}
+	}
+	return true
+}
+
+// clientKeyLevel reports whether the client rollup by key answers f: no
+// channel or WABA is filtered on or kept apart.
+func (f UsageFilter) clientKeyLevel() bool {
+	if len(f.ChannelIDs) > 0 || len(f.WABAIDs) > 0 {
+		return false
+	}
+	for _, g := range f.GroupBy {
+		if g == usage.ByChannel || g == usage.ByWABA {
 			return false
 		}
 	}
@@ -159,19 +210,24 @@ func (s *Store) refreshClientDaily(ctx context.Context, tx *gorm.DB, channelID s
 	return s.recomputeClientDaily(ctx, tx, clientID, lo.Unix(), hi.Unix())
 }
 
-// recomputeClientDaily replaces the client rollup rows of clientID for the
-// days in [lo, hi) (unix seconds), under the client's lock.
+// recomputeClientDaily replaces the rows of clientID in both client rollups
+// for the days in [lo, hi) (unix seconds), under the client's lock.
 func (s *Store) recomputeClientDaily(ctx context.Context, tx *gorm.DB, clientID string, lo, hi int64) error {
 	if err := s.dialect.lock(ctx, tx, "client:"+clientID); err != nil {
 		return fmt.Errorf("client daily rollup: %w", err)
 	}
-	if err := tx.Exec(`DELETE FROM usage_client_daily WHERE client_id = ? AND bucket_start >= ? AND bucket_start < ?`,
-		clientID, lo, hi).Error; err != nil {
-		return fmt.Errorf("clear client daily rollup: %w", err)
-	}
-	if err := tx.Exec(clientRollupInsert+` AND c.client_id = ? AND u.bucket_start >= ? AND u.bucket_start < ?`+clientRollupGroup,
-		clientID, lo, hi).Error; err != nil {
-		return fmt.Errorf("recompute client daily rollup: %w", err)
+	for _, t := range []struct{ table, insert, group string }{
+		{"usage_client_daily", clientRollupInsert, clientRollupGroup},
+		{"usage_client_key_daily", clientKeyRollupInsert, clientKeyRollupGroup},
+	} {
+		if err := tx.Exec(`DELETE FROM `+t.table+` WHERE client_id = ? AND bucket_start >= ? AND bucket_start < ?`,
+			clientID, lo, hi).Error; err != nil {
+			return fmt.Errorf("clear %s: %w", t.table, err)
+		}
+		if err := tx.Exec(t.insert+` AND c.client_id = ? AND u.bucket_start >= ? AND u.bucket_start < ?`+t.group,
+			clientID, lo, hi).Error; err != nil {
+			return fmt.Errorf("recompute %s: %w", t.table, err)
+		}
 	}
 	return nil
 }
@@ -203,8 +259,8 @@ func movedClients(tx *gorm.DB, rows []channelModel) ([]string, error) {
 	return slices.Compact(moved), nil
 }
 
-// RebuildRollups recomputes both usage rollups (usage_daily and
-// usage_client_daily) from the stored half-hour points, in one transaction.
+// RebuildRollups recomputes the usage rollups (usage_daily,
+// usage_client_daily and usage_client_key_daily) from the stored half-hour points, in one transaction.
 // SaveUsageWindow keeps them current; this is for rows written around it,
 // such as a bulk load.
 func (s *Store) RebuildRollups(ctx context.Context) error {
@@ -215,6 +271,8 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 				rollupSelect + ` WHERE granularity = 'half_hour'` + rollupGroup,
 			`DELETE FROM usage_client_daily`,
 			clientRollupInsert + clientRollupGroup,
+			`DELETE FROM usage_client_key_daily`,
+			clientKeyRollupInsert + clientKeyRollupGroup,
 		}
 		for _, q := range stmts {
 			if err := tx.Exec(q).Error; err != nil {
