@@ -125,8 +125,12 @@ func New(cfg Config) *Evaluator {
 		cfg.Lease = 2 * time.Minute
 	}
 	return &Evaluator{cfg: cfg, log: cfg.Logger.With("component", "alerts"),
-		svc: &spend.Service{Store: cfg.Store, Now: cfg.Now}}
+		svc: &spend.Service{Store: cfg.Store, Now: cfg.Now, Forecasts: spend.NewForecastCache(forecastCacheSize)}}
 }
+
+// forecastCacheSize bounds the forecasts the evaluator keeps between rounds:
+// one per client; a client whose usage did not change is not forecast again.
+const forecastCacheSize = 8192
 
 func (e *Evaluator) now() time.Time { return e.cfg.Now().UTC() }
 

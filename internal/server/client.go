@@ -101,9 +101,10 @@ func (s *Server) loadScope(c echo.Context, clientID, channelID string) (insights
 
 // insightsData is everything read for one Insights view.
 type insightsData struct {
-	main      usageReport   // by category, in the view's buckets: KPIs and charts; previous period by pricing type
-	breakdown usage.Summary // totals by pricing type, country and channel over the period
-	prevPaid  usage.Summary // totals by pricing type over the previous period (main.Previous)
+	main      usageReport          // by category, in the view's buckets: KPIs and charts; previous period by pricing type
+	breakdown usage.Summary        // totals by pricing type and country over the period
+	channels  []store.ChannelTotal // totals per channel over the period
+	prevPaid  usage.Summary        // totals by pricing type over the previous period (main.Previous)
 	calls     callReport
 }
 
@@ -152,8 +153,14 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		return err
 	})
 	g.Go(func() (err error) {
-		d.breakdown, err = s.periodTotals(gctx, q, q.Period, []usage.GroupField{usage.ByPricingType, usage.ByCountry, usage.ByChannel})
+		d.breakdown, err = s.periodTotals(gctx, q, q.Period, []usage.GroupField{usage.ByPricingType, usage.ByCountry})
 		return err
+	})
+	g.Go(func() (err error) {
+		if d.channels, err = s.store.ChannelTotals(gctx, q.storeFilter(q.Period, nil)); err != nil {
+			return fmt.Errorf("insights: channel totals: %w", err)
+		}
+		return nil
 	})
 	g.Go(func() (err error) {
 		cq := q
@@ -348,7 +355,7 @@ func (s *Server) insightsView(path string, sc insightsScope, q Query, preset str
 	}
 
 	v.Calls = callsSection(d.calls, buckets, q, per, prevLabel)
-	v.ByChannel = channelBreakdown(sc, q, preset, d.breakdown)
+	v.ByChannel = channelBreakdown(sc, q, preset, d.channels)
 	v.ByCountry = countryBreakdown(d.breakdown)
 	v.ByPricing = pricingBreakdown(d.breakdown)
 	v.Filters = insightsFilters(path, sc, q, preset, d.breakdown, s.now())
@@ -482,10 +489,22 @@ func sortDims(m map[string]*dimTotals) []*dimTotals {
 	return out
 }
 
-func channelBreakdown(sc insightsScope, q Query, preset string, s usage.Summary) pages.Breakdown {
+func channelBreakdown(sc insightsScope, q Query, preset string, totals []store.ChannelTotal) pages.Breakdown {
 	b := pages.Breakdown{TestID: "breakdown-channel", Title: "By channel", Dimension: "Channel", Caption: "Messages and estimated cost per phone number, " + formatPeriod(q.Period),
 		Columns: []string{"Messages", "Paid", "Free", "Cost", "Share of messages"}}
-	sums := sumBy(s, func(k usage.GroupKey) string { return k.Channel })
+	sums := map[string]*dimTotals{}
+	for _, ct := range totals {
+		t := sums[ct.ChannelID]
+		if t == nil {
+			t = &dimTotals{key: ct.ChannelID, cost: usage.Totals{}}
+			sums[ct.ChannelID] = t
+		}
+		t.volume += ct.Volume
+		t.paid += ct.PaidVolume
+		if ct.Currency != "" {
+			t.cost.Add(ct.Currency, ct.CostNanos)
+		}
+	}
 	// Every channel in scope appears, even without usage.
 	for _, ch := range sc.channels {
 		if len(q.WABAIDs) > 0 && !slices.Contains(q.WABAIDs, ch.WABAID) {

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/insights-dev/insights/internal/metrics"
+	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/webhook"
 	"github.com/insights-dev/insights/static"
@@ -91,6 +92,8 @@ type Server struct {
 	httpDuration *metrics.Histogram
 	scrapeMu     sync.Mutex         // one /metrics scrape at a time
 	ages         map[string]float64 // data age per channel, set per scrape under scrapeMu
+
+	forecasts *spend.ForecastCache // the spend panels' and forecast API's
 }
 
 // New builds the server and its route table.
@@ -105,7 +108,8 @@ func New(opts Options) *Server {
 		opts.PartnerName = "Insights"
 	}
 	logger := slog.New(requestIDHandler{opts.Logger.Handler()})
-	s := &Server{store: opts.Store, log: logger.With("component", "server"), opts: opts, now: opts.Now}
+	s := &Server{store: opts.Store, log: logger.With("component", "server"), opts: opts, now: opts.Now,
+		forecasts: spend.NewForecastCache(forecastCacheSize)}
 	if a, err := static.Embedded(); err != nil {
 		s.log.Error("static assets unavailable: pages use unversioned URLs", "err", err)
 	} else {

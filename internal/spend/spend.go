@@ -30,6 +30,8 @@ type Service struct {
 	Store *store.Store
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Forecasts, when set, keeps forecasts until their inputs change.
+	Forecasts *ForecastCache
 }
 
 func (s *Service) now() time.Time {
@@ -123,6 +125,10 @@ func (s *Service) ForecastClient(ctx context.Context, clientID string, year int,
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Forecast{}, fmt.Errorf("spend: forecast %q: %w", clientID, err)
 	}
+	key := newForecastKey(f, channelIDs, today)
+	if cached, ok := s.Forecasts.get(key); ok {
+		return cached, nil
+	}
 
 	asOf := today.AddDays(-1) // the last complete local day
 	histFrom := mp.From.AddDays(-forecast.HistoryDays)
@@ -137,7 +143,7 @@ func (s *Service) ForecastClient(ctx context.Context, clientID string, year int,
 	var todayNanos int64
 	if !readTo.Before(histFrom) {
 		span := usage.Period{From: histFrom, To: readTo, Loc: loc}
-		rows, err := s.Store.QueryUsage(ctx, store.UsageFilter{Start: span.Start(), End: span.End(), DailyOK: span.UTCDays(),
+		rows, err := s.Store.QueryUsage(ctx, store.UsageFilter{Start: span.Start(), End: span.End(), DailyOK: true, DayZone: loc,
 			ClientIDs: []string{clientID}, ChannelIDs: channelIDs, GroupBy: []usage.GroupField{usage.ByCategory}})
 		if err != nil {
 			return Forecast{}, fmt.Errorf("spend: forecast %q: %w", clientID, err)
@@ -167,6 +173,7 @@ func (s *Service) ForecastClient(ctx context.Context, clientID string, year int,
 	f.ForecastNanos = max(r.ForecastNanos, f.ToDateNanos)
 	f.LowNanos = max(r.LowNanos, f.ToDateNanos)
 	f.HighNanos = max(r.HighNanos, f.ForecastNanos)
+	s.Forecasts.put(key, f)
 	return f, nil
 }
 

@@ -149,9 +149,25 @@ func TestClientDailyRollup(t *testing.T) {
 		}
 		checkClientRollup(t, s, "after a repeated save", 2)
 
-		// ch2 moves to c2: its usage moves with it.
+		// ch2 moves to c2: its usage moves with it, and both clients'
+		// usage versions move on.
+		version := func(id string) int64 {
+			t.Helper()
+			c, err := s.GetClient(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.UsageVersion
+		}
+		v1, v2 := version("c1"), version("c2")
+		if v1 == 0 || v2 == 0 {
+			t.Errorf("usage versions %d and %d after saving usage, want both above 0", v1, v2)
+		}
 		if err := s.UpsertChannels(ctx, []store.Channel{{ID: "ch2", ClientID: "c2", WABAID: "w2", Currency: "EUR"}}); err != nil {
 			t.Fatal(err)
+		}
+		if version("c1") <= v1 || version("c2") <= v2 {
+			t.Errorf("usage versions after the move: c1 %d (was %d), c2 %d (was %d)", version("c1"), v1, version("c2"), v2)
 		}
 		checkClientRollup(t, s, "after ch2 moved to c2", 2)
 		c2, err := s.QueryUsage(ctx, store.UsageFilter{Start: day0, End: day0.AddDate(0, 0, 2), DailyOK: true,

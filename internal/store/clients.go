@@ -20,6 +20,10 @@ type Client struct {
 	Timezone  string // IANA zone; "" when unknown
 	Country   string
 	UpdatedAt time.Time // when the record was last written; set on upsert when zero
+	// UsageVersion changes whenever the client's stored usage changes (a
+	// saved window that changed points, a channel moving in or out): a key
+	// for results derived from the usage, such as forecasts.
+	UsageVersion int64
 }
 
 // Channel is one WhatsApp phone number of a client, in one WABA.
@@ -262,7 +266,7 @@ func phoneDigits(s string) string {
 
 func (m clientModel) client() Client {
 	return Client{ID: m.ID, Name: m.Name, Status: m.Status, Timezone: m.Timezone, Country: m.Country,
-		UpdatedAt: fromUnix(m.UpdatedAt)}
+		UpdatedAt: fromUnix(m.UpdatedAt), UsageVersion: m.UsageVersion}
 }
 
 func (m channelModel) channel() Channel {

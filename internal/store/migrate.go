@@ -136,6 +136,7 @@ var migrations = []migration{
 	spendMigration,
 	clientDailyMigration,
 	clientKeyDailyMigration,
+	usageVersionMigration,
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from

@@ -10,6 +10,8 @@ type clientModel struct {
 	Timezone  string
 	Country   string
 	UpdatedAt int64 `gorm:"autoUpdateTime:false"`
+	// UsageVersion is written only by the rollup refresh (never by upserts).
+	UsageVersion int64 `gorm:"<-:false"`
 }
 
 func (clientModel) TableName() string { return "clients" }

@@ -26,14 +26,16 @@ type UsageFilter struct {
 	// GroupBy lists the dimensions to keep apart; bucket and currency are
 	// always kept apart.
 	GroupBy []usage.GroupField
-	// DailyOK tells QueryUsage that the caller only needs whole UTC days (it
-	// shows days or months in a zone whose offset is 0 throughout): when
-	// Start and End are UTC midnights and half-hour points are asked for,
-	// it then reads the daily rollup, one row per UTC day as bucket, instead
-	// of the raw points; when the filter has no channel, WABA, category,
-	// country or pricing-type criteria and groups by client at most, it reads
-	// the client daily rollup, one row per client and UTC day. QueryCalls
-	// and the webhook queries ignore it.
+	// DailyOK tells QueryUsage that the caller only needs the sums per
+	// whole day of DayZone (it shows days or months there), and that it
+	// reads usage from the smallest rollup that answers the filter instead
+	// of the raw points: when half-hour points are asked for and Start and
+	// End are midnights of DayZone. The per-channel daily rollup has one row
+	// per channel, UTC day and key; the client rollup by key one per client,
+	// day and key when no channel or WABA is filtered on or kept apart; the
+	// client rollup one per client and day when the filter keeps nothing
+	// narrower than clients apart. QueryCalls and the webhook queries ignore
+	// it.
 	DailyOK bool
 	// Totals sums over the whole of [Start, End) instead of per stored
 	// bucket: one row per group and currency, each with Start as its
@@ -41,6 +43,16 @@ type UsageFilter struct {
 	// the range and the raw points for the parts before the first and after
 	// the last UTC midnight, whatever the zone of the caller.
 	Totals bool
+	// DayZone, with DailyOK, is the zone whose local days (or months) the
+	// caller sums the rows into; nil means UTC. When its days are not UTC
+	// days and Start and End are its midnights, QueryUsage folds the UTC
+	// daily rollups into its days (see queryLocalDays): one row per local
+	// day (its midnight as bucket), group and currency.
+	DayZone *time.Location
+
+	// secondsOfDay, when hi > 0, keeps only rows whose bucket starts in
+	// [lo, hi) seconds after its UTC midnight (queryLocalDays).
+	secondsOfDay struct{ lo, hi int64 }
 }
 
 // groupColumn maps a group field to its column in the usage query.
@@ -91,7 +103,22 @@ func (f UsageFilter) where(table string, withUsageDims, needJoin, byGranularity 
 		in("u.category", f.Categories)
 		in("u.pricing_type", f.PricingTypes)
 	}
+	if f.secondsOfDay.hi > 0 {
+		b.WriteString(" AND u.bucket_start % 86400 >= ? AND u.bucket_start % 86400 < ?")
+		args = append(args, f.secondsOfDay.lo, f.secondsOfDay.hi)
+	}
 	return b.String(), args, nil
+}
+
+// compareGroups orders two keys by the group fields, then currency, as the
+// usage queries' ORDER BY does.
+func compareGroups(groups []usage.GroupField, a, b usage.GroupKey, curA, curB string) int {
+	for _, g := range groups {
+		if c := strings.Compare(a.Get(g), b.Get(g)); c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(curA, curB)
 }
 
 // bucketColumn is the first selected column: the stored bucket, or with
@@ -140,8 +167,12 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 	if f.Totals {
 		return s.queryTotals(ctx, f)
 	}
-	if f.DailyOK && isUTCMidnight(f.Start) && isUTCMidnight(f.End) {
+	if f.DailyOK && isUTCMidnight(f.Start) && isUTCMidnight(f.End) && utcOffsetZero(f.Start, f.End, f.DayZone) {
 		return s.queryUsage(ctx, f.rollup(), f)
+	}
+	if f.DailyOK && f.DayZone != nil && isLocalMidnight(f.Start, f.DayZone) && isLocalMidnight(f.End, f.DayZone) &&
+		halfHourOffsets(f.Start, f.End, f.DayZone) {
+		return s.queryLocalDays(ctx, f)
 	}
 	return s.queryUsage(ctx, apiUsage, f)
 }
@@ -209,14 +240,7 @@ func (s *Store) queryTotals(ctx context.Context, f UsageFilter) ([]usage.Row, er
 		}
 	}
 	groups := normalizeGroups(f.GroupBy, usage.AllGroupFields)
-	slices.SortFunc(order, func(a, b key) int {
-		for _, g := range groups {
-			if c := strings.Compare(a.k.Get(g), b.k.Get(g)); c != 0 {
-				return c
-			}
-		}
-		return strings.Compare(a.cur, b.cur)
-	})
+	slices.SortFunc(order, func(a, b key) int { return compareGroups(groups, a.k, b.k, a.cur, b.cur) })
 	out := make([]usage.Row, 0, len(order))
 	for _, k := range order {
 		out = append(out, *sums[k])

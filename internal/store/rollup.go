@@ -142,6 +142,12 @@ var clientKeyDailyMigration = migration{8, "client daily usage rollup by key", f
 	}
 }}
 
+// usageVersionMigration is schema version 9 (production issue): a counter
+// per client that moves whenever its usage changes.
+var usageVersionMigration = migration{9, "usage version per client", func(dialect) []string {
+	return []string{`ALTER TABLE clients ADD COLUMN usage_version BIGINT NOT NULL DEFAULT 0`}
+}}
+
 // clientKeyRollupInsert and clientKeyRollupGroup sum usage_daily per client,
 // day, category, pricing type, country and currency; callers add their
 // conditions in between (after WHERE 1 = 1).
@@ -211,10 +217,14 @@ func (s *Store) refreshClientDaily(ctx context.Context, tx *gorm.DB, channelID s
 }
 
 // recomputeClientDaily replaces the rows of clientID in both client rollups
-// for the days in [lo, hi) (unix seconds), under the client's lock.
+// for the days in [lo, hi) (unix seconds) and moves the client's usage
+// version on, under the client's lock.
 func (s *Store) recomputeClientDaily(ctx context.Context, tx *gorm.DB, clientID string, lo, hi int64) error {
 	if err := s.dialect.lock(ctx, tx, "client:"+clientID); err != nil {
 		return fmt.Errorf("client daily rollup: %w", err)
+	}
+	if err := tx.Exec(`UPDATE clients SET usage_version = usage_version + 1 WHERE id = ?`, clientID).Error; err != nil {
+		return fmt.Errorf("client usage version: %w", err)
 	}
 	for _, t := range []struct{ table, insert, group string }{
 		{"usage_client_daily", clientRollupInsert, clientRollupGroup},

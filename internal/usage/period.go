@@ -121,24 +121,6 @@ func (p Period) Previous() Period {
 func (p Period) Contains(t time.Time) bool { return !t.Before(p.Start()) && t.Before(p.End()) }
 
 // String formats as "2026-11-01 – 2026-11-30".
-// UTCDays reports whether every local day of p is one UTC day: p's zone
-// has offset 0 at the start of each of its days and at its end (UTC itself,
-// or a zone such as Europe/London in winter). Sums per local day or month of
-// such a period fold from sums per UTC day.
-func (p Period) UTCDays() bool {
-	if p.Loc == nil || p.Loc == time.UTC {
-		return true
-	}
-	end := p.End()
-	for t := p.Start(); t.Before(end); t = t.AddDate(0, 0, 1) {
-		if _, off := t.Zone(); off != 0 {
-			return false
-		}
-	}
-	_, off := end.Zone()
-	return off == 0
-}
-
 func (p Period) String() string { return p.From.String() + " – " + p.To.String() }
 
 // LoadZone loads an IANA zone, with a message that names the bad value.

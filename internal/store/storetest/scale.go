@@ -49,6 +49,9 @@ var scaleKeys = []struct {
 	{usage.CategoryMarketingLite, usage.PricingRegular, "AT", 120_000_000},
 }
 
+// ClientZone is the time zone of client i.
+func (sc Scale) ClientZone(i int) string { return scaleZones[i%len(scaleZones)].zone }
+
 // ClientID and ChannelID name the synthetic partner's ids.
 func (sc Scale) ClientID(i int) string  { return fmt.Sprintf("cl%04d", i) }
 func (sc Scale) ChannelID(i int) string { return fmt.Sprintf("ch%05d", i) }
@@ -59,8 +62,7 @@ func (sc Scale) ChannelID(i int) string { return fmt.Sprintf("ch%05d", i) }
 func (sc Scale) Seed(ctx context.Context, s *store.Store) error {
 	var clients []store.Client
 	for i := range sc.Clients {
-		z := scaleZones[i%len(scaleZones)]
-		clients = append(clients, store.Client{ID: sc.ClientID(i), Name: fmt.Sprintf("Client %d", i), Timezone: z.zone, Status: "active"})
+		clients = append(clients, store.Client{ID: sc.ClientID(i), Name: fmt.Sprintf("Client %d", i), Timezone: sc.ClientZone(i), Status: "active"})
 	}
 	if err := s.UpsertClients(ctx, clients); err != nil {
 		return err

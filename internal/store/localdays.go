@@ -1,0 +1,182 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/insights-dev/insights/internal/usage"
+)
+
+// Local days from UTC daily rollups. A local day of a zone east or west of
+// UTC is never a UTC day, but each UTC day d lies mostly in one local day:
+// the one holding d's noon. queryLocalDays credits d's rollup row to that
+// day (it is given d's noon as bucket) and reads from the raw points only the
+// rows of d that lie outside it, at most twelve hours of each day (one hour
+// a day for Europe/Berlin in winter): each such row is added to its own
+// local day and taken back out of the day d's rollup row was credited to.
+// The sums per local day are exact, DST changes included; the raw rows are
+// read with one query per run of days that share the same hours outside (a
+// DST change starts a new run).
+
+// isLocalMidnight reports whether t is a midnight in loc.
+func isLocalMidnight(t time.Time, loc *time.Location) bool {
+	l := t.In(loc)
+	return t.Equal(time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc))
+}
+
+// utcOffsetZero reports whether loc (nil: UTC) has offset 0 at every UTC
+// midnight in [start, end], so that its days there are UTC days.
+func utcOffsetZero(start, end time.Time, loc *time.Location) bool {
+	if loc == nil || loc == time.UTC {
+		return true
+	}
+	for t := start; !t.After(end); t = t.AddDate(0, 0, 1) {
+		if _, off := t.In(loc).Zone(); off != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// halfHourOffsets reports whether loc's offset is a whole number of half
+// hours throughout [start, end]. In other zones (Asia/Kathmandu,
+// Pacific/Chatham) a half-hour point can straddle a local midnight and
+// usage.BucketStart assigns it to the nearer day: those read the raw points.
+func halfHourOffsets(start, end time.Time, loc *time.Location) bool {
+	for t := start; ; t = t.Add(24 * time.Hour) {
+		if t.After(end) {
+			t = end
+		}
+		if _, off := t.In(loc).Zone(); off%usage.HalfHourSeconds != 0 {
+			return false
+		}
+		if t.Equal(end) {
+			return true
+		}
+	}
+}
+
+// localDayOf returns the UTC bounds of the local day of loc that holds t.
+func localDayOf(t time.Time, loc *time.Location) (start, end time.Time) {
+	l := t.In(loc)
+	start = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	return start.UTC(), start.AddDate(0, 0, 1).UTC()
+}
+
+// outsideRun is a run of UTC days [from, to) whose rows in the seconds of
+// the day [lo, hi) lie outside the local day of the day's noon.
+type outsideRun struct {
+	from, to time.Time
+	lo, hi   int64
+}
+
+// outsideRuns lists, for the UTC days in [from, to), the parts of each day
+// outside the local day of its noon, as runs of days with the same part.
+func outsideRuns(from, to time.Time, loc *time.Location) []outsideRun {
+	var runs []outsideRun
+	add := func(d time.Time, lo, hi int64) {
+		for i := range runs {
+			r := &runs[i]
+			if r.to.Equal(d) && r.lo == lo && r.hi == hi {
+				r.to = d.AddDate(0, 0, 1)
+				return
+			}
+		}
+		runs = append(runs, outsideRun{from: d, to: d.AddDate(0, 0, 1), lo: lo, hi: hi})
+	}
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		ls, le := localDayOf(d.Add(12*time.Hour), loc)
+		if ls.After(d) {
+			add(d, 0, int64(ls.Sub(d)/time.Second))
+		}
+		if end := d.AddDate(0, 0, 1); le.Before(end) {
+			add(d, int64(le.Sub(d)/time.Second), 86400)
+		}
+	}
+	return runs
+}
+
+// queryLocalDays answers a DailyOK filter whose bounds are midnights of
+// f.DayZone, a zone whose days are not UTC days; see the comment above.
+func (s *Store) queryLocalDays(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+	loc := f.DayZone
+	from := utcMidnight(f.Start)
+	to := utcMidnight(f.End)
+	if to.Before(f.End) {
+		to = to.AddDate(0, 0, 1)
+	}
+	rf := f
+	rf.Start, rf.End = from, to
+	days, err := s.queryUsage(ctx, rf.rollup(), rf)
+	if err != nil {
+		return nil, err
+	}
+	// Sum per local day, key and currency, keeping the order of the SQL
+	// queries (bucket, groups, currency). A sum that nets to nothing (all of
+	// a UTC day's rows of a key lie in another local day) is left out, as
+	// the raw points would have no row there.
+	type dayKey struct {
+		day int64
+		key usage.GroupKey
+		cur string
+	}
+	type sum struct {
+		row    usage.Row
+		netted bool
+	}
+	sums := map[dayKey]*sum{}
+	var order []dayKey
+	add := func(r usage.Row, sign int64) {
+		if r.Bucket.Before(f.Start) || !r.Bucket.Before(f.End) {
+			return
+		}
+		day, _ := localDayOf(r.Bucket, loc)
+		k := dayKey{day.Unix(), r.Key, r.Currency}
+		e := sums[k]
+		if e == nil {
+			e = &sum{row: usage.Row{Bucket: day, Key: r.Key, Currency: r.Currency}}
+			sums[k] = e
+			order = append(order, k)
+		}
+		e.row.Volume += sign * r.Volume
+		e.row.CostNanos += sign * r.CostNanos
+		e.row.CostMissing += sign * r.CostMissing
+		e.netted = e.netted || sign < 0
+	}
+	for _, r := range days {
+		r.Bucket = r.Bucket.Add(12 * time.Hour)
+		add(r, 1)
+	}
+	for _, run := range outsideRuns(from, to, loc) {
+		pf := f
+		pf.Start, pf.End = run.from, run.to
+		pf.secondsOfDay.lo, pf.secondsOfDay.hi = run.lo, run.hi
+		rows, err := s.queryUsage(ctx, apiUsage, pf)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			add(r, 1)
+			r.Bucket = utcMidnight(r.Bucket).Add(12 * time.Hour)
+			add(r, -1)
+		}
+	}
+	groups := normalizeGroups(f.GroupBy, usage.AllGroupFields)
+	slices.SortFunc(order, func(a, b dayKey) int {
+		if a.day != b.day {
+			return cmp.Compare(a.day, b.day)
+		}
+		return compareGroups(groups, a.key, b.key, a.cur, b.cur)
+	})
+	out := make([]usage.Row, 0, len(order))
+	for _, k := range order {
+		e := sums[k]
+		if e.netted && e.row.Volume == 0 && e.row.CostNanos == 0 && e.row.CostMissing == 0 {
+			continue
+		}
+		out = append(out, e.row)
+	}
+	return out, nil
+}
