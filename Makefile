@@ -43,7 +43,7 @@ bench: assets
 ## bench-scale: pages on 10,000 channels × 1 year (production issue; opt-in: seeding takes minutes per database,
 ## the SQLite file is cached in the temp directory; PostgreSQL too when INSIGHTS_TEST_POSTGRES is set)
 bench-scale: assets
-	INSIGHTS_BENCH_10K=1 $(GO) test -run '^$$' -bench '^BenchmarkScale10k$$' -benchtime 10x -timeout 3h ./internal/server/
+	INSIGHTS_BENCH_10K=1 $(GO) test -run '^$$' -bench '^BenchmarkScale10k$$' -benchtime 20x -timeout 3h ./internal/server/
 
 ## bench-forecast: month-end forecast backtest on simulator data (MAPE on day 7, 14, 21 vs the naive baseline),
 ## figures written to /tmp/forecast-backtest.txt for BENCHMARKS.md

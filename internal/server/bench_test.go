@@ -31,9 +31,17 @@ func measure(b *testing.B, fn func()) {
 		d = append(d, time.Since(t))
 	}
 	b.StopTimer()
+	p50, p95 := percentiles(d)
+	b.ReportMetric(p50, "p50-ms")
+	b.ReportMetric(p95, "p95-ms")
+}
+
+// percentiles returns the median and the 95th percentile of d in ms.
+func percentiles(d []time.Duration) (p50, p95 float64) {
+	d = slices.Clone(d)
 	slices.Sort(d)
-	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(d[(len(d)*95)/100].Microseconds())/1000, "p95-ms")
+	ms := func(x time.Duration) float64 { return float64(x.Microseconds()) / 1000 }
+	return ms(d[len(d)/2]), ms(d[(len(d)*95)/100])
 }
 
 // forEachBenchDB runs fn on the scale database in SQLite and, when
@@ -86,8 +94,11 @@ func BenchmarkPages(b *testing.B) {
 // benchPages times the two pages and their aggregates on st, seeded with sc
 // (data up to 2026-11-20, at least 90 days).
 func benchPages(b *testing.B, st *store.Store, sc storetest.Scale) {
-	h := server.New(server.Options{Store: st, AllowAnonymous: true, Logger: slog.New(slog.DiscardHandler),
-		Now: func() time.Time { return sc.End.Add(-time.Hour) }}).Handler()
+	newHandler := func() http.Handler {
+		return server.New(server.Options{Store: st, AllowAnonymous: true, Logger: slog.New(slog.DiscardHandler),
+			Now: func() time.Time { return sc.End.Add(-time.Hour) }}).Handler()
+	}
+	h := newHandler()
 	client := sc.ClientID(0)
 	berlin, err := time.LoadLocation(sc.ClientZone(0))
 	if err != nil {
@@ -107,32 +118,56 @@ func benchPages(b *testing.B, st *store.Store, sc storetest.Scale) {
 			store.UsageFilter{Start: time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC), End: sc.End, GroupBy: []usage.GroupField{usage.ByClient}}},
 	}
 	for _, p := range pages {
-		b.Run(p.name+"/query", func(b *testing.B) {
-			measure(b, func() {
-				if rows, err := st.QueryUsage(context.Background(), p.filter); err != nil || len(rows) == 0 {
-					b.Fatalf("query: %d rows, %v", len(rows), err)
-				}
-			})
-		})
-		// The same aggregate from the daily rollups (production issue),
-		// as the page reads it.
-		b.Run(p.name+"/rollup-query", func(b *testing.B) {
-			f := p.filter
-			f.DailyOK = true
-			measure(b, func() {
-				if rows, err := st.QueryUsage(context.Background(), f); err != nil || len(rows) == 0 {
-					b.Fatalf("rollup query: %d rows, %v", len(rows), err)
-				}
-			})
-		})
-		b.Run(p.name+"/page", func(b *testing.B) {
-			measure(b, func() {
+		// Each iteration times, one right after the other, the raw
+		// aggregate (QueryUsage over the raw points), the same aggregate as
+		// the page reads it from the rollups, the page, and the page on a
+		// new server (no forecast cached yet): the ratios compare
+		// measurements taken under the same load of this shared machine.
+		b.Run(p.name, func(b *testing.B) {
+			rollup := p.filter
+			rollup.DailyOK = true
+			var raw, roll, page, cold []time.Duration
+			timed := func(out *[]time.Duration, fn func()) {
+				t := time.Now()
+				fn()
+				*out = append(*out, time.Since(t))
+			}
+			get := func(h http.Handler) {
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil))
 				if rec.Code != http.StatusOK {
 					b.Fatalf("status %d: %.500s", rec.Code, rec.Body.String())
 				}
-			})
+			}
+			query := func(f store.UsageFilter) func() {
+				return func() {
+					if rows, err := st.QueryUsage(context.Background(), f); err != nil || len(rows) == 0 {
+						b.Fatalf("query: %d rows, %v", len(rows), err)
+					}
+				}
+			}
+			b.ResetTimer()
+			for range b.N {
+				timed(&raw, query(p.filter))
+				timed(&roll, query(rollup))
+				timed(&page, func() { get(h) })
+				b.StopTimer()
+				fresh := newHandler()
+				b.StartTimer()
+				timed(&cold, func() { get(fresh) })
+			}
+			b.StopTimer()
+			q50, _ := percentiles(raw)
+			r50, _ := percentiles(roll)
+			p50, p95 := percentiles(page)
+			c50, _ := percentiles(cold)
+			b.ReportMetric(q50, "raw-ms")
+			b.ReportMetric(r50, "rollup-ms")
+			b.ReportMetric(p50, "page-ms")
+			b.ReportMetric(p95, "page-p95-ms")
+			b.ReportMetric(c50, "cold-page-ms")
+			b.ReportMetric(p50/q50, "page/raw")
+			b.ReportMetric(c50/q50, "cold/raw")
 		})
 	}
 }

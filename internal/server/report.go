@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 )
@@ -66,21 +68,29 @@ func (s *Server) callRows(q Query) func(context.Context, store.UsageFilter) ([]u
 }
 
 // loadUsage reads and aggregates the usage behind q and the totals of its
-// previous period, kept apart by prevBy (none: one total per currency).
+// previous period, kept apart by prevBy (none: one total per currency); the
+// two reads run at once.
 func (s *Server) loadUsage(ctx context.Context, q Query, prevBy ...usage.GroupField) (usageReport, error) {
 	r := usageReport{Query: q, PrevSpan: q.Period.Previous()}
 	read := s.usageRows(q)
-	rows, err := read(ctx, q.usageFilter(q.Period, q.Granularity, q.GroupBy))
-	if err != nil {
-		return r, fmt.Errorf("load usage: %w", err)
-	}
-	r.Current = usage.Aggregate(rows, q.Period, q.Granularity)
-	prev, err := read(ctx, q.totalsFilter(r.PrevSpan, prevBy))
-	if err != nil {
-		return r, fmt.Errorf("load previous usage: %w", err)
-	}
-	r.Previous = usage.Aggregate(prev, r.PrevSpan, usage.Month)
-	return r, nil
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		rows, err := read(gctx, q.usageFilter(q.Period, q.Granularity, q.GroupBy))
+		if err != nil {
+			return fmt.Errorf("load usage: %w", err)
+		}
+		r.Current = usage.Aggregate(rows, q.Period, q.Granularity)
+		return nil
+	})
+	g.Go(func() error {
+		prev, err := read(gctx, q.totalsFilter(r.PrevSpan, prevBy))
+		if err != nil {
+			return fmt.Errorf("load previous usage: %w", err)
+		}
+		r.Previous = usage.Aggregate(prev, r.PrevSpan, usage.Month)
+		return nil
+	})
+	return r, g.Wait()
 }
 
 // periodTotals reads the usage of q's scope over p summed per groupBy and

@@ -21,8 +21,9 @@ type ChannelTotal struct {
 // ChannelTotals sums the usage of the channels in f over [f.Start, f.End)
 // per channel and currency (f.GroupBy is ignored), ordered by channel and
 // currency: the per-channel breakdown of a view. Like a Totals query it
-// reads the whole UTC days from the daily rollup and the edges from the raw
-// points. Grouping by channel alone follows the rollup's key order, so the
+// reads the whole UTC days from a rollup (the channel rollup, or the daily
+// one when categories or countries are filtered on) and the edges from the
+// raw points. Grouping by channel alone follows the rollup's key order, so the
 // database streams the sums instead of sorting every row; the rare channel
 // whose rows carry more than one currency in a range is summed again per
 // currency.
@@ -38,7 +39,12 @@ func (s *Store) ChannelTotals(ctx context.Context, f UsageFilter) ([]ChannelTota
 	}
 	parts := []part{{apiUsage, f.Start, f.End}}
 	if lo.Before(hi) {
-		parts = []part{{dailyUsage, lo, hi}}
+		// The channel rollup has no category or country to filter on.
+		days := channelDailyUsage
+		if len(f.Categories) > 0 || len(f.Countries) > 0 {
+			days = dailyUsage
+		}
+		parts = []part{{days, lo, hi}}
 		if f.Start.Before(lo) {
 			parts = append(parts, part{apiUsage, f.Start, lo})
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"reflect"
 	"testing"
 	"time"
 
@@ -32,7 +33,8 @@ func TestChannelTotals(t *testing.T) {
 			{day0.Add(-2 * time.Hour), day0.Add(37 * time.Hour)},
 			{day0.Add(30 * time.Minute), day0.Add(5 * time.Hour)},
 		}
-		filters := []store.UsageFilter{{}, {ClientIDs: []string{"c1"}}, {ChannelIDs: []string{"ch2", "ch3"}}, {Countries: []string{"DE"}}}
+		filters := []store.UsageFilter{{}, {ClientIDs: []string{"c1"}}, {ChannelIDs: []string{"ch2", "ch3"}}, {Countries: []string{"DE"}},
+			{ClientIDs: []string{"c1"}, Categories: []string{string(usage.CategoryMarketing)}}, {PricingTypes: []string{string(usage.PricingRegular)}}}
 		for ri, r := range ranges {
 			for fi, f := range filters {
 				name := fmt.Sprintf("range %d filter %d", ri, fi)
@@ -64,6 +66,19 @@ func TestChannelTotals(t *testing.T) {
 				}
 				if !maps.Equal(have, want) || len(have) != len(got) {
 					t.Errorf("%s:\nchannel totals %v\nraw            %v", name, have, want)
+				}
+				// A rebuild of the rollups from the raw points gives the same.
+				if ri == 0 {
+					if err := s.RebuildRollups(ctx); err != nil {
+						t.Fatal(err)
+					}
+					again, err := s.ChannelTotals(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(again, got) {
+						t.Errorf("%s: after RebuildRollups %v, before %v", name, again, got)
+					}
 				}
 				if ri == 0 && fi == 0 && (len(want) < 4 || want[key{"ch2", "USD"}].volume == 0 || want[key{"ch1", "EUR"}].paid == want[key{"ch1", "EUR"}].volume) {
 					t.Errorf("%s: the data miss a mixed-currency channel or free messages: %v", name, want)

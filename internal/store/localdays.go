@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -107,10 +109,26 @@ func (s *Store) queryLocalDays(ctx context.Context, f UsageFilter) ([]usage.Row,
 	if to.Before(f.End) {
 		to = to.AddDate(0, 0, 1)
 	}
-	rf := f
-	rf.Start, rf.End = from, to
-	days, err := s.queryUsage(ctx, rf.rollup(), rf)
-	if err != nil {
+	// The rollup and the raw hours of each run are read at once.
+	runs := outsideRuns(from, to, loc)
+	results := make([][]usage.Row, 1+len(runs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		rf := f
+		rf.Start, rf.End = from, to
+		results[0], err = s.queryUsage(gctx, rf.rollup(), rf)
+		return err
+	})
+	for i, run := range runs {
+		g.Go(func() (err error) {
+			pf := f
+			pf.Start, pf.End = run.from, run.to
+			pf.secondsOfDay.lo, pf.secondsOfDay.hi = run.lo, run.hi
+			results[1+i], err = s.queryUsage(gctx, apiUsage, pf)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	// Sum per local day, key and currency, keeping the order of the SQL
@@ -145,18 +163,11 @@ func (s *Store) queryLocalDays(ctx context.Context, f UsageFilter) ([]usage.Row,
 		e.row.CostMissing += sign * r.CostMissing
 		e.netted = e.netted || sign < 0
 	}
-	for _, r := range days {
+	for _, r := range results[0] {
 		r.Bucket = r.Bucket.Add(12 * time.Hour)
 		add(r, 1)
 	}
-	for _, run := range outsideRuns(from, to, loc) {
-		pf := f
-		pf.Start, pf.End = run.from, run.to
-		pf.secondsOfDay.lo, pf.secondsOfDay.hi = run.lo, run.hi
-		rows, err := s.queryUsage(ctx, apiUsage, pf)
-		if err != nil {
-			return nil, err
-		}
+	for _, rows := range results[1:] {
 		for _, r := range rows {
 			add(r, 1)
 			r.Bucket = utcMidnight(r.Bucket).Add(12 * time.Hour)

@@ -137,6 +137,7 @@ var migrations = []migration{
 	clientDailyMigration,
 	clientKeyDailyMigration,
 	usageVersionMigration,
+	channelDailyMigration,
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from

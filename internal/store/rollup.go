@@ -50,12 +50,47 @@ const (
 	rollupGroup = ` GROUP BY channel_id, bucket_start - bucket_start % 86400, category, pricing_type, country, currency`
 )
 
+// channelDailyMigration is schema version 10 (production issue): per
+// channel, UTC day, pricing type and currency, the sums of usage_daily. The
+// per-channel breakdown of a view reads it (ChannelTotals): a third of the
+// rows of usage_daily when a channel sends three categories to a country.
+var channelDailyMigration = migration{10, "channel daily usage rollup", func(d dialect) []string {
+	return []string{
+		`CREATE TABLE usage_channel_daily (
+			channel_id TEXT NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+			bucket_start BIGINT NOT NULL,
+			pricing_type TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			volume BIGINT NOT NULL,
+			cost_nanos BIGINT NOT NULL,
+			cost_missing BIGINT NOT NULL,
+			PRIMARY KEY (channel_id, bucket_start, pricing_type, currency)
+		)` + d.keyedTable(),
+		channelRollupInsert + channelRollupGroup,
+	}
+}}
+
+// channelRollupInsert and channelRollupGroup sum usage_daily per channel,
+// day, pricing type and currency; callers add their conditions in between
+// (after WHERE 1 = 1).
+const (
+	channelRollupInsert = `INSERT INTO usage_channel_daily (channel_id, bucket_start, pricing_type, currency, volume, cost_nanos, cost_missing)
+		SELECT channel_id, bucket_start, pricing_type, currency, SUM(volume), SUM(cost_nanos), SUM(cost_missing)
+		FROM usage_daily WHERE 1 = 1`
+	channelRollupGroup = ` GROUP BY channel_id, bucket_start, pricing_type, currency`
+)
+
+// channelDailyUsage reads the channel rollup (ChannelTotals).
+var channelDailyUsage = usageSource{op: "query usage (channel daily rollup)", table: "usage_channel_daily",
+	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)"}
+
 // dailyUsage reads the rollup; see UsageFilter.DailyOK.
 var dailyUsage = usageSource{op: "query usage (daily rollup)", table: "usage_daily", volume: "SUM(u.volume)",
 	missing: "SUM(u.cost_missing)"}
 
-// refreshDaily recomputes the rollup of a channel for every UTC day that
-// [from, to) touches, from the half-hour points stored now. It runs inside
+// refreshDaily recomputes the daily and the channel daily rollups of a
+// channel for every UTC day that [from, to) touches, from the half-hour
+// points stored now. It runs inside
 // the caller's transaction, so it is idempotent and never half-done.
 func refreshDaily(tx *gorm.DB, channelID string, from, to time.Time) error {
 	lo := utcMidnight(from)
@@ -72,6 +107,14 @@ func refreshDaily(tx *gorm.DB, channelID string, from, to time.Time) error {
 		channelID, string(usage.HalfHour), lo.Unix(), hi.Unix()).Error
 	if err != nil {
 		return fmt.Errorf("recompute daily rollup: %w", err)
+	}
+	if err := tx.Exec(`DELETE FROM usage_channel_daily WHERE channel_id = ? AND bucket_start >= ? AND bucket_start < ?`,
+		channelID, lo.Unix(), hi.Unix()).Error; err != nil {
+		return fmt.Errorf("clear channel daily rollup: %w", err)
+	}
+	if err := tx.Exec(channelRollupInsert+` AND channel_id = ? AND bucket_start >= ? AND bucket_start < ?`+channelRollupGroup,
+		channelID, lo.Unix(), hi.Unix()).Error; err != nil {
+		return fmt.Errorf("recompute channel daily rollup: %w", err)
 	}
 	return nil
 }
@@ -270,7 +313,7 @@ func movedClients(tx *gorm.DB, rows []channelModel) ([]string, error) {
 }
 
 // RebuildRollups recomputes the usage rollups (usage_daily,
-// usage_client_daily and usage_client_key_daily) from the stored half-hour points, in one transaction.
+// usage_channel_daily, usage_client_daily and usage_client_key_daily) from the stored half-hour points, in one transaction.
 // SaveUsageWindow keeps them current; this is for rows written around it,
 // such as a bulk load.
 func (s *Store) RebuildRollups(ctx context.Context) error {
@@ -283,6 +326,8 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 			clientRollupInsert + clientRollupGroup,
 			`DELETE FROM usage_client_key_daily`,
 			clientKeyRollupInsert + clientKeyRollupGroup,
+			`DELETE FROM usage_channel_daily`,
+			channelRollupInsert + channelRollupGroup,
 		}
 		for _, q := range stmts {
 			if err := tx.Exec(q).Error; err != nil {
