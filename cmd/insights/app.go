@@ -12,11 +12,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/insights-dev/insights/internal/alerts"
 	"github.com/insights-dev/insights/internal/config"
 	"github.com/insights-dev/insights/internal/partnerapi"
 	"github.com/insights-dev/insights/internal/poller"
 	"github.com/insights-dev/insights/internal/server"
 	"github.com/insights-dev/insights/internal/simulator"
+	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/webhook"
 )
@@ -131,8 +133,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	if lerr != nil {
 		return fmt.Errorf("logo: %w", lerr)
 	}
+	// One forecast cache for the pages and the alert evaluator.
+	forecasts := spend.NewForecastCache(alerts.ForecastCacheSize)
 	srv := server.New(server.Options{
-		Store: st, Logger: log, Demo: cfg.DemoMode(), Metrics: p.Metrics(),
+		Store: st, Logger: log, Demo: cfg.DemoMode(), Metrics: p.Metrics(), Forecasts: forecasts,
 		PartnerName: cfg.PartnerName, Logo: logo, Chromium: cfg.Chromium,
 		AlertDelivery: alertDelivery(cfg),
 		WebhookSecret: cfg.WebhookSecret.Reveal(), WebhookSigningKey: cfg.WebhookSigningKey.Reveal(), RateCard: rates,
@@ -149,7 +153,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 			log.Error("poller stopped", "err", err)
 		}
 	}()
-	startAlerts(ctx, cfg, log, st, &wg)
+	startAlerts(ctx, cfg, log, st, forecasts, &wg)
 	if sim != nil {
 		wg.Add(1)
 		go func() {

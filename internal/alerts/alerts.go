@@ -78,6 +78,9 @@ type Config struct {
 	// an hour; default 1 minute. MaxAttempts (default 8) gives up after.
 	RetryBase   time.Duration
 	MaxAttempts int
+	// Forecasts keeps the forecasts between passes; a new cache when nil.
+	// Sharing the web server's lets its pages show what a pass computed.
+	Forecasts *spend.ForecastCache
 	// Lease is how long a claimed delivery is reserved; default 2 minutes.
 	Lease time.Duration
 }
@@ -124,13 +127,17 @@ func New(cfg Config) *Evaluator {
 	if cfg.Lease <= 0 {
 		cfg.Lease = 2 * time.Minute
 	}
+	if cfg.Forecasts == nil {
+		cfg.Forecasts = spend.NewForecastCache(ForecastCacheSize)
+	}
 	return &Evaluator{cfg: cfg, log: cfg.Logger.With("component", "alerts"),
-		svc: &spend.Service{Store: cfg.Store, Now: cfg.Now, Forecasts: spend.NewForecastCache(forecastCacheSize)}}
+		svc: &spend.Service{Store: cfg.Store, Now: cfg.Now, Forecasts: cfg.Forecasts}}
 }
 
-// forecastCacheSize bounds the forecasts the evaluator keeps between rounds:
-// one per client; a client whose usage did not change is not forecast again.
-const forecastCacheSize = 8192
+// ForecastCacheSize bounds the forecasts kept between passes: one per client
+// and a few per channel view; a client whose usage did not change is not
+// forecast again.
+const ForecastCacheSize = 8192
 
 func (e *Evaluator) now() time.Time { return e.cfg.Now().UTC() }
 

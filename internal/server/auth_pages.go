@@ -193,7 +193,7 @@ func (s *Server) enterShare(c echo.Context, secret, password string, withPasswor
 		case errors.Is(err, auth.ErrExpired):
 			status, msg = http.StatusGone, "This link has expired. Ask the person who shared it for a new one."
 		case !errors.Is(err, auth.ErrUnauthenticated):
-			s.log.Error("share link lookup failed", "err", err)
+			s.log.ErrorContext(c.Request().Context(), "share link lookup failed", "err", err)
 			status, msg = http.StatusInternalServerError, "Something went wrong on our side; it has been logged."
 		}
 		return s.render(c, status, s.errorPage(nil, status, msg))

@@ -64,7 +64,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		msg = "The " + noun + " “" + field + "” is not valid: " + msg
 	}
 	if rerr := s.render(c, status, s.errorPage(c, status, msg)); rerr != nil {
-		s.log.Error("render error page", "err", rerr)
+		s.log.ErrorContext(c.Request().Context(), "render error page", "err", rerr)
 		_ = c.HTML(status, "<!doctype html><title>Error</title><p>"+html.EscapeString(msg)+"</p>")
 	}
 }

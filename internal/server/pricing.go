@@ -181,7 +181,7 @@ func (s *Server) setPricing(c echo.Context) error {
 	if len(want) == 0 {
 		result = "cleared"
 	}
-	s.log.Info("client price set", "client", cl.ID, "result", result, "entries", len(want))
+	s.log.InfoContext(c.Request().Context(), "client price set", "client", cl.ID, "result", result, "entries", len(want))
 	return c.Redirect(http.StatusSeeOther, clientPath(cl.ID)+"?pricing="+result+"#pricing-title")
 }
 

@@ -148,7 +148,7 @@ func (s *Server) showMonthlyReport(c echo.Context) error {
 	}
 	if req.format == "pdf" {
 		if err := s.renderer().Available(); err != nil {
-			s.log.Warn("pdf download unavailable", "err", err)
+			s.log.WarnContext(c.Request().Context(), "pdf download unavailable", "err", err)
 			return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pdfUnavailableText(err)))
 		}
 	}

@@ -26,6 +26,10 @@ import (
 type Options struct {
 	Store  *store.Store
 	Logger *slog.Logger
+	// Forecasts keeps month-end forecasts until the client's usage changes;
+	// a new cache when nil. serve shares it with the alert evaluator, whose
+	// passes forecast every client.
+	Forecasts *spend.ForecastCache
 	// Demo marks every page as showing simulated data, and lets everyone
 	// see everything without signing in.
 	Demo bool
@@ -108,8 +112,11 @@ func New(opts Options) *Server {
 		opts.PartnerName = "Insights"
 	}
 	logger := slog.New(requestIDHandler{opts.Logger.Handler()})
+	if opts.Forecasts == nil {
+		opts.Forecasts = spend.NewForecastCache(forecastCacheSize)
+	}
 	s := &Server{store: opts.Store, log: logger.With("component", "server"), opts: opts, now: opts.Now,
-		forecasts: spend.NewForecastCache(forecastCacheSize)}
+		forecasts: opts.Forecasts}
 	if a, err := static.Embedded(); err != nil {
 		s.log.Error("static assets unavailable: pages use unversioned URLs", "err", err)
 	} else {

@@ -49,12 +49,12 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 	}
 	f, err := svc.ForecastClient(ctx, sc.client.ID, 0, 0, chIDs)
 	if err != nil {
-		s.log.Error("spend panel: forecast", "client", sc.client.ID, "err", err)
+		s.log.ErrorContext(ctx, "spend panel: forecast", "client", sc.client.ID, "err", err)
 		return pages.SpendPanel{}
 	}
 	bals, err := svc.Balances(ctx, filter)
 	if err != nil {
-		s.log.Error("spend panel: balances", "client", sc.client.ID, "err", err)
+		s.log.ErrorContext(ctx, "spend panel: balances", "client", sc.client.ID, "err", err)
 		return pages.SpendPanel{}
 	}
 	admin, staff := spendRights(c)
@@ -132,7 +132,7 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 		p.Form = form
 		prices, err := s.store.ClientPrices(ctx, sc.client.ID)
 		if err != nil {
-			s.log.Error("spend panel: client prices", "client", sc.client.ID, "err", err)
+			s.log.ErrorContext(ctx, "spend panel: client prices", "client", sc.client.ID, "err", err)
 		} else {
 			p.Pricing = pricingForm(c, sc.client.ID, cur, prices)
 		}
@@ -140,7 +140,7 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 	if staff {
 		m, err := s.marginPanel(c, sc.client.ID, f)
 		if err != nil {
-			s.log.Error("spend panel: margins", "client", sc.client.ID, "err", err)
+			s.log.ErrorContext(ctx, "spend panel: margins", "client", sc.client.ID, "err", err)
 		} else if m != nil {
 			p.ShowMargins, p.Margins = true, m
 		}
@@ -237,7 +237,7 @@ func (s *Server) setBudget(c echo.Context) error {
 		}
 		return fmt.Errorf("set budget: %w", err)
 	}
-	s.log.Info("budget set", "client", cl.ID, "amount", usage.FormatDecimal(nanos), "currency", b.Currency)
+	s.log.InfoContext(c.Request().Context(), "budget set", "client", cl.ID, "amount", usage.FormatDecimal(nanos), "currency", b.Currency)
 	return c.Redirect(http.StatusSeeOther, clientPath(cl.ID)+"?budget="+result+"#spend-title")
 }
 

@@ -372,7 +372,7 @@ func (r *webhookReceiver) assign(ctx context.Context, urlChannel string, b webho
 		out.Calls = append(out.Calls, store.WebhookCall{ChannelID: id, CallEvent: ev})
 	}
 	for k, n := range unknown {
-		r.s.log.Warn("webhook events ignored: unknown channel", "channel|phone_number_id|display_phone_number", k, "events", n)
+		r.s.log.WarnContext(ctx, "webhook events ignored: unknown channel", "channel|phone_number_id|display_phone_number", k, "events", n)
 	}
 	return out, ignored, nil
 }

@@ -60,29 +60,35 @@
 //     its leases run out.
 //
 //   - The daily rollup usage_daily holds, per channel and UTC day, the sums of
-//     the half-hour points by category, pricing type, country and currency.
-//     SaveUsageWindow recomputes the days a window touches from the raw points
-//     in the same transaction (only when a point changed), so the rollup is
-//     never stale and saving twice changes nothing. QueryUsage reads it when
-//     the caller sets UsageFilter.DailyOK (it shows days or months in a zone
-//     whose offset is 0 throughout) and the bounds are UTC midnights; local
-//     days in any other zone do not fold from UTC days, so those queries read
-//     the raw points. Call points have no rollup.
+//     the half-hour points by category, pricing type, country and currency;
+//     usage_channel_daily sums it per channel, day, pricing type and currency
+//     (the per-channel breakdown, ChannelTotals). SaveUsageWindow recomputes
+//     the days a window touches from the raw points in the same transaction
+//     (only when a point changed), so the rollups are never stale and saving
+//     twice changes nothing. Call points have no rollup.
 //
 //   - The client daily rollup usage_client_daily sums usage_daily per client,
-//     UTC day and currency. SaveUsageWindow recomputes the window's client for
-//     the touched days right after usage_daily, under the client's advisory
-//     lock on PostgreSQL (two channels of one client saved at once cannot
-//     leave a stale sum); UpsertChannels recomputes both clients of a channel
-//     that moves. QueryUsage reads it instead of usage_daily when DailyOK
-//     holds and the filter keeps nothing narrower than clients apart (no
-//     channel, WABA, category, country or pricing-type criteria; GroupBy at
-//     most client): the partner overview. The client rollup by key,
-//     usage_client_key_daily, keeps category, pricing type and country apart
-//     as well and is maintained with it; QueryUsage reads it when nothing
-//     narrower than a client is filtered on or grouped by except those keys:
-//     a client's own view. RebuildRollups recomputes every rollup from the
-//     raw points, for rows loaded around SaveUsageWindow.
+//     UTC day and currency, and usage_client_key_daily per client, day,
+//     category, pricing type, country and currency. SaveUsageWindow
+//     recomputes the window's client for the touched days right after
+//     usage_daily, under the client's advisory lock on PostgreSQL (two
+//     channels of one client saved at once cannot leave a stale sum), and
+//     moves the client's UsageVersion on (forecasts are cached against it);
+//     UpsertChannels recomputes both clients of a channel that moves.
+//     RebuildRollups recomputes every rollup from the raw points, for rows
+//     loaded around SaveUsageWindow.
+//
+//   - QueryUsage reads the smallest rollup that answers a query when the
+//     caller sets UsageFilter.DailyOK (it shows days or months of
+//     UsageFilter.DayZone): the client rollup when nothing narrower than a
+//     client is filtered on or kept apart (the partner overview), the client
+//     rollup by key when no channel or WABA is (a client's own view), else
+//     the per-channel one. Days of a zone whose offset is 0 are UTC days; in
+//     any other zone with whole half-hour offsets the UTC days are folded
+//     into local days: each UTC day's rollup row goes to the local day of its
+//     noon and the raw points of the hours outside that day (at most twelve)
+//     are moved to theirs (localdays.go). Zones with :45 offsets read the raw
+//     points.
 //
 //   - UsageFilter.Totals sums a range without buckets (breakdowns, previous
 //     periods). QueryUsage answers it in any zone: the whole UTC days inside

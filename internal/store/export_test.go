@@ -29,3 +29,9 @@ func (s *Store) QueryUsageClientDaily(ctx context.Context, f UsageFilter) ([]usa
 func (s *Store) QueryUsageClientKeyDaily(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
 	return s.queryUsage(ctx, clientKeyDailyUsage, f)
 }
+
+// ExecRaw runs q on the writer, for tests that take the schema back to an
+// older version.
+func (s *Store) ExecRaw(ctx context.Context, q string) error {
+	return s.w.WithContext(ctx).Exec(q).Error
+}

@@ -146,11 +146,16 @@ func (s *Store) queryLocalDays(ctx context.Context, f UsageFilter) ([]usage.Row,
 	}
 	sums := map[dayKey]*sum{}
 	var order []dayKey
+	days := map[int64]time.Time{} // local day of each bucket seen
 	add := func(r usage.Row, sign int64) {
 		if r.Bucket.Before(f.Start) || !r.Bucket.Before(f.End) {
 			return
 		}
-		day, _ := localDayOf(r.Bucket, loc)
+		day, ok := days[r.Bucket.Unix()]
+		if !ok {
+			day, _ = localDayOf(r.Bucket, loc)
+			days[r.Bucket.Unix()] = day
+		}
 		k := dayKey{day.Unix(), r.Key, r.Currency}
 		e := sums[k]
 		if e == nil {

@@ -2,8 +2,10 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -148,6 +150,9 @@ func OpenScale(tb testing.TB, sc Scale) *store.Store {
 // OpenScalePostgres seeds sc into a fresh PostgreSQL database (dropped after).
 func OpenScalePostgres(tb testing.TB, adminDSN string, sc Scale) *store.Store {
 	tb.Helper()
+	if os.Getenv(KeepPostgresEnv) == "1" {
+		return openKeptScalePostgres(tb, adminDSN, sc)
+	}
 	dsn := CreatePostgres(tb, adminDSN)
 	s := open(tb, dsn)
 	if sc.Bulk {
@@ -165,4 +170,66 @@ func (sc Scale) seed(tb testing.TB, ctx context.Context, s *store.Store, dsn str
 		return sc.seedBulk(tb, ctx, s, dsn)
 	}
 	return sc.Seed(ctx, s)
+}
+
+// KeepPostgresEnv, set to 1, makes OpenScalePostgres keep the seeded
+// database (named after the scale) for later runs instead of dropping it,
+// as OpenScale keeps its SQLite file: seeding 10,000 channels takes a
+// quarter of an hour. Drop it with DROP DATABASE when done.
+const KeepPostgresEnv = "INSIGHTS_BENCH_KEEP_PG"
+
+// openKeptScalePostgres opens the kept database of sc, creating and
+// seeding it first when it does not exist or was not seeded to the end.
+func openKeptScalePostgres(tb testing.TB, adminDSN string, sc Scale) *store.Store {
+	tb.Helper()
+	ctx := context.Background()
+	name := fmt.Sprintf("insights_bench_%dcl_%dch_%dd_%dhh_%s", sc.Clients, sc.Channels, sc.Days, sc.HalfHours, sc.End.Format("20060102"))
+	if sc.Bulk {
+		name += "_bulk"
+	}
+	admin, err := sql.Open("pgx", adminDSN)
+	if err != nil {
+		tb.Fatalf("storetest: connect to postgres: %v", err)
+	}
+	defer admin.Close()
+	u, err := url.Parse(adminDSN)
+	if err != nil {
+		tb.Fatalf("storetest: %s is not a URL: %v", PostgresEnv, err)
+	}
+	u.Path = "/" + name
+	dsn := u.String()
+	var exists bool
+	if err := admin.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		tb.Fatalf("storetest: connect to %s: %v", name, err)
+	}
+	defer db.Close()
+	if exists {
+		var seeded bool
+		if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'storetest_seeded')").Scan(&seeded); err != nil {
+			tb.Fatalf("storetest: %v", err)
+		}
+		if seeded {
+			tb.Logf("storetest: reusing the seeded PostgreSQL database %s", name)
+			return open(tb, dsn)
+		}
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			tb.Fatalf("storetest: drop the half-seeded %s: %v", name, err)
+		}
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("storetest: create database %s: %v", name, err)
+	}
+	s := open(tb, dsn)
+	tb.Logf("storetest: seeding %d channels × %d days into PostgreSQL %s (kept)", sc.Channels, sc.Days, name)
+	if err := sc.seed(tb, ctx, s, dsn); err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	if _, err := db.ExecContext(ctx, "CREATE TABLE storetest_seeded (at TIMESTAMP DEFAULT now())"); err != nil {
+		tb.Fatalf("storetest: mark %s seeded: %v", name, err)
+	}
+	return s
 }

@@ -1,0 +1,103 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/store/storetest"
+	"github.com/insights-dev/insights/internal/usage"
+)
+
+// TestMigrationsBackfillRollups takes a database holding usage back to
+// before its rollups (undoing migrations 5 and 7–10; 6 is unrelated) and
+// migrates it again: 5, 7, 8 and 10 must fill their rollups from the stored
+// points exactly as SaveUsageWindow kept them, and 9 must add the usage
+// version.
+func TestMigrationsBackfillRollups(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		for _, w := range []struct {
+			ch, cur string
+			scale   int64
+		}{{"ch1", "EUR", 1}, {"ch2", "EUR", 2}, {"ch3", "USD", 3}} {
+			if err := s.SaveUsageWindow(ctx, window(w.ch, 0, 96, rollupPoints(w.ch, w.cur, w.scale)...)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3), GroupBy: usage.AllGroupFields}
+		read := func() [][]usage.Row {
+			t.Helper()
+			var out [][]usage.Row
+			for _, q := range []func(context.Context, store.UsageFilter) ([]usage.Row, error){
+				s.QueryUsageDaily, s.QueryUsageClientDaily, s.QueryUsageClientKeyDaily,
+			} {
+				g := f
+				if len(out) > 0 {
+					g.GroupBy = []usage.GroupField{usage.ByClient, usage.ByCategory, usage.ByPricingType, usage.ByCountry}
+				}
+				if len(out) == 1 {
+					g.GroupBy = []usage.GroupField{usage.ByClient}
+				}
+				rows, err := q(ctx, g)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rows) == 0 {
+					t.Fatalf("rollup %d is empty", len(out))
+				}
+				out = append(out, rows)
+			}
+			return out
+		}
+		channels := func() []store.ChannelTotal {
+			t.Helper()
+			ct, err := s.ChannelTotals(ctx, store.UsageFilter{Start: day0, End: day0.AddDate(0, 0, 2)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ct
+		}
+		before, beforeChannels := read(), channels()
+
+		for _, q := range []string{
+			`DROP TABLE usage_channel_daily`, `ALTER TABLE clients DROP COLUMN usage_version`,
+			`DROP TABLE usage_client_key_daily`, `DROP TABLE usage_client_daily`,
+			`DROP TABLE usage_daily`, `DROP TABLE channel_leases`,
+			`DELETE FROM schema_migrations WHERE version IN (5, 7, 8, 9, 10)`,
+		} {
+			if err := s.ExecRaw(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if ok, err := s.MigrationsCurrent(ctx); err != nil || ok {
+			t.Fatalf("at version 4: MigrationsCurrent = %v, %v", ok, err)
+		}
+		start := time.Now()
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("migrations 5 and 7–10 on a database with usage: %s", time.Since(start).Round(time.Millisecond))
+		if after := read(); !reflect.DeepEqual(after, before) {
+			t.Errorf("rollups after the migrations:\n%v\nwant as kept by SaveUsageWindow:\n%v", after, before)
+		}
+		if after := channels(); !reflect.DeepEqual(after, beforeChannels) {
+			t.Errorf("channel totals after the migrations:\n%v\nwant\n%v", after, beforeChannels)
+		}
+		c, err := s.GetClient(ctx, "c1")
+		if err != nil || c.UsageVersion != 0 {
+			t.Errorf("usage version after migration 9: %d, %v", c.UsageVersion, err)
+		}
+		// And the rollups stay current from then on.
+		if err := s.SaveUsageWindow(ctx, window("ch1", 0, 96, rollupPoints("ch1", "EUR", 5)...)); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := s.GetClient(ctx, "c1"); c.UsageVersion == 0 {
+			t.Error("usage version did not move after a save")
+		}
+		checkClientRollup(t, s, "after migrating a populated database", 2)
+	})
+}
