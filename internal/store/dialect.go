@@ -16,6 +16,11 @@ type dialect interface {
 	// keyedTable ends CREATE TABLE for tables whose primary key is their
 	// natural key (WITHOUT ROWID on SQLite stores them once, in key order).
 	keyedTable() string
+	// keyIncludes ends a PRIMARY KEY clause with the non-key columns cols,
+	// so that PostgreSQL answers range sums from the key's index alone
+	// (index-only scans) instead of visiting a heap page per row; SQLite's
+	// WITHOUT ROWID tables already hold every column in key order.
+	keyIncludes(cols string) string
 	// lock serialises transactions on key across processes and replicas.
 	lock(ctx context.Context, tx *gorm.DB, key string) error
 }
@@ -26,6 +31,8 @@ func (sqliteDialect) name() string       { return DialectSQLite }
 func (sqliteDialect) serialPK() string   { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
 func (sqliteDialect) keyedTable() string { return " WITHOUT ROWID" }
 
+func (sqliteDialect) keyIncludes(string) string { return "" }
+
 // lock is a no-op on SQLite: write transactions BEGIN IMMEDIATE on the single
 // writer connection, so they already run one at a time, across processes too.
 func (sqliteDialect) lock(context.Context, *gorm.DB, string) error { return nil }
@@ -35,6 +42,8 @@ type postgresDialect struct{}
 func (postgresDialect) name() string       { return DialectPostgres }
 func (postgresDialect) serialPK() string   { return "BIGSERIAL PRIMARY KEY" }
 func (postgresDialect) keyedTable() string { return "" }
+
+func (postgresDialect) keyIncludes(cols string) string { return " INCLUDE (" + cols + ")" }
 
 // lock takes a transaction-level advisory lock, released at commit or rollback.
 func (postgresDialect) lock(ctx context.Context, tx *gorm.DB, key string) error {

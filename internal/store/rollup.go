@@ -64,11 +64,15 @@ var channelDailyMigration = migration{10, "channel daily usage rollup", func(d d
 			volume BIGINT NOT NULL,
 			cost_nanos BIGINT NOT NULL,
 			cost_missing BIGINT NOT NULL,
-			PRIMARY KEY (channel_id, bucket_start, pricing_type, currency)
+			PRIMARY KEY (channel_id, bucket_start, pricing_type, currency)` + d.keyIncludes(rollupSums) + `
 		)` + d.keyedTable(),
 		channelRollupInsert + channelRollupGroup,
 	}
 }}
+
+// rollupSums are the summed columns of the rollups, included in their keys'
+// indexes on PostgreSQL.
+const rollupSums = "volume, cost_nanos, cost_missing"
 
 // channelRollupInsert and channelRollupGroup sum usage_daily per channel,
 // day, pricing type and currency; callers add their conditions in between
@@ -179,7 +183,7 @@ var clientKeyDailyMigration = migration{8, "client daily usage rollup by key", f
 			volume BIGINT NOT NULL,
 			cost_nanos BIGINT NOT NULL,
 			cost_missing BIGINT NOT NULL,
-			PRIMARY KEY (client_id, bucket_start, category, pricing_type, country, currency)
+			PRIMARY KEY (client_id, bucket_start, category, pricing_type, country, currency)` + d.keyIncludes(rollupSums) + `
 		)` + d.keyedTable(),
 		clientKeyRollupInsert + clientKeyRollupGroup,
 	}
