@@ -47,7 +47,7 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 		chIDs = []string{sc.channel.ID}
 		filter.ChannelIDs = chIDs
 	}
-	f, err := svc.ForecastClient(ctx, sc.client.ID, 0, 0, chIDs)
+	f, err := svc.Forecast(ctx, sc.client, sc.channels, 0, 0, chIDs)
 	if err != nil {
 		s.log.ErrorContext(ctx, "spend panel: forecast", "client", sc.client.ID, "err", err)
 		return pages.SpendPanel{}

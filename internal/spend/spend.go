@@ -112,6 +112,13 @@ func (s *Service) ForecastClient(ctx context.Context, clientID string, year int,
 	if err != nil {
 		return Forecast{}, fmt.Errorf("spend: forecast %q: %w", clientID, err)
 	}
+	return s.Forecast(ctx, cl, chs, year, month, channelIDs)
+}
+
+// Forecast is ForecastClient for a client and its channels already read
+// (chs: all of the client's channels, as store.ListChannels gives them).
+func (s *Service) Forecast(ctx context.Context, cl store.Client, chs []store.Channel, year int, month time.Month, channelIDs []string) (Forecast, error) {
+	clientID := cl.ID
 	loc := ClientZone(cl, chs)
 	now := s.now().In(loc)
 	if month == 0 {
