@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // ChannelTotal is one channel's usage over a range in one currency.
@@ -29,29 +28,12 @@ type ChannelTotal struct {
 // currency.
 func (s *Store) ChannelTotals(ctx context.Context, f UsageFilter) ([]ChannelTotal, error) {
 	f.GroupBy, f.Totals = nil, false
-	lo, hi := utcMidnight(f.Start), utcMidnight(f.End)
-	if lo.Before(f.Start) {
-		lo = lo.AddDate(0, 0, 1)
+	// The channel rollup has no category or country to filter on.
+	days := channelDailyUsage
+	if len(f.Categories) > 0 || len(f.Countries) > 0 {
+		days = dailyUsage
 	}
-	type part struct {
-		src        usageSource
-		start, end time.Time
-	}
-	parts := []part{{apiUsage, f.Start, f.End}}
-	if lo.Before(hi) {
-		// The channel rollup has no category or country to filter on.
-		days := channelDailyUsage
-		if len(f.Categories) > 0 || len(f.Countries) > 0 {
-			days = dailyUsage
-		}
-		parts = []part{{days, lo, hi}}
-		if f.Start.Before(lo) {
-			parts = append(parts, part{apiUsage, f.Start, lo})
-		}
-		if hi.Before(f.End) {
-			parts = append(parts, part{apiUsage, hi, f.End})
-		}
-	}
+	parts := f.dayParts(days)
 	type key struct{ ch, cur string }
 	sums := map[key]*ChannelTotal{}
 	for _, p := range parts {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"reflect"
 	"sync"
@@ -12,26 +13,26 @@ import (
 	"github.com/insights-dev/insights/internal/usage"
 )
 
-// checkClientRollup compares, for every client-level filter and grouping,
-// the client rollup with the raw points and the per-channel rollup, and
-// checks that QueryUsage with DailyOK reads the client rollup.
-func checkClientRollup(t *testing.T, s *store.Store, label string, wantClients int) {
+// rollupReader reads a filter from one rollup, whatever the filter asks.
+type rollupReader func(context.Context, store.UsageFilter) ([]usage.Row, error)
+
+// checkRollupAnswers checks, for every grouping and filter over the test
+// days, that the rollup read by read has one row per UTC day, key and
+// currency, with the raw points' sums, and that QueryUsage with DailyOK
+// answers from it.
+func checkRollupAnswers(t *testing.T, s *store.Store, label, rollup string, read rollupReader,
+	groupings [][]usage.GroupField, filters []store.UsageFilter) {
 	t.Helper()
 	ctx := context.Background()
-	groupings := [][]usage.GroupField{nil, {usage.ByClient}}
-	filters := []store.UsageFilter{{}, {ClientIDs: []string{"c1"}}, {ClientIDs: []string{"c2"}}, {ClientIDs: []string{"c1", "c2"}}}
 	for gi, g := range groupings {
 		for fi, f := range filters {
+			name := fmt.Sprintf("%s, grouping %d, filter %d", label, gi, fi)
 			f.Start, f.End, f.GroupBy = day0.AddDate(0, 0, -1), day0.AddDate(0, 0, 3), g
 			raw, err := s.QueryUsage(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			daily, err := s.QueryUsageDaily(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			client, err := s.QueryUsageClientDaily(ctx, f)
+			rows, err := read(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,25 +41,37 @@ func checkClientRollup(t *testing.T, s *store.Store, label string, wantClients i
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(client) == 0 {
-				t.Fatalf("%s grouping %d filter %d: client rollup is empty", label, gi, fi)
+			if len(rows) == 0 {
+				t.Fatalf("%s: the %s is empty", name, rollup)
 			}
-			if !reflect.DeepEqual(chosen, client) {
-				t.Errorf("%s grouping %d filter %d: QueryUsage with DailyOK\n%v\nwant the client rollup's\n%v", label, gi, fi, chosen, client)
+			if !reflect.DeepEqual(chosen, rows) {
+				t.Errorf("%s: QueryUsage with DailyOK\n%v\nwant the %s's\n%v", name, chosen, rollup, rows)
 			}
-			want, got := byUTCDay(raw), byUTCDay(client)
-			if len(got) != len(client) {
-				t.Errorf("%s grouping %d filter %d: %d client rollup rows for %d day keys", label, gi, fi, len(client), len(got))
+			want, got := byUTCDay(raw), byUTCDay(rows)
+			if len(got) != len(rows) {
+				t.Errorf("%s: %d %s rows for %d day keys", name, len(rows), rollup, len(got))
 			}
 			if !maps.Equal(got, want) {
-				t.Errorf("%s grouping %d filter %d:\nclient rollup %v\nraw           %v", label, gi, fi, got, want)
-			}
-			if d := byUTCDay(daily); !maps.Equal(got, d) {
-				t.Errorf("%s grouping %d filter %d:\nclient rollup %v\ndaily rollup  %v", label, gi, fi, got, d)
+				t.Errorf("%s:\n%s %v\nraw %v", name, rollup, got, want)
 			}
 		}
 	}
-	checkClientKeyRollup(t, s, label)
+}
+
+// checkClientRollup checks the client rollup and the client rollup by key
+// against the raw points (checkRollupAnswers), and that narrower filters
+// read the per-channel rollup.
+func checkClientRollup(t *testing.T, s *store.Store, label string, wantClients int) {
+	t.Helper()
+	ctx := context.Background()
+	checkRollupAnswers(t, s, label, "client rollup", s.QueryUsageClientDaily,
+		[][]usage.GroupField{nil, {usage.ByClient}},
+		[]store.UsageFilter{{}, {ClientIDs: []string{"c1"}}, {ClientIDs: []string{"c2"}}, {ClientIDs: []string{"c1", "c2"}}})
+	checkRollupAnswers(t, s, label, "client rollup by key", s.QueryUsageClientKeyDaily,
+		[][]usage.GroupField{{usage.ByCategory}, {usage.ByPricingType, usage.ByCountry},
+			{usage.ByClient, usage.ByCategory, usage.ByPricingType, usage.ByCountry}},
+		[]store.UsageFilter{{}, {ClientIDs: []string{"c1"}}, {ClientIDs: []string{"c2"}},
+			{ClientIDs: []string{"c1"}, Countries: []string{"AT"}}, {Categories: []string{string(usage.CategoryMarketing)}}})
 	// Channel and WABA filters and groupings read the per-channel rollup.
 	f := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3), DailyOK: true,
 		GroupBy: []usage.GroupField{usage.ByClient, usage.ByCategory, usage.ByChannel}}
@@ -79,45 +92,6 @@ func checkClientRollup(t *testing.T, s *store.Store, label string, wantClients i
 	}
 	if len(clients) != wantClients {
 		t.Errorf("%s: usage of %d clients, want %d", label, len(clients), wantClients)
-	}
-}
-
-// checkClientKeyRollup compares, for client views (no channel or WABA), the
-// client rollup by key with the raw points, and checks that QueryUsage with
-// DailyOK reads it.
-func checkClientKeyRollup(t *testing.T, s *store.Store, label string) {
-	t.Helper()
-	ctx := context.Background()
-	groupings := [][]usage.GroupField{{usage.ByCategory}, {usage.ByPricingType, usage.ByCountry},
-		{usage.ByClient, usage.ByCategory, usage.ByPricingType, usage.ByCountry}}
-	filters := []store.UsageFilter{{}, {ClientIDs: []string{"c1"}}, {ClientIDs: []string{"c2"}},
-		{ClientIDs: []string{"c1"}, Countries: []string{"AT"}}, {Categories: []string{string(usage.CategoryMarketing)}}}
-	for gi, g := range groupings {
-		for fi, f := range filters {
-			f.Start, f.End, f.GroupBy = day0.AddDate(0, 0, -1), day0.AddDate(0, 0, 3), g
-			raw, err := s.QueryUsage(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			byKey, err := s.QueryUsageClientKeyDaily(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.DailyOK = true
-			chosen, err := s.QueryUsage(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(byKey) == 0 {
-				t.Fatalf("%s grouping %d filter %d: client rollup by key is empty", label, gi, fi)
-			}
-			if !reflect.DeepEqual(chosen, byKey) {
-				t.Errorf("%s grouping %d filter %d: QueryUsage with DailyOK\n%v\nwant the client rollup by key's\n%v", label, gi, fi, chosen, byKey)
-			}
-			if got, want := byUTCDay(byKey), byUTCDay(raw); !maps.Equal(got, want) {
-				t.Errorf("%s grouping %d filter %d:\nclient rollup by key %v\nraw                  %v", label, gi, fi, got, want)
-			}
-		}
 	}
 }
 

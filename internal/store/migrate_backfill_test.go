@@ -19,15 +19,7 @@ import (
 func TestMigrationsBackfillRollups(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		seed(t, s)
-		for _, w := range []struct {
-			ch, cur string
-			scale   int64
-		}{{"ch1", "EUR", 1}, {"ch2", "EUR", 2}, {"ch3", "USD", 3}} {
-			if err := s.SaveUsageWindow(ctx, window(w.ch, 0, 96, rollupPoints(w.ch, w.cur, w.scale)...)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		seedRollupMix(t, s)
 		f := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3), GroupBy: usage.AllGroupFields}
 		read := func() [][]usage.Row {
 			t.Helper()

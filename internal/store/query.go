@@ -188,28 +188,38 @@ func (f UsageFilter) rollup() usageSource {
 	return dailyUsage
 }
 
-// queryTotals answers a Totals filter: the whole UTC days inside it from the
-// rollup, the edges (when its bounds are not UTC midnights, as in most
-// zones) from the raw points, summed per group and currency.
-func (s *Store) queryTotals(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+// rangePart is a piece of a filter's range and the table that answers it.
+type rangePart struct {
+	src        usageSource
+	start, end time.Time
+}
+
+// dayParts splits [f.Start, f.End) into the whole UTC days inside it, read
+// from days, and the hours before the first and after the last UTC midnight,
+// read from the raw points; a single raw part when no whole day fits.
+func (f UsageFilter) dayParts(days usageSource) []rangePart {
 	lo, hi := utcMidnight(f.Start), utcMidnight(f.End)
 	if lo.Before(f.Start) {
 		lo = lo.AddDate(0, 0, 1)
 	}
 	if !lo.Before(hi) {
-		return s.queryUsage(ctx, apiUsage, f)
+		return []rangePart{{apiUsage, f.Start, f.End}}
 	}
-	type part struct {
-		src        usageSource
-		start, end time.Time
-	}
-	parts := []part{{f.rollup(), lo, hi}}
+	parts := []rangePart{{days, lo, hi}}
 	if f.Start.Before(lo) {
-		parts = append(parts, part{apiUsage, f.Start, lo})
+		parts = append(parts, rangePart{apiUsage, f.Start, lo})
 	}
 	if hi.Before(f.End) {
-		parts = append(parts, part{apiUsage, hi, f.End})
+		parts = append(parts, rangePart{apiUsage, hi, f.End})
 	}
+	return parts
+}
+
+// queryTotals answers a Totals filter: the whole UTC days inside it from the
+// rollup, the edges (when its bounds are not UTC midnights, as in most
+// zones) from the raw points, summed per group and currency.
+func (s *Store) queryTotals(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+	parts := f.dayParts(f.rollup())
 	if len(parts) == 1 {
 		return s.queryUsage(ctx, parts[0].src, f)
 	}

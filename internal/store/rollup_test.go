@@ -35,6 +35,21 @@ func byUTCDay(rows []usage.Row) map[dayKey]dayVal {
 	return out
 }
 
+// seedRollupMix seeds the clients and channels and saves rollupPoints over
+// two days for ch1 and ch2 (EUR, scales 1 and 2) and ch3 (USD, scale 3).
+func seedRollupMix(t *testing.T, s *store.Store) {
+	t.Helper()
+	seed(t, s)
+	for _, w := range []struct {
+		ch, cur string
+		scale   int64
+	}{{"ch1", "EUR", 1}, {"ch2", "EUR", 2}, {"ch3", "USD", 3}} {
+		if err := s.SaveUsageWindow(context.Background(), window(w.ch, 0, 96, rollupPoints(w.ch, w.cur, w.scale)...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // rollupPoints is a mix over two UTC days for ch1/ch2 (EUR) and ch3 (USD):
 // two tiers of one key (summed in the rollup), a point of unknown cost, and
 // points on both sides of midnight.

@@ -32,15 +32,7 @@ func totalsOf(rows []usage.Row) map[dayKey]dayVal {
 func TestQueryTotals(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		seed(t, s)
-		for _, w := range []struct {
-			ch, cur string
-			scale   int64
-		}{{"ch1", "EUR", 1}, {"ch2", "EUR", 2}, {"ch3", "USD", 3}} {
-			if err := s.SaveUsageWindow(ctx, window(w.ch, 0, 96, rollupPoints(w.ch, w.cur, w.scale)...)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		seedRollupMix(t, s)
 		// Points before day0, in the start edge of the ranges that are not
 		// aligned to UTC days.
 		if err := s.SaveUsageWindow(ctx, window("ch1", -12, 0, hh("ch1", -2, usage.CategoryUtility, 5, 250_000_000),
