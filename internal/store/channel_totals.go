@@ -34,15 +34,13 @@ func (s *Store) ChannelTotals(ctx context.Context, f UsageFilter) ([]ChannelTota
 		days = dailyUsage
 	}
 	parts := f.dayParts(days)
+	results, err := readParts(ctx, f, parts, s.channelTotals)
+	if err != nil {
+		return nil, err
+	}
 	type key struct{ ch, cur string }
 	sums := map[key]*ChannelTotal{}
-	for _, p := range parts {
-		pf := f
-		pf.Start, pf.End = p.start, p.end
-		rows, err := s.channelTotals(ctx, p.src, pf)
-		if err != nil {
-			return nil, err
-		}
+	for _, rows := range results {
 		for _, r := range rows {
 			k := key{r.ChannelID, r.Currency}
 			t := sums[k]

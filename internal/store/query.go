@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -215,6 +217,23 @@ func (f UsageFilter) dayParts(days usageSource) []rangePart {
 	return parts
 }
 
+// readParts reads each part of f's range with read, all at once, and
+// returns their rows in the order of parts.
+func readParts[T any](ctx context.Context, f UsageFilter, parts []rangePart,
+	read func(context.Context, usageSource, UsageFilter) ([]T, error)) ([][]T, error) {
+	out := make([][]T, len(parts))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, p := range parts {
+		g.Go(func() (err error) {
+			pf := f
+			pf.Start, pf.End = p.start, p.end
+			out[i], err = read(gctx, p.src, pf)
+			return err
+		})
+	}
+	return out, g.Wait()
+}
+
 // queryTotals answers a Totals filter: the whole UTC days inside it from the
 // rollup, the edges (when its bounds are not UTC midnights, as in most
 // zones) from the raw points, summed per group and currency.
@@ -227,15 +246,13 @@ func (s *Store) queryTotals(ctx context.Context, f UsageFilter) ([]usage.Row, er
 		k   usage.GroupKey
 		cur string
 	}
+	results, err := readParts(ctx, f, parts, s.queryUsage)
+	if err != nil {
+		return nil, err
+	}
 	sums := map[key]*usage.Row{}
 	var order []key
-	for _, p := range parts {
-		pf := f
-		pf.Start, pf.End = p.start, p.end
-		rows, err := s.queryUsage(ctx, p.src, pf)
-		if err != nil {
-			return nil, err
-		}
+	for _, rows := range results {
 		for _, r := range rows {
 			k := key{r.Key, r.Currency}
 			sum := sums[k]
