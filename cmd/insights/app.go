@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/insights-dev/insights/internal/alerts"
 	"github.com/insights-dev/insights/internal/config"
 	"github.com/insights-dev/insights/internal/partnerapi"
 	"github.com/insights-dev/insights/internal/poller"
@@ -134,7 +133,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		return fmt.Errorf("logo: %w", lerr)
 	}
 	// One forecast cache for the pages and the alert evaluator.
-	forecasts := spend.NewForecastCache(alerts.ForecastCacheSize)
+	forecasts := spend.NewForecastCache(spend.ForecastCacheSize)
 	srv := server.New(server.Options{
 		Store: st, Logger: log, Demo: cfg.DemoMode(), Metrics: p.Metrics(), Forecasts: forecasts,
 		PartnerName: cfg.PartnerName, Logo: logo, Chromium: cfg.Chromium,

@@ -128,16 +128,11 @@ func New(cfg Config) *Evaluator {
 		cfg.Lease = 2 * time.Minute
 	}
 	if cfg.Forecasts == nil {
-		cfg.Forecasts = spend.NewForecastCache(ForecastCacheSize)
+		cfg.Forecasts = spend.NewForecastCache(spend.ForecastCacheSize)
 	}
 	return &Evaluator{cfg: cfg, log: cfg.Logger.With("component", "alerts"),
 		svc: &spend.Service{Store: cfg.Store, Now: cfg.Now, Forecasts: cfg.Forecasts}}
 }
-
-// ForecastCacheSize bounds the forecasts kept between passes: one per client
-// and a few per channel view; a client whose usage did not change is not
-// forecast again.
-const ForecastCacheSize = 8192
 
 func (e *Evaluator) now() time.Time { return e.cfg.Now().UTC() }
 

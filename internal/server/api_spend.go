@@ -15,10 +15,6 @@ import (
 )
 
 // spendService reads forecasts and balances for pages and the API.
-// forecastCacheSize bounds the forecasts kept between requests: a few per
-// client (the client's own, a channel's) for a partner of a few thousand.
-const forecastCacheSize = 4096
-
 func (s *Server) spendService() *spend.Service {
 	return &spend.Service{Store: s.store, Now: s.now, Forecasts: s.forecasts}
 }

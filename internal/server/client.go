@@ -104,7 +104,6 @@ type insightsData struct {
 	main      usageReport          // by category, in the view's buckets: KPIs and charts; previous period by pricing type
 	breakdown usage.Summary        // totals by pricing type and country over the period
 	channels  []store.ChannelTotal // totals per channel over the period
-	prevPaid  usage.Summary        // totals by pricing type over the previous period (main.Previous)
 	calls     callReport
 }
 
@@ -189,7 +188,6 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	d.prevPaid = d.main.Previous
 	v := s.insightsView(c.Request().URL.Path, sc, q, preset, d)
 	v.Freshness = fr
 	v.Today = s.webhookTodayView(today, zone)
@@ -280,7 +278,7 @@ func (s *Server) insightsView(path string, sc insightsScope, q Query, preset str
 
 	// KPI cards: messages, cost per currency, paid and free.
 	paid, free := paidFree(d.breakdown)
-	prevPaid, prevFree := paidFree(d.prevPaid)
+	prevPaid, prevFree := paidFree(d.main.Previous)
 	v.KPIs = append(v.KPIs, pages.KPI{
 		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(cur.Volume),
 		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume) + " in " + prevLabel,

@@ -125,9 +125,7 @@ func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
 		rows = append(rows, extra...)
 	}
 	r.Current = usage.AggregateCalls(rows, q.Period, q.Granularity)
-	pf := q.storeFilter(r.PrevSpan, nil)
-	pf.Totals = true
-	prev, err := read(ctx, pf)
+	prev, err := read(ctx, q.totalsFilter(r.PrevSpan, nil))
 	if err != nil {
 		return r, fmt.Errorf("load previous calls: %w", err)
 	}

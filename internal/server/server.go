@@ -113,7 +113,7 @@ func New(opts Options) *Server {
 	}
 	logger := slog.New(requestIDHandler{opts.Logger.Handler()})
 	if opts.Forecasts == nil {
-		opts.Forecasts = spend.NewForecastCache(forecastCacheSize)
+		opts.Forecasts = spend.NewForecastCache(spend.ForecastCacheSize)
 	}
 	s := &Server{store: opts.Store, log: logger.With("component", "server"), opts: opts, now: opts.Now,
 		forecasts: opts.Forecasts}

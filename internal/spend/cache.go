@@ -22,6 +22,10 @@ type ForecastCache struct {
 	hits    int           // answers from the cache, for the tests
 }
 
+// ForecastCacheSize is the usual bound of a ForecastCache: a forecast per
+// client and a few per channel view for a partner of a few thousand.
+const ForecastCacheSize = 8192
+
 // NewForecastCache keeps at most max forecasts, dropping the oldest first.
 func NewForecastCache(max int) *ForecastCache {
 	return &ForecastCache{max: max, entries: make(map[forecastKey]Forecast, max)}

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -24,8 +22,8 @@ import (
 
 // isLocalMidnight reports whether t is a midnight in loc.
 func isLocalMidnight(t time.Time, loc *time.Location) bool {
-	l := t.In(loc)
-	return t.Equal(time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc))
+	start, _ := localDayOf(t, loc)
+	return t.Equal(start)
 }
 
 // utcOffsetZero reports whether loc (nil: UTC) has offset 0 at every UTC
@@ -42,22 +40,13 @@ func utcOffsetZero(start, end time.Time, loc *time.Location) bool {
 	return true
 }
 
-// halfHourOffsets reports whether loc's offset is a whole number of half
-// hours throughout [start, end]. In other zones (Asia/Kathmandu,
-// Pacific/Chatham) a half-hour point can straddle a local midnight and
-// usage.BucketStart assigns it to the nearer day: those read the raw points.
-func halfHourOffsets(start, end time.Time, loc *time.Location) bool {
-	for t := start; ; t = t.Add(24 * time.Hour) {
-		if t.After(end) {
-			t = end
-		}
-		if _, off := t.In(loc).Zone(); off%usage.HalfHourSeconds != 0 {
-			return false
-		}
-		if t.Equal(end) {
-			return true
-		}
-	}
+// localPeriod is the period of the local days of loc in [start, end), two
+// midnights of loc. Zones whose offset is not whole half hours
+// (usage.ZoneIsApproximate: Asia/Kathmandu, Pacific/Chatham) have half-hour
+// points that straddle a local midnight, which usage.BucketStart assigns to
+// the nearer day: those read the raw points.
+func localPeriod(start, end time.Time, loc *time.Location) usage.Period {
+	return usage.Period{From: usage.DateOf(start.In(loc)), To: usage.DateOf(end.In(loc)).AddDays(-1), Loc: loc}
 }
 
 // localDayOf returns the UTC bounds of the local day of loc that holds t.
@@ -67,26 +56,21 @@ func localDayOf(t time.Time, loc *time.Location) (start, end time.Time) {
 	return start.UTC(), start.AddDate(0, 0, 1).UTC()
 }
 
-// outsideRun is a run of UTC days [from, to) whose rows in the seconds of
-// the day [lo, hi) lie outside the local day of the day's noon.
-type outsideRun struct {
-	from, to time.Time
-	lo, hi   int64
-}
-
-// outsideRuns lists, for the UTC days in [from, to), the parts of each day
-// outside the local day of its noon, as runs of days with the same part.
-func outsideRuns(from, to time.Time, loc *time.Location) []outsideRun {
-	var runs []outsideRun
+// outsideRuns lists, for the UTC days in [from, to), the hours of each day
+// outside the local day of its noon, as raw-point parts over runs of days
+// with the same hours.
+func outsideRuns(from, to time.Time, loc *time.Location) []rangePart {
+	var runs []rangePart
 	add := func(d time.Time, lo, hi int64) {
+		hours := secondsOfDay{lo, hi}
 		for i := range runs {
 			r := &runs[i]
-			if r.to.Equal(d) && r.lo == lo && r.hi == hi {
-				r.to = d.AddDate(0, 0, 1)
+			if r.end.Equal(d) && r.secondsOfDay == hours {
+				r.end = d.AddDate(0, 0, 1)
 				return
 			}
 		}
-		runs = append(runs, outsideRun{from: d, to: d.AddDate(0, 0, 1), lo: lo, hi: hi})
+		runs = append(runs, rangePart{src: apiUsage, start: d, end: d.AddDate(0, 0, 1), secondsOfDay: hours})
 	}
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
 		ls, le := localDayOf(d.Add(12*time.Hour), loc)
@@ -110,25 +94,9 @@ func (s *Store) queryLocalDays(ctx context.Context, f UsageFilter) ([]usage.Row,
 		to = to.AddDate(0, 0, 1)
 	}
 	// The rollup and the raw hours of each run are read at once.
-	runs := outsideRuns(from, to, loc)
-	results := make([][]usage.Row, 1+len(runs))
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		rf := f
-		rf.Start, rf.End = from, to
-		results[0], err = s.queryUsage(gctx, rf.rollup(), rf)
-		return err
-	})
-	for i, run := range runs {
-		g.Go(func() (err error) {
-			pf := f
-			pf.Start, pf.End = run.from, run.to
-			pf.secondsOfDay.lo, pf.secondsOfDay.hi = run.lo, run.hi
-			results[1+i], err = s.queryUsage(gctx, apiUsage, pf)
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	parts := append([]rangePart{{src: f.rollup(), start: from, end: to}}, outsideRuns(from, to, loc)...)
+	results, err := readParts(ctx, f, parts, s.queryUsage)
+	if err != nil {
 		return nil, err
 	}
 	// Sum per local day, key and currency, keeping the order of the SQL

@@ -54,7 +54,7 @@ type UsageFilter struct {
 
 	// secondsOfDay, when hi > 0, keeps only rows whose bucket starts in
 	// [lo, hi) seconds after its UTC midnight (queryLocalDays).
-	secondsOfDay struct{ lo, hi int64 }
+	secondsOfDay secondsOfDay
 }
 
 // groupColumn maps a group field to its column in the usage query.
@@ -173,7 +173,7 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 		return s.queryUsage(ctx, f.rollup(), f)
 	}
 	if f.DailyOK && f.DayZone != nil && isLocalMidnight(f.Start, f.DayZone) && isLocalMidnight(f.End, f.DayZone) &&
-		halfHourOffsets(f.Start, f.End, f.DayZone) {
+		!usage.ZoneIsApproximate(f.DayZone, localPeriod(f.Start, f.End, f.DayZone)) {
 		return s.queryLocalDays(ctx, f)
 	}
 	return s.queryUsage(ctx, apiUsage, f)
@@ -194,7 +194,13 @@ func (f UsageFilter) rollup() usageSource {
 type rangePart struct {
 	src        usageSource
 	start, end time.Time
+	// secondsOfDay, when hi > 0, keeps only the part's rows whose bucket
+	// starts that many seconds after its UTC midnight (queryLocalDays).
+	secondsOfDay secondsOfDay
 }
+
+// secondsOfDay is a span [lo, hi) of seconds after UTC midnight.
+type secondsOfDay struct{ lo, hi int64 }
 
 // dayParts splits [f.Start, f.End) into the whole UTC days inside it, read
 // from days, and the hours before the first and after the last UTC midnight,
@@ -205,14 +211,14 @@ func (f UsageFilter) dayParts(days usageSource) []rangePart {
 		lo = lo.AddDate(0, 0, 1)
 	}
 	if !lo.Before(hi) {
-		return []rangePart{{apiUsage, f.Start, f.End}}
+		return []rangePart{{src: apiUsage, start: f.Start, end: f.End}}
 	}
-	parts := []rangePart{{days, lo, hi}}
+	parts := []rangePart{{src: days, start: lo, end: hi}}
 	if f.Start.Before(lo) {
-		parts = append(parts, rangePart{apiUsage, f.Start, lo})
+		parts = append(parts, rangePart{src: apiUsage, start: f.Start, end: lo})
 	}
 	if hi.Before(f.End) {
-		parts = append(parts, rangePart{apiUsage, hi, f.End})
+		parts = append(parts, rangePart{src: apiUsage, start: hi, end: f.End})
 	}
 	return parts
 }
@@ -226,7 +232,7 @@ func readParts[T any](ctx context.Context, f UsageFilter, parts []rangePart,
 	for i, p := range parts {
 		g.Go(func() (err error) {
 			pf := f
-			pf.Start, pf.End = p.start, p.end
+			pf.Start, pf.End, pf.secondsOfDay = p.start, p.end, p.secondsOfDay
 			out[i], err = read(gctx, p.src, pf)
 			return err
 		})
