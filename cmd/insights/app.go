@@ -160,8 +160,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 			feedDemoWebhooks(ctx, log, sim, p, cfg.Addr, cfg.WebhookSecret.Reveal())
 		}()
 	}
+	stopping := make(chan time.Time, 1)
+	context.AfterFunc(ctx, func() { stopping <- time.Now() })
 	err := srv.Start(ctx, cfg.Addr)
 	cancel()
+	began := <-stopping
+	since := func() float64 { return float64(time.Since(began).Microseconds()) / 1000 }
+	log.Info("shutting down: web server stopped", "after_ms", since())
 	// Acknowledged webhooks are committed before their 200; Close flushes
 	// whatever is still queued, then the poller finishes, then main closes
 	// the database.
@@ -170,7 +175,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	if cerr := srv.Close(closeCtx); cerr != nil {
 		log.Error("closing the webhook writer", "err", cerr)
 	}
+	log.Info("shutting down: webhooks flushed", "after_ms", since())
 	wg.Wait()
+	log.Info("shutting down: poller and alerts stopped", "after_ms", since())
 	return err
 }
 

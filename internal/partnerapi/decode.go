@@ -8,6 +8,7 @@ package partnerapi
 // JSON path of the value at fault.
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -238,7 +239,10 @@ func decodeBalance(body []byte) (*Balance, error) {
 // Both wrappings of each analytics list are read: X.data[].data_points[] and
 // X.data_points[]. An absent or null pricing_analytics or call_analytics means
 // no data.
-func decodeUsage(body []byte, want usage.Granularity) (*Usage, error) {
+//
+// A backfill answer runs to megabytes, so decoding stops early, with ctx's
+// error, when ctx is cancelled (the poller is shutting down).
+func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usage, error) {
 	root, err := parseRoot(body)
 	if err != nil {
 		return nil, err
@@ -265,7 +269,10 @@ func decodeUsage(body []byte, want usage.Granularity) (*Usage, error) {
 			return nil, err
 		}
 		u.Points = make([]usage.Point, 0, len(points))
-		for _, o := range points {
+		for i, o := range points {
+			if err := checkCancelled(ctx, i); err != nil {
+				return nil, err
+			}
 			p, err := decodePricingPoint(o, u)
 			if err != nil {
 				return nil, err
@@ -291,7 +298,10 @@ func decodeUsage(body []byte, want usage.Granularity) (*Usage, error) {
 			return nil, err
 		}
 		u.Calls = make([]usage.CallPoint, 0, len(points))
-		for _, o := range points {
+		for i, o := range points {
+			if err := checkCancelled(ctx, i); err != nil {
+				return nil, err
+			}
 			cp, err := decodeCallPoint(o, u, g)
 			if err != nil {
 				return nil, err
@@ -307,6 +317,17 @@ func decodeUsage(body []byte, want usage.Granularity) (*Usage, error) {
 		return nil, &DecodeError{Field: "currency", Err: fmt.Errorf("missing, but %s reports a cost", costly)}
 	}
 	return u, nil
+}
+
+// checkCancelled returns ctx's error every 1024th point, and nil otherwise.
+func checkCancelled(ctx context.Context, i int) error {
+	if i%1024 != 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("decoding stopped: %w", err)
+	}
+	return nil
 }
 
 // decodePricingPoint reads one pricing_analytics data point:

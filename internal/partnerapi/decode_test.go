@@ -1,6 +1,7 @@
 package partnerapi
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestDecodeUsageWrappings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u, err := decodeUsage([]byte(tt.body), usage.HalfHour)
+			u, err := decodeUsage(context.Background(), []byte(tt.body), usage.HalfHour)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +73,7 @@ func TestDecodeUsageUnknownValuesKept(t *testing.T) {
 	body := `{"currency": "usd", "pricing_analytics": {"data_points": [
 		{"start": 1761955200, "pricing_category": "marketing_super", "pricing_type": "FREE_TRIAL", "country": "br", "volume": 3, "cost": 0.18}]},
 	  "call_analytics": {"data_points": [{"start": 1761955200, "direction": "AGENT_TRANSFERRED", "country": "in", "count": 1, "average_duration": 30}]}}`
-	u, err := decodeUsage([]byte(body), usage.HalfHour)
+	u, err := decodeUsage(context.Background(), []byte(body), usage.HalfHour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestDecodeUsageCostExact(t *testing.T) {
 				cost = `, "cost": ` + tt.cost
 			}
 			body := `{"currency": "EUR", "pricing_analytics": {"data_points": [{"start": 1761955200, "pricing_category": "UTILITY", "volume": 1` + cost + `}]}}`
-			u, err := decodeUsage([]byte(body), usage.Day)
+			u, err := decodeUsage(context.Background(), []byte(body), usage.Day)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +130,7 @@ func TestDecodeUsageCostExact(t *testing.T) {
 	body := `{"currency": "EUR", "pricing_analytics": {"data_points": [
 		{"start": 1761955200, "pricing_category": "UTILITY", "volume": 1, "cost": 0.1},
 		{"start": 1761957000, "pricing_category": "UTILITY", "volume": 1, "cost": 0.2}]}}`
-	u, err := decodeUsage([]byte(body), usage.HalfHour)
+	u, err := decodeUsage(context.Background(), []byte(body), usage.HalfHour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestDecodeUsageNullCostWithoutCurrency(t *testing.T) {
 	// Unknown costs need no currency; nothing is invented.
 	body := `{"pricing_analytics": {"data_points": [{"start": 1761955200, "pricing_category": "UTILITY", "volume": 1, "cost": null}]},
 	  "call_analytics": {"data_points": [{"start": 1761955200, "direction": "USER_INITIATED", "count": 0}]}}`
-	u, err := decodeUsage([]byte(body), usage.HalfHour)
+	u, err := decodeUsage(context.Background(), []byte(body), usage.HalfHour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +180,7 @@ func TestDecodeUsageBuckets(t *testing.T) {
 			}
 			body := `{` + g + `"currency": "EUR", "pricing_analytics": {"data_points": [{"start": 1764460800` + tt.end + `, "pricing_category": "UTILITY", "volume": 1}]},
 				"call_analytics": {"data_points": [{"start": 1764460800` + tt.end + `, "count": 0}]}}`
-			u, err := decodeUsage([]byte(body), tt.asked)
+			u, err := decodeUsage(context.Background(), []byte(body), tt.asked)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,7 +216,7 @@ func TestDecodeCallSeconds(t *testing.T) {
 		t.Run(tt.count+"x"+tt.avg, func(t *testing.T) {
 			body := `{"currency": "EUR", "call_analytics": {"granularity": "HALF_HOUR", "data_points": [{"start": 1761955200, "direction": "BUSINESS_INITIATED", "count": ` +
 				tt.count + `, "average_duration": ` + tt.avg + `, "cost": 0.0123}]}}`
-			u, err := decodeUsage([]byte(body), usage.Day)
+			u, err := decodeUsage(context.Background(), []byte(body), usage.Day)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -278,7 +279,7 @@ func TestDecodeUsageMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u, err := decodeUsage([]byte(tt.body), usage.HalfHour)
+			u, err := decodeUsage(context.Background(), []byte(tt.body), usage.HalfHour)
 			if err == nil {
 				t.Fatalf("no error; got %+v", u)
 			}

@@ -1,6 +1,7 @@
 package partnerapi
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -28,7 +29,7 @@ func FuzzDecodeUsage(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		u, err := decodeUsage(body, usage.HalfHour)
+		u, err := decodeUsage(context.Background(), body, usage.HalfHour)
 		if err != nil {
 			var de *DecodeError
 			if !errors.As(err, &de) {

@@ -73,7 +73,7 @@ func (c *Client) ChannelUsage(ctx context.Context, req UsageRequest) (*Usage, er
 	if err != nil {
 		return nil, fmt.Errorf("partnerapi: channel usage %s: %w", req.ChannelID, err)
 	}
-	u, err := decodeUsage(body, req.Granularity)
+	u, err := decodeUsage(ctx, body, req.Granularity)
 	if err != nil {
 		return nil, fmt.Errorf("partnerapi: channel usage %s: %w", req.ChannelID, err)
 	}

@@ -1,0 +1,4 @@
+package partnerapi
+
+// DecodeUsage exposes the usage decoder to the benchmarks.
+var DecodeUsage = decodeUsage
