@@ -18,10 +18,20 @@ import (
 )
 
 // object is one JSON object's members, kept raw so that each is decoded (and
-// blamed) on its own; path is where the object sits in the body.
+// blamed) on its own. Its values are slices of a body that parseRoot has
+// validated, so the splitting below need not check the JSON grammar again.
+// path and index say where the object sits in the body (index is -1 unless
+// the object is an array element); the path text is only built for errors.
 type object struct {
-	path string
-	m    map[string]json.RawMessage
+	path    string
+	index   int
+	members []member
+}
+
+// member is one name/value pair; key is the unquoted name.
+type member struct {
+	key []byte
+	val []byte
 }
 
 // parseRoot reads a whole body, which must be one JSON object.
@@ -36,18 +46,27 @@ func parseRoot(body []byte) (object, error) {
 		}
 		return object{}, &DecodeError{Err: fmt.Errorf("want a JSON object, got %s", kind(body))}
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(body, &m); err != nil {
+	if !json.Valid(body) {
+		var m map[string]json.RawMessage // only for encoding/json's description of the fault
+		err := json.Unmarshal(body, &m)
 		return object{}, &DecodeError{Err: fmt.Errorf("invalid JSON: %w", err)}
 	}
-	return object{m: m}, nil
+	return object{index: -1, members: splitObject(body)}, nil
+}
+
+// where is the object's own path.
+func (o object) where() string {
+	if o.index < 0 {
+		return o.path
+	}
+	return o.path + "[" + strconv.Itoa(o.index) + "]"
 }
 
 func (o object) at(key string) string {
-	if o.path == "" {
-		return key
+	if w := o.where(); w != "" {
+		return w + "." + key
 	}
-	return o.path + "." + key
+	return key
 }
 
 func (o object) fail(key string, err error) error { return &DecodeError{Field: o.at(key), Err: err} }
@@ -56,19 +75,24 @@ func (o object) missing(key string) error {
 	return o.fail(key, errors.New("required field is missing"))
 }
 
-// raw returns a member; absent and null are both "not there".
+// raw returns a member; absent and null are both "not there". When a name
+// repeats, the last one counts, as with encoding/json.
 func (o object) raw(key string) (json.RawMessage, bool) {
-	r, ok := o.m[key]
-	if !ok || isNull(r) {
-		return nil, false
+	for i := len(o.members) - 1; i >= 0; i-- {
+		if m := o.members[i]; string(m.key) == key {
+			if isNull(m.val) {
+				return nil, false
+			}
+			return m.val, true
+		}
 	}
-	return bytes.TrimSpace(r), true
+	return nil, false
 }
 
 // object returns the member key as an object; ok is false when it is absent
 // or null (the returned object is then empty, so its lookups find nothing).
 func (o object) object(key string) (object, bool, error) {
-	child := object{path: o.at(key)}
+	child := object{path: o.at(key), index: -1}
 	r, ok := o.raw(key)
 	if !ok {
 		return child, false, nil
@@ -76,9 +100,7 @@ func (o object) object(key string) (object, bool, error) {
 	if r[0] != '{' {
 		return child, false, o.fail(key, fmt.Errorf("want an object, got %s", kind(r)))
 	}
-	if err := json.Unmarshal(r, &child.m); err != nil {
-		return child, false, o.fail(key, err)
-	}
+	child.members = splitObject(r)
 	return child, true, nil
 }
 
@@ -91,21 +113,15 @@ func (o object) objects(key string) ([]object, error) {
 	if r[0] != '[' {
 		return nil, o.fail(key, fmt.Errorf("want an array, got %s", kind(r)))
 	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(r, &elems); err != nil {
-		return nil, o.fail(key, err)
-	}
+	elems := splitArray(r)
 	out := make([]object, len(elems))
+	path := o.at(key)
 	for i, e := range elems {
-		path := fmt.Sprintf("%s[%d]", o.at(key), i)
-		e = bytes.TrimSpace(e)
-		if len(e) == 0 || e[0] != '{' {
-			return nil, &DecodeError{Field: path, Err: fmt.Errorf("want an object, got %s", kind(e))}
+		out[i] = object{path: path, index: i}
+		if e[0] != '{' {
+			return nil, &DecodeError{Field: out[i].where(), Err: fmt.Errorf("want an object, got %s", kind(e))}
 		}
-		out[i].path = path
-		if err := json.Unmarshal(e, &out[i].m); err != nil {
-			return nil, &DecodeError{Field: path, Err: err}
-		}
+		out[i].members = splitObject(e)
 	}
 	return out, nil
 }
@@ -141,8 +157,8 @@ func (o object) str(key string) (string, error) {
 	}
 	switch {
 	case r[0] == '"':
-		var s string
-		if err := json.Unmarshal(r, &s); err != nil {
+		s, err := unquote(r)
+		if err != nil {
 			return "", o.fail(key, err)
 		}
 		return strings.TrimSpace(s), nil
@@ -193,15 +209,25 @@ func (o object) granularity(key string, def usage.Granularity) (usage.Granularit
 	return g, nil
 }
 
-// decimal reads a number (or a string holding one) exactly.
-func (o object) decimal(key string) (*big.Rat, bool, error) {
+// number returns the exact text of a numeric member (a number, or a string
+// holding one).
+func (o object) number(key string) (string, bool, error) {
 	r, ok := o.raw(key)
 	if !ok {
-		return nil, false, nil
+		return "", false, nil
 	}
 	text, err := numberText(r)
 	if err != nil {
-		return nil, false, o.fail(key, err)
+		return "", false, o.fail(key, err)
+	}
+	return text, true, nil
+}
+
+// decimal reads a number (or a string holding one) exactly.
+func (o object) decimal(key string) (*big.Rat, bool, error) {
+	text, ok, err := o.number(key)
+	if err != nil || !ok {
+		return nil, false, err
 	}
 	v, ok := new(big.Rat).SetString(text)
 	if !ok {
@@ -212,14 +238,20 @@ func (o object) decimal(key string) (*big.Rat, bool, error) {
 
 // integer reads a whole number (1.2e2 is 120; 1.5 is an error).
 func (o object) integer(key string) (int64, bool, error) {
-	v, ok, err := o.decimal(key)
+	text, ok, err := o.number(key)
 	if err != nil || !ok {
 		return 0, false, err
 	}
-	if !v.IsInt() {
-		return 0, false, o.fail(key, fmt.Errorf("not a whole number: %s", v.FloatString(6)))
+	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		return n, true, nil // the usual case: plain digits
 	}
-	if !v.Num().IsInt64() {
+	v, ok := new(big.Rat).SetString(text)
+	switch {
+	case !ok:
+		return 0, false, o.fail(key, fmt.Errorf("not a number: %s", text))
+	case !v.IsInt():
+		return 0, false, o.fail(key, fmt.Errorf("not a whole number: %s", v.FloatString(6)))
+	case !v.Num().IsInt64():
 		return 0, false, o.fail(key, errors.New("out of range"))
 	}
 	return v.Num().Int64(), true, nil
@@ -276,8 +308,8 @@ func (o object) timestamp(key string) (time.Time, bool, error) {
 		return time.Time{}, false, nil
 	}
 	if r[0] == '"' {
-		var s string
-		if err := json.Unmarshal(r, &s); err != nil {
+		s, err := unquote(r)
+		if err != nil {
 			return time.Time{}, false, o.fail(key, err)
 		}
 		s = strings.TrimSpace(s)
@@ -308,7 +340,8 @@ func (o object) timestamp(key string) (time.Time, bool, error) {
 func numberText(r json.RawMessage) (string, error) {
 	s := string(r)
 	if r[0] == '"' {
-		if err := json.Unmarshal(r, &s); err != nil {
+		var err error
+		if s, err = unquote(r); err != nil {
 			return "", err
 		}
 		s = strings.TrimSpace(s)
@@ -326,15 +359,6 @@ func numberText(r json.RawMessage) (string, error) {
 		return "", fmt.Errorf("number too long: %s", shorten(s, 40))
 	}
 	return s, nil
-}
-
-// isNumber reports whether s is exactly one JSON number.
-func isNumber(s string) bool {
-	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
-		return false
-	}
-	var n json.Number
-	return json.Unmarshal([]byte(s), &n) == nil
 }
 
 // roundRat rounds v to the nearest integer, halves away from zero; exact is
