@@ -434,5 +434,8 @@ func (o object) bucket(g usage.Granularity) (start, end time.Time, err error) {
 	if !end.After(start) {
 		return start, end, o.fail("end", fmt.Errorf("%d is not after start %d", end.Unix(), start.Unix()))
 	}
+	if g == usage.HalfHour && start.Unix()%usage.HalfHourSeconds != 0 {
+		return start, end, o.fail("start", fmt.Errorf("%s is not on a half hour", start.Format(time.RFC3339)))
+	}
 	return start, end, nil
 }

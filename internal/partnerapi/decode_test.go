@@ -265,6 +265,7 @@ func TestDecodeUsageMalformed(t *testing.T) {
 		{"start in ms", `{"pricing_analytics": {"data_points": [{"start": 1761955200000, "pricing_category": "UTILITY", "volume": 1}]}}`, "pricing_analytics.data_points[0].start", "out of range"},
 		{"start fractional", `{"pricing_analytics": {"data_points": [{"start": 1761955200.5, "pricing_category": "UTILITY", "volume": 1}]}}`, "pricing_analytics.data_points[0].start", "whole number"},
 		{"start an object", `{"pricing_analytics": {"data_points": [{"start": {}, "pricing_category": "UTILITY", "volume": 1}]}}`, "pricing_analytics.data_points[0].start", "not a number"},
+		{"start between half hours", `{"pricing_analytics": {"data_points": [{"start": 1761956100, "pricing_category": "UTILITY", "volume": 1}]}}`, "pricing_analytics.data_points[0].start", "not on a half hour"},
 		{"end before start", `{"pricing_analytics": {"data_points": [{` + pt + `, "end": 1761955200}]}}`, "pricing_analytics.data_points[0].end", "not after start"},
 		{"category missing", `{"pricing_analytics": {"data_points": [{"start": 1761955200, "volume": 1}]}}`, "pricing_analytics.data_points[0].pricing_category", "missing"},
 		{"category empty", `{"pricing_analytics": {"data_points": [{"start": 1761955200, "volume": 1, "pricing_category": " "}]}}`, "pricing_analytics.data_points[0].pricing_category", "missing"},

@@ -301,6 +301,10 @@ func (w UsageWindow) classify(channelID string, g usage.Granularity, start, end 
 	if !start.Before(end) {
 		return 0, 0, false, fmt.Errorf("bucket end %s not after start %s", end.UTC().Format(time.RFC3339), start.UTC().Format(time.RFC3339))
 	}
+	if w.Granularity == usage.HalfHour && start.Unix()%usage.HalfHourSeconds != 0 {
+		// The local-day fold of the rollups reads buckets by their starts.
+		return 0, 0, false, fmt.Errorf("half-hour bucket starts at %s, not on a half hour", start.UTC().Format(time.RFC3339))
+	}
 	if !start.Before(w.End) || !end.After(w.Start) {
 		return 0, 0, false, fmt.Errorf("bucket [%s, %s) lies outside the window",
 			start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))

@@ -119,6 +119,8 @@ func TestSaveUsageWindow(t *testing.T) {
 				"other granularity": window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0),
 					usage.Point{ChannelID: "ch1", Start: day0, Granularity: usage.Day, Category: mk, Volume: 1}),
 				"unknown channel": window("nope", 0, 4, hh("nope", 0, mk, 99, 0)),
+				"bucket between half hours": window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0),
+					usage.Point{ChannelID: "ch1", Start: day0.Add(45 * time.Minute), End: day0.Add(75 * time.Minute), Granularity: usage.HalfHour, Category: mk, Volume: 1}),
 			} {
 				if err := s.SaveUsageWindow(ctx, w); err == nil {
 					t.Errorf("%s: accepted", name)

@@ -56,16 +56,20 @@ func localDayOf(t time.Time, loc *time.Location) (start, end time.Time) {
 	return start.UTC(), start.AddDate(0, 0, 1).UTC()
 }
 
+// maxProbes bounds the half-hour buckets one raw-hours query lists.
+const maxProbes = 1000
+
 // outsideRuns lists, for the UTC days in [from, to), the hours of each day
 // outside the local day of its noon, as raw-point parts over runs of days
-// with the same hours.
+// with the same hours (each run at most maxProbes buckets long).
 func outsideRuns(from, to time.Time, loc *time.Location) []rangePart {
 	var runs []rangePart
 	add := func(d time.Time, lo, hi int64) {
 		hours := secondsOfDay{lo, hi}
 		for i := range runs {
 			r := &runs[i]
-			if r.end.Equal(d) && r.secondsOfDay == hours {
+			days := int(r.end.Sub(r.start) / (24 * time.Hour))
+			if r.end.Equal(d) && r.secondsOfDay == hours && (days+1)*hours.halfHoursPerDay() <= maxProbes {
 				r.end = d.AddDate(0, 0, 1)
 				return
 			}

@@ -106,8 +106,10 @@ func (f UsageFilter) where(table string, withUsageDims, needJoin, byGranularity 
 		in("u.pricing_type", f.PricingTypes)
 	}
 	if f.secondsOfDay.hi > 0 {
-		b.WriteString(" AND u.bucket_start % 86400 >= ? AND u.bucket_start % 86400 < ?")
-		args = append(args, f.secondsOfDay.lo, f.secondsOfDay.hi)
+		// One index probe per half-hour bucket of those hours, instead of
+		// a scan of the whole range.
+		b.WriteString(" AND u.bucket_start IN ?")
+		args = append(args, f.secondsOfDay.bucketStarts(f.Start, f.End))
 	}
 	return b.String(), args, nil
 }
@@ -201,6 +203,25 @@ type rangePart struct {
 
 // secondsOfDay is a span [lo, hi) of seconds after UTC midnight.
 type secondsOfDay struct{ lo, hi int64 }
+
+// halfHoursPerDay is how many half-hour buckets start in the span each day.
+func (s secondsOfDay) halfHoursPerDay() int {
+	return int((s.hi - s.lo + usage.HalfHourSeconds - 1) / usage.HalfHourSeconds)
+}
+
+// bucketStarts lists the half-hour bucket starts in the span of each UTC
+// day in [start, end), two UTC midnights. Half-hour points start on half
+// hours (SaveUsageWindow refuses others), so these are all the buckets there.
+func (s secondsOfDay) bucketStarts(start, end time.Time) []int64 {
+	first := (s.lo + usage.HalfHourSeconds - 1) / usage.HalfHourSeconds * usage.HalfHourSeconds
+	var out []int64
+	for d := start.Unix(); d < end.Unix(); d += 86400 {
+		for t := d + first; t < d+s.hi; t += usage.HalfHourSeconds {
+			out = append(out, t)
+		}
+	}
+	return out
+}
 
 // dayParts splits [f.Start, f.End) into the whole UTC days inside it, read
 // from days, and the hours before the first and after the last UTC midnight,
