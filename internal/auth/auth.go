@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,6 +204,8 @@ const (
 	ActionShareRevoke   = "share_revoke"
 	ActionShareOpen     = "share_open"
 	ActionShareOpenFail = "share_open_failed"
+	// ActionShareOpenLimited: a share link's password form past the limit.
+	ActionShareOpenLimited = "share_open_rate_limited"
 )
 
 // Audit records an action in the audit log and in the log. Failures to
@@ -392,15 +395,9 @@ func (a *Service) Login(ctx context.Context, email, password, addr string) (stri
 	now := a.now()
 	since := now.Add(-a.opts.FailureWindow)
 	accountKey, addrKey := "account:"+email, "address:"+addr
-	na, err := a.store.CountLoginFailures(ctx, accountKey, since)
-	if err != nil {
+	if limited, err := a.overLimit(ctx, since, accountKey, addrKey); err != nil {
 		return "", Principal{}, fmt.Errorf("auth: login: %w", err)
-	}
-	nb, err := a.store.CountLoginFailures(ctx, addrKey, since)
-	if err != nil {
-		return "", Principal{}, fmt.Errorf("auth: login: %w", err)
-	}
-	if na >= a.opts.MaxAccountFailures || nb >= a.opts.MaxAddressFailures {
+	} else if limited {
 		a.Audit(ctx, email, ActionLoginLimited, email, "", addr)
 		return "", Principal{}, ErrRateLimited
 	}
@@ -438,6 +435,20 @@ func (a *Service) Login(ctx context.Context, email, password, addr string) (stri
 	p := userPrincipal(u, ViaSession)
 	p.SessionExpires = exp
 	return secret, p, nil
+}
+
+// overLimit reports whether the failures since then of what (an account or
+// a share link) or of addrKey (the address they came from) reached the limit.
+func (a *Service) overLimit(ctx context.Context, since time.Time, what, addrKey string) (bool, error) {
+	na, err := a.store.CountLoginFailures(ctx, what, since)
+	if err != nil {
+		return false, err
+	}
+	nb, err := a.store.CountLoginFailures(ctx, addrKey, since)
+	if err != nil {
+		return false, err
+	}
+	return na >= a.opts.MaxAccountFailures || nb >= a.opts.MaxAddressFailures, nil
 }
 
 func userPrincipal(u store.User, via string) Principal {
@@ -654,6 +665,39 @@ func (a *Service) ShareLink(ctx context.Context, secret, password string, checkP
 		if p.To, err = usage.ParseDate(l.To); err != nil {
 			return Principal{}, l, fmt.Errorf("auth: share link %d: %w", l.ID, err)
 		}
+	}
+	return p, l, nil
+}
+
+// OpenShareLink is ShareLink for a password typed at address addr. Wrong
+// passwords count against the link and the address as failed logins do
+// (and against the same limits); past the limit every attempt, right or
+// wrong, gets ErrRateLimited until the window has passed. An empty password
+// (the link opened, its form not yet sent) is not a failure.
+func (a *Service) OpenShareLink(ctx context.Context, secret, password, addr string) (Principal, store.ShareLink, error) {
+	p, l, err := a.ShareLink(ctx, secret, "", false)
+	if err != nil || l.PasswordHash == "" {
+		return p, l, err
+	}
+	now := a.now()
+	linkKey, addrKey := "share:"+strconv.FormatInt(l.ID, 10), "address:"+addr
+	if limited, err := a.overLimit(ctx, now.Add(-a.opts.FailureWindow), linkKey, addrKey); err != nil {
+		return Principal{}, l, fmt.Errorf("auth: share link: %w", err)
+	} else if limited {
+		a.Audit(ctx, "share link", ActionShareOpenLimited, "share "+strconv.FormatInt(l.ID, 10), "", addr)
+		return Principal{}, l, ErrRateLimited
+	}
+	if !VerifyPassword(l.PasswordHash, password) {
+		if password != "" {
+			if err := a.store.RecordLoginFailure(ctx, now, linkKey, addrKey); err != nil {
+				return Principal{}, l, fmt.Errorf("auth: share link: %w", err)
+			}
+			a.Audit(ctx, "share link", ActionShareOpenFail, "share "+strconv.FormatInt(l.ID, 10), "wrong password", addr)
+		}
+		return Principal{}, l, ErrPasswordRequired
+	}
+	if err := a.store.ClearLoginFailures(ctx, linkKey); err != nil {
+		return Principal{}, l, fmt.Errorf("auth: share link: %w", err)
 	}
 	return p, l, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -252,5 +253,54 @@ func TestTokensAndShareLinks(t *testing.T) {
 		}
 		_ = link
 		assertNoSecrets(t, logs.String(), tok, secret, secret2, "share-password", "admin-password-1")
+	})
+}
+
+// TestSharePasswordRateLimit: wrong passwords on a share link count like
+// failed logins; past the limit even the right password waits for the
+// window, and opening the link without a password costs nothing.
+func TestSharePasswordRateLimit(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc, clk, _ := newService(t, st)
+		adm, err := svc.Setup(ctx, "", auth.NewUser{Email: "admin@example.com", Password: "admin-password-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, _, err := svc.CreateShareLink(ctx, adm.Email, "", adm.ID, auth.NewShare{ClientID: "A", ExpiresAt: clk.Now().Add(48 * time.Hour), Password: "share-password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 10 {
+			if _, _, err := svc.OpenShareLink(ctx, secret, "", "198.51.100.7"); !errors.Is(err, auth.ErrPasswordRequired) {
+				t.Fatalf("link opened without a password: %v", err)
+			}
+		}
+		for i := range 5 {
+			if _, _, err := svc.OpenShareLink(ctx, secret, fmt.Sprintf("guess-%d", i), "198.51.100.7"); !errors.Is(err, auth.ErrPasswordRequired) {
+				t.Fatalf("wrong password %d: %v", i, err)
+			}
+		}
+		// Limited for this link from any address, right password or not.
+		for _, addr := range []string{"198.51.100.7", "203.0.113.9"} {
+			if _, _, err := svc.OpenShareLink(ctx, secret, "share-password", addr); !errors.Is(err, auth.ErrRateLimited) {
+				t.Errorf("from %s after 5 wrong passwords: %v, want ErrRateLimited", addr, err)
+			}
+		}
+		clk.Add(16 * time.Minute)
+		if p, _, err := svc.OpenShareLink(ctx, secret, "share-password", "203.0.113.9"); err != nil || p.Via != auth.ViaShare {
+			t.Fatalf("after the window: %+v, %v", p, err)
+		}
+		entries, err := st.ListAudit(ctx, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := map[string]int{}
+		for _, e := range entries {
+			counts[e.Action]++
+		}
+		if counts[auth.ActionShareOpenFail] != 5 || counts[auth.ActionShareOpenLimited] != 2 {
+			t.Errorf("audit: %d failures, %d limited; want 5 and 2", counts[auth.ActionShareOpenFail], counts[auth.ActionShareOpenLimited])
+		}
 	})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -562,6 +563,16 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 		if rec := f.do(http.MethodGet, target, cred{}, nil); rec.Code != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", target, rec.Code)
 		}
+	}
+	// Guessing the password: after five wrong ones even the right one waits.
+	for i := range 5 {
+		if rec := f.do(http.MethodPost, "/s", cred{}, url.Values{"token": {secret}, "password": {fmt.Sprint("guess", i)}}); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i, rec.Code)
+		}
+	}
+	rec = f.do(http.MethodPost, "/s", cred{}, url.Values{"token": {secret}, "password": {passShare}})
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "Too many wrong passwords") {
+		t.Errorf("right password after five wrong ones: %d, want 429 with a message", rec.Code)
 	}
 	assertNoLeaks(t, f)
 }

@@ -175,15 +175,18 @@ func (s *Server) unlockShare(c echo.Context) error {
 }
 
 func (s *Server) enterShare(c echo.Context, secret, password string, withPassword bool) error {
-	ctx := c.Request().Context()
-	p, l, err := s.acl.auth.ShareLink(ctx, secret, password, true)
-	if errors.Is(err, auth.ErrPasswordRequired) {
+	// Wrong passwords are audited and counted (auditCtx: even when the
+	// browser gives up waiting).
+	p, l, err := s.acl.auth.OpenShareLink(auditCtx(c), secret, password, clientAddr(c))
+	if errors.Is(err, auth.ErrPasswordRequired) || errors.Is(err, auth.ErrRateLimited) {
 		v := pages.SharePasswordView{Meta: s.pageMeta("Shared view", "", "", ""), CSRF: csrfToken(c), Action: "/s", Token: secret}
 		v.Meta.Nav = nil
 		status := http.StatusOK
-		if withPassword {
+		switch {
+		case errors.Is(err, auth.ErrRateLimited):
+			v.Error, status = "Too many wrong passwords. Wait 15 minutes, then try again.", http.StatusTooManyRequests
+		case withPassword:
 			v.Error, status = "That password is not right.", http.StatusUnauthorized
-			s.acl.auth.Audit(auditCtx(c), "share link", auth.ActionShareOpenFail, "share "+strconv.FormatInt(l.ID, 10), "wrong password", clientAddr(c))
 		}
 		return s.render(c, status, pages.SharePassword(v))
 	}

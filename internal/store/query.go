@@ -85,8 +85,17 @@ func (f UsageFilter) where(table string, withUsageDims, needJoin, byGranularity 
 	if needJoin || len(f.ClientIDs) > 0 || len(f.WABAIDs) > 0 {
 		b.WriteString(" JOIN channels c ON c.id = u.channel_id")
 	}
-	b.WriteString(" WHERE u.bucket_start >= ? AND u.bucket_start < ?")
-	args := []any{f.Start.Unix(), f.End.Unix()}
+	var args []any
+	if f.secondsOfDay.hi > 0 {
+		// One index probe per half-hour bucket of those hours. The list
+		// alone bounds the range: with a range beside it SQLite would scan
+		// the range instead.
+		b.WriteString(" WHERE u.bucket_start IN ?")
+		args = append(args, f.secondsOfDay.bucketStarts(f.Start, f.End))
+	} else {
+		b.WriteString(" WHERE u.bucket_start >= ? AND u.bucket_start < ?")
+		args = append(args, f.Start.Unix(), f.End.Unix())
+	}
 	if byGranularity {
 		b.WriteString(" AND u.granularity = ?")
 		args = append(args, string(g))
@@ -104,12 +113,6 @@ func (f UsageFilter) where(table string, withUsageDims, needJoin, byGranularity 
 	if withUsageDims {
 		in("u.category", f.Categories)
 		in("u.pricing_type", f.PricingTypes)
-	}
-	if f.secondsOfDay.hi > 0 {
-		// One index probe per half-hour bucket of those hours, instead of
-		// a scan of the whole range.
-		b.WriteString(" AND u.bucket_start IN ?")
-		args = append(args, f.secondsOfDay.bucketStarts(f.Start, f.End))
 	}
 	return b.String(), args, nil
 }
