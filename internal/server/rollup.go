@@ -24,6 +24,6 @@ func (q Query) usageFilter(p usage.Period, g usage.Granularity, groupBy []usage.
 // currency (store.UsageFilter.Totals).
 func (q Query) totalsFilter(p usage.Period, groupBy []usage.GroupField) store.UsageFilter {
 	f := q.storeFilter(p, groupBy)
-	f.Totals = true
+	f.Totals, f.DayZone = true, p.Loc
 	return f
 }

@@ -114,7 +114,11 @@ func (s *Store) UpsertClients(ctx context.Context, clients []Client) error {
 	if err != nil {
 		return fmt.Errorf("store: upsert clients: %w", err)
 	}
-	return nil
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return s.syncLocalRollups(ctx, ids)
 }
 
 // UpsertChannels inserts or updates channels by id. Their clients must exist.
@@ -145,9 +149,10 @@ func (s *Store) UpsertChannels(ctx context.Context, channels []Channel) error {
 		seen[c.ID] = len(rows)
 		rows = append(rows, m)
 	}
+	var moved []string
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		moved, err := movedClients(tx, rows)
-		if err != nil {
+		var err error
+		if moved, err = movedClients(tx, rows); err != nil {
 			return err
 		}
 		err = tx.Clauses(clause.OnConflict{
@@ -159,9 +164,13 @@ func (s *Store) UpsertChannels(ctx context.Context, channels []Channel) error {
 		if err != nil {
 			return err
 		}
-		// A channel that moved to another client takes its usage along.
+		// A channel that moved to another client takes its usage along;
+		// both clients' local-day rollups are rebuilt below.
 		for _, id := range moved {
 			if err := s.recomputeClientDaily(ctx, tx, id, math.MinInt64, math.MaxInt64); err != nil {
+				return err
+			}
+			if err := rebuildClientLocal(tx, id, ""); err != nil {
 				return err
 			}
 		}
@@ -170,7 +179,12 @@ func (s *Store) UpsertChannels(ctx context.Context, channels []Channel) error {
 	if err != nil {
 		return fmt.Errorf("store: upsert channels: %w", err)
 	}
-	return nil
+	// A channel's zone may be its client's zone.
+	ids := moved
+	for _, r := range rows {
+		ids = append(ids, r.ClientID)
+	}
+	return s.syncLocalRollups(ctx, ids)
 }
 
 // ListClients returns every client, ordered by name, then id.

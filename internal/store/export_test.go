@@ -35,3 +35,10 @@ func (s *Store) QueryUsageClientKeyDaily(ctx context.Context, f UsageFilter) ([]
 func (s *Store) ExecRaw(ctx context.Context, q string) error {
 	return s.w.WithContext(ctx).Exec(q).Error
 }
+
+// RollupZone is the zone client id keeps its local-day rollup in.
+func (s *Store) RollupZone(ctx context.Context, id string) (string, error) {
+	var zone string
+	err := s.r.WithContext(ctx).Raw(`SELECT rollup_zone FROM clients WHERE id = ?`, id).Scan(&zone).Error
+	return zone, err
+}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -90,19 +92,43 @@ func outsideRuns(from, to time.Time, loc *time.Location) []rangePart {
 
 // queryLocalDays answers a DailyOK filter whose bounds are midnights of
 // f.DayZone, a zone whose days are not UTC days; see the comment above.
+// The rollup and the raw hours of each run are read at once.
 func (s *Store) queryLocalDays(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
-	loc := f.DayZone
+	results, err := readParts(ctx, f, localDayParts(f), s.queryUsage)
+	if err != nil {
+		return nil, err
+	}
+	return foldLocalDays(f, results), nil
+}
+
+// localDaysOn is queryLocalDays through db, one part after the other (a
+// transaction runs one statement at a time).
+func localDaysOn(db *gorm.DB, f UsageFilter) ([]usage.Row, error) {
+	parts := localDayParts(f)
+	results := make([][]usage.Row, len(parts))
+	for i, p := range parts {
+		var err error
+		if results[i], err = queryUsageOn(db, p.src, p.narrow(f)); err != nil {
+			return nil, err
+		}
+	}
+	return foldLocalDays(f, results), nil
+}
+
+// localDayParts are the reads of the fold: the UTC-day rollup over the UTC
+// days the local days touch, then the raw hours outside each day's noon-day.
+func localDayParts(f UsageFilter) []rangePart {
 	from := utcMidnight(f.Start)
 	to := utcMidnight(f.End)
 	if to.Before(f.End) {
 		to = to.AddDate(0, 0, 1)
 	}
-	// The rollup and the raw hours of each run are read at once.
-	parts := append([]rangePart{{src: f.rollup(), start: from, end: to}}, outsideRuns(from, to, loc)...)
-	results, err := readParts(ctx, f, parts, s.queryUsage)
-	if err != nil {
-		return nil, err
-	}
+	return append([]rangePart{{src: f.rollup(), start: from, end: to}}, outsideRuns(from, to, f.DayZone)...)
+}
+
+// foldLocalDays sums the rows of localDayParts into local days.
+func foldLocalDays(f UsageFilter, results [][]usage.Row) []usage.Row {
+	loc := f.DayZone
 	// Sum per local day, key and currency, keeping the order of the SQL
 	// queries (bucket, groups, currency). A sum that nets to nothing (all of
 	// a UTC day's rows of a key lie in another local day) is left out, as
@@ -166,5 +192,5 @@ func (s *Store) queryLocalDays(ctx context.Context, f UsageFilter) ([]usage.Row,
 		}
 		out = append(out, e.row)
 	}
-	return out, nil
+	return out
 }

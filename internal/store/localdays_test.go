@@ -24,23 +24,8 @@ func TestLocalDaysFromRollups(t *testing.T) {
 		// on 03-08, Berlin and London on 03-29, Chatham on 04-05), with
 		// volumes varying by slot, channel and category.
 		from, to := time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 7, 0, 0, 0, 0, time.UTC)
-		cats := []usage.Category{usage.CategoryMarketing, usage.CategoryUtility, usage.CategoryAuthentication}
 		for ci, ch := range []struct{ id, cur string }{{"ch1", "EUR"}, {"ch2", "EUR"}, {"ch3", "USD"}} {
-			var pts []usage.Point
-			slot := 0
-			for b := from; b.Before(to); b = b.Add(30 * time.Minute) {
-				if (slot+ci)%3 != 0 { // leave gaps, so that some keys have no row on some days
-					cat := cats[(slot/5+ci)%len(cats)]
-					vol := int64(1 + (slot*7+ci*13)%23)
-					pts = append(pts, usage.Point{ChannelID: ch.id, Start: b, End: b.Add(30 * time.Minute), Granularity: usage.HalfHour,
-						Category: cat, PricingType: usage.PricingRegular, Country: []string{"DE", "AT"}[slot%2], Tier: "0:MAX",
-						Volume: vol, Currency: ch.cur, CostNanos: vol * 12_345_000, CostKnown: slot%17 != 0})
-				}
-				slot++
-			}
-			if err := s.SaveUsageWindow(ctx, store.UsageWindow{ChannelID: ch.id, Granularity: usage.HalfHour, Start: from, End: to, Points: pts}); err != nil {
-				t.Fatal(err)
-			}
+			saveHalfHours(t, s, ch.id, ch.cur, ci, from, to, 1)
 		}
 		zones := []string{"Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Chatham", "Pacific/Kiritimati",
 			"America/St_Johns", "Europe/London", "UTC"}
@@ -92,4 +77,27 @@ func TestLocalDaysFromRollups(t *testing.T) {
 			}
 		}
 	})
+}
+
+// saveHalfHours saves a window of ch's half-hour points over [from, to):
+// two of every three slots (shifted by seed), categories and countries
+// varying by slot, volumes by slot, seed and scale, some costs unknown.
+func saveHalfHours(t *testing.T, s *store.Store, ch, cur string, seed int, from, to time.Time, scale int64) {
+	t.Helper()
+	cats := []usage.Category{usage.CategoryMarketing, usage.CategoryUtility, usage.CategoryAuthentication}
+	var pts []usage.Point
+	slot := 0
+	for b := from; b.Before(to); b = b.Add(30 * time.Minute) {
+		if (slot+seed)%3 != 0 { // leave gaps, so that some keys have no row on some days
+			cat := cats[(slot/5+seed)%len(cats)]
+			vol := scale * int64(1+(slot*7+seed*13)%23)
+			pts = append(pts, usage.Point{ChannelID: ch, Start: b, End: b.Add(30 * time.Minute), Granularity: usage.HalfHour,
+				Category: cat, PricingType: usage.PricingRegular, Country: []string{"DE", "AT"}[slot%2], Tier: "0:MAX",
+				Volume: vol, Currency: cur, CostNanos: vol * 12_345_000, CostKnown: slot%17 != 0})
+		}
+		slot++
+	}
+	if err := s.SaveUsageWindow(context.Background(), store.UsageWindow{ChannelID: ch, Granularity: usage.HalfHour, Start: from, End: to, Points: pts}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -138,6 +138,7 @@ var migrations = []migration{
 	clientKeyDailyMigration,
 	usageVersionMigration,
 	channelDailyMigration,
+	clientLocalDailyMigration,
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from
@@ -184,7 +185,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migrate: version %d (%s): %w", m.version, m.name, err)
 		}
 	}
-	return nil
+	// The local-day rollups follow the clients' zones (and are first
+	// built here after migration 11).
+	return s.syncLocalRollups(ctx, nil)
 }
 
 // MigrationsCurrent reports whether every known migration has been applied,

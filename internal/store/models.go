@@ -12,6 +12,8 @@ type clientModel struct {
 	UpdatedAt int64 `gorm:"autoUpdateTime:false"`
 	// UsageVersion is written only by the rollup refresh (never by upserts).
 	UsageVersion int64 `gorm:"<-:false"`
+	// RollupZone is written only by the local-day rollup (localrollup.go).
+	RollupZone string `gorm:"<-:false"`
 }
 
 func (clientModel) TableName() string { return "clients" }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"gorm.io/gorm"
 
 	"github.com/insights-dev/insights/internal/usage"
 )
@@ -47,9 +48,12 @@ type UsageFilter struct {
 	Totals bool
 	// DayZone, with DailyOK, is the zone whose local days (or months) the
 	// caller sums the rows into; nil means UTC. When its days are not UTC
-	// days and Start and End are its midnights, QueryUsage folds the UTC
-	// daily rollups into its days (see queryLocalDays): one row per local
-	// day (its midnight as bucket), group and currency.
+	// days and Start and End are its midnights, QueryUsage reads the
+	// clients' local-day rollup when they keep that zone (see
+	// localrollup.go), else folds the UTC daily rollups into its days (see
+	// queryLocalDays): one row per local day (its midnight as bucket), group
+	// and currency. With Totals, a DayZone whose midnights bound the range
+	// lets QueryUsage sum the local-day rollup.
 	DayZone *time.Location
 
 	// secondsOfDay, when hi > 0, keeps only rows whose bucket starts in
@@ -171,6 +175,11 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 	if f.Granularity != "" && f.Granularity != usage.HalfHour {
 		return s.queryUsage(ctx, apiUsage, f)
 	}
+	if ok, err := s.readsLocalRollup(ctx, f); err != nil {
+		return nil, err
+	} else if ok {
+		return s.queryUsage(ctx, clientLocalDailyUsage, f)
+	}
 	if f.Totals {
 		return s.queryTotals(ctx, f)
 	}
@@ -182,6 +191,17 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 		return s.queryLocalDays(ctx, f)
 	}
 	return s.queryUsage(ctx, apiUsage, f)
+}
+
+// readsLocalRollup reports whether the clients' local-day rollup answers f:
+// days (or totals) of f.DayZone between two of its midnights, for clients
+// that all keep that zone, with no channel or WABA filtered on or kept apart.
+func (s *Store) readsLocalRollup(ctx context.Context, f UsageFilter) (bool, error) {
+	if f.DayZone == nil || (!f.DailyOK && !f.Totals) || len(f.ClientIDs) == 0 || !f.clientKeyLevel() ||
+		!isLocalMidnight(f.Start, f.DayZone) || !isLocalMidnight(f.End, f.DayZone) || !f.Start.Before(f.End) {
+		return false, nil
+	}
+	return s.localRollupKept(ctx, f.ClientIDs, f.DayZone)
 }
 
 // rollup is the smallest rollup that answers f over whole UTC days.
@@ -202,6 +222,12 @@ type rangePart struct {
 	// secondsOfDay, when hi > 0, keeps only the part's rows whose bucket
 	// starts that many seconds after its UTC midnight (queryLocalDays).
 	secondsOfDay secondsOfDay
+}
+
+// narrow is f restricted to the part's range.
+func (p rangePart) narrow(f UsageFilter) UsageFilter {
+	f.Start, f.End, f.secondsOfDay = p.start, p.end, p.secondsOfDay
+	return f
 }
 
 // secondsOfDay is a span [lo, hi) of seconds after UTC midnight.
@@ -255,9 +281,7 @@ func readParts[T any](ctx context.Context, f UsageFilter, parts []rangePart,
 	g, gctx := errgroup.WithContext(ctx)
 	for i, p := range parts {
 		g.Go(func() (err error) {
-			pf := f
-			pf.Start, pf.End, pf.secondsOfDay = p.start, p.end, p.secondsOfDay
-			out[i], err = read(gctx, p.src, pf)
+			out[i], err = read(gctx, p.src, p.narrow(f))
 			return err
 		})
 	}
@@ -306,6 +330,12 @@ func (s *Store) queryTotals(ctx context.Context, f UsageFilter) ([]usage.Row, er
 }
 
 func (s *Store) queryUsage(ctx context.Context, src usageSource, f UsageFilter) ([]usage.Row, error) {
+	return queryUsageOn(s.r.WithContext(ctx), src, f)
+}
+
+// queryUsageOn is queryUsage through db (the read pool, or a transaction
+// that must see its own writes).
+func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, error) {
 	groups := normalizeGroups(f.GroupBy, usage.AllGroupFields)
 	needJoin := slices.Contains(groups, usage.ByWABA) || slices.Contains(groups, usage.ByClient)
 	clientIDs := f.ClientIDs
@@ -338,7 +368,7 @@ func (s *Store) queryUsage(ctx context.Context, src usageSource, f UsageFilter) 
 		", CAST(" + missing + " AS BIGINT)" +
 		from + f.groupAndOrder(cols)
 
-	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
+	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", src.op, err)
 	}

@@ -242,11 +242,12 @@ func (f UsageFilter) clientKeyLevel() bool {
 	return true
 }
 
-// refreshClientDaily recomputes the client rollup of channelID's client for
-// every UTC day that [from, to) touches, from usage_daily, inside the
-// caller's transaction. On PostgreSQL it first takes the client's lock, so
-// two channels of one client saved at once recompute one after the other,
-// the second seeing the first's committed days.
+// refreshClientDaily recomputes the client rollups of channelID's client for
+// every UTC day that [from, to) touches, from usage_daily, and its local
+// days there (refreshClientLocal), inside the caller's transaction. On
+// PostgreSQL it first takes the client's lock, so two channels of one client
+// saved at once recompute one after the other, the second seeing the first's
+// committed days.
 func (s *Store) refreshClientDaily(ctx context.Context, tx *gorm.DB, channelID string, from, to time.Time) error {
 	var clientID string
 	if err := tx.Raw(`SELECT client_id FROM channels WHERE id = ?`, channelID).Scan(&clientID).Error; err != nil {
@@ -260,7 +261,13 @@ func (s *Store) refreshClientDaily(ctx context.Context, tx *gorm.DB, channelID s
 	if hi.Before(to) {
 		hi = hi.AddDate(0, 0, 1)
 	}
-	return s.recomputeClientDaily(ctx, tx, clientID, lo.Unix(), hi.Unix())
+	if err := s.recomputeClientDaily(ctx, tx, clientID, lo.Unix(), hi.Unix()); err != nil {
+		return err
+	}
+	if err := refreshClientLocal(tx, clientID, from, to); err != nil {
+		return fmt.Errorf("client local-day rollup: %w", err)
+	}
+	return nil
 }
 
 // recomputeClientDaily replaces the rows of clientID in both client rollups
@@ -317,7 +324,9 @@ func movedClients(tx *gorm.DB, rows []channelModel) ([]string, error) {
 }
 
 // RebuildRollups recomputes the usage rollups (usage_daily,
-// usage_channel_daily, usage_client_daily and usage_client_key_daily) from the stored half-hour points, in one transaction.
+// usage_channel_daily, usage_client_daily and usage_client_key_daily) from
+// the stored half-hour points, in one transaction, then the clients'
+// local-day rollups.
 // SaveUsageWindow keeps them current; this is for rows written around it,
 // such as a bulk load.
 func (s *Store) RebuildRollups(ctx context.Context) error {
@@ -332,6 +341,9 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 			clientKeyRollupInsert + clientKeyRollupGroup,
 			`DELETE FROM usage_channel_daily`,
 			channelRollupInsert + channelRollupGroup,
+			// Rebuilt from the new rollups by syncLocalRollups below.
+			`DELETE FROM usage_client_local_daily`,
+			`UPDATE clients SET rollup_zone = ''`,
 		}
 		for _, q := range stmts {
 			if err := tx.Exec(q).Error; err != nil {
@@ -343,5 +355,5 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: rebuild rollups: %w", err)
 	}
-	return nil
+	return s.syncLocalRollups(ctx, nil)
 }

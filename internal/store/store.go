@@ -35,6 +35,7 @@ type Store struct {
 	w       *gorm.DB // the write handle: one connection on SQLite
 	r       *gorm.DB // the read pool: the same as w on PostgreSQL
 	now     func() time.Time
+	log     *slog.Logger
 }
 
 // Open connects to the database named by dsn: a postgres:// (or
@@ -48,7 +49,7 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 	cfg := &gorm.Config{Logger: gl, SkipDefaultTransaction: true, PrepareStmt: false,
 		NowFunc: func() time.Time { return time.Now().UTC() }}
 
-	s := &Store{now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{now: func() time.Time { return time.Now().UTC() }, log: gl.log}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {

@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/insights-dev/insights/internal/usage"
+)
+
+// The client local-day rollup: per client, day of the client's own zone,
+// category, pricing type, country and currency, the sums of the client's
+// half-hour points. A client's view and its forecast work in the client's
+// zone; with this rollup they read one row per day and key instead of
+// folding UTC days (queryLocalDays) on every page.
+//
+// clients.rollup_zone names the zone the rollup keeps for the client; "" means
+// none (a zone whose days are UTC days needs none, one whose offset is not
+// whole half hours cannot have one). The rows are always exact for that zone:
+// SaveUsageWindow refills the local days a window touches in its transaction
+// (by the same fold, from the rollups it has just refreshed), a channel moving
+// between clients clears both clients' rows in the upsert's transaction, and
+// syncLocalRollups rebuilds a client whose zone is not the one kept. QueryUsage
+// reads the rollup only when every client of the filter keeps the filter's
+// DayZone.
+
+// clientLocalDailyMigration is schema version 11 (production issue). The rows
+// are filled after the migrations by syncLocalRollups.
+var clientLocalDailyMigration = migration{11, "client local-day usage rollup", func(d dialect) []string {
+	return []string{
+		`CREATE TABLE usage_client_local_daily (
+			client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+			bucket_start BIGINT NOT NULL,
+			category TEXT NOT NULL,
+			pricing_type TEXT NOT NULL,
+			country TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			volume BIGINT NOT NULL,
+			cost_nanos BIGINT NOT NULL,
+			cost_missing BIGINT NOT NULL,
+			PRIMARY KEY (client_id, bucket_start, category, pricing_type, country, currency)` + d.keyIncludes(rollupSums) + `
+		)` + d.keyedTable(),
+		`ALTER TABLE clients ADD COLUMN rollup_zone TEXT NOT NULL DEFAULT ''`,
+	}
+}}
+
+// clientLocalDailyUsage reads the local-day rollup; its bucket_start is the
+// UTC instant of the local midnight.
+var clientLocalDailyUsage = usageSource{op: "query usage (client local-day rollup)", table: "usage_client_local_daily",
+	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", byClient: true}
+
+// clientLocalDailyModel is one row of usage_client_local_daily.
+type clientLocalDailyModel struct {
+	ClientID    string
+	BucketStart int64
+	Category    string
+	PricingType string
+	Country     string
+	Currency    string
+	Volume      int64
+	CostNanos   int64
+	CostMissing int64
+}
+
+func (clientLocalDailyModel) TableName() string { return "usage_client_local_daily" }
+
+// localKeys are the dimensions the local-day rollup keeps apart.
+var localKeys = []usage.GroupField{usage.ByCategory, usage.ByPricingType, usage.ByCountry}
+
+// ClientZone is the zone of a client's own days: its time zone, else the
+// first of its channels' zones (chs in ListChannels order) that loads; UTC
+// when none does.
+func ClientZone(cl Client, chs []Channel) *time.Location {
+	names := make([]string, 0, len(chs)+1)
+	names = append(names, cl.Timezone)
+	for _, ch := range chs {
+		names = append(names, ch.Timezone)
+	}
+	for _, name := range names {
+		if name == "" {
+			continue
+		}
+		if loc, err := usage.LoadZone(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// zoneSpan is the span over which a zone must have whole half-hour offsets,
+// and not always offset zero, for the local rollup to keep it.
+func zoneSpan(now time.Time) usage.Period {
+	return usage.Period{From: usage.DateOf(now.AddDate(-3, 0, 0)), To: usage.DateOf(now.AddDate(1, 0, 0)), Loc: time.UTC}
+}
+
+// keptZone is the rollup_zone for a client in loc: its name, or "" when
+// the local rollup has nothing to add (days that are UTC days) or cannot be
+// exact (offsets that are not whole half hours).
+func keptZone(loc *time.Location, now time.Time) string {
+	span := zoneSpan(now)
+	if loc == nil || utcOffsetZero(span.Start(), span.End(), loc) {
+		return ""
+	}
+	span.Loc = loc
+	if usage.ZoneIsApproximate(loc, span) {
+		return ""
+	}
+	return loc.String()
+}
+
+// localRollupKept reports whether every client in ids keeps the local-day
+// rollup in loc.
+func (s *Store) localRollupKept(ctx context.Context, ids []string, loc *time.Location) (bool, error) {
+	ids = uniqueSorted(ids)
+	var n int64
+	err := s.r.WithContext(ctx).Raw(`SELECT COUNT(*) FROM clients WHERE id IN ? AND rollup_zone = ?`, ids, loc.String()).
+		Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("store: local-day rollup zone: %w", err)
+	}
+	return n == int64(len(ids)), nil
+}
+
+func uniqueSorted(ids []string) []string {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// syncLocalRollups rebuilds the local-day rollup of each client in ids
+// (every client when ids is empty) that does not keep its zone, each in a
+// transaction of its own under the client's lock.
+func (s *Store) syncLocalRollups(ctx context.Context, ids []string) error {
+	var clients []clientModel
+	q := s.w.WithContext(ctx).Select("id", "timezone", "rollup_zone").Order("id")
+	if len(ids) > 0 {
+		q = q.Where("id IN ?", uniqueSorted(ids))
+	}
+	if err := q.Find(&clients).Error; err != nil {
+		return fmt.Errorf("store: sync local-day rollups: %w", err)
+	}
+	if len(clients) == 0 {
+		return nil
+	}
+	chs, err := s.ListChannels(ctx, ChannelFilter{ClientIDs: ids})
+	if err != nil {
+		return fmt.Errorf("store: sync local-day rollups: %w", err)
+	}
+	byClient := map[string][]Channel{}
+	for _, ch := range chs {
+		byClient[ch.ClientID] = append(byClient[ch.ClientID], ch)
+	}
+	now := s.now()
+	for _, c := range clients {
+		want := keptZone(ClientZone(Client{Timezone: c.Timezone}, byClient[c.ID]), now)
+		if want == c.RollupZone {
+			continue
+		}
+		err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := s.dialect.lock(ctx, tx, "client:"+c.ID); err != nil {
+				return err
+			}
+			return rebuildClientLocal(tx, c.ID, want)
+		})
+		if err != nil {
+			return fmt.Errorf("store: sync local-day rollup of client %s to %q: %w", c.ID, want, err)
+		}
+		s.log.Info("rebuilt local-day usage rollup", "client", c.ID, "zone", want, "was", c.RollupZone)
+	}
+	return nil
+}
+
+// rebuildClientLocal replaces all of clientID's local-day rows by the days of
+// zone ("" keeps none) and records the zone, inside the caller's transaction.
+func rebuildClientLocal(tx *gorm.DB, clientID, zone string) error {
+	if err := tx.Exec(`DELETE FROM usage_client_local_daily WHERE client_id = ?`, clientID).Error; err != nil {
+		return fmt.Errorf("clear local-day rollup: %w", err)
+	}
+	if zone != "" {
+		loc, err := usage.LoadZone(zone)
+		if err != nil {
+			return err
+		}
+		var span struct{ Lo, Hi *int64 }
+		if err := tx.Raw(`SELECT MIN(bucket_start) AS lo, MAX(bucket_start) AS hi FROM usage_client_key_daily WHERE client_id = ?`,
+			clientID).Scan(&span).Error; err != nil {
+			return fmt.Errorf("local-day rollup: client's days: %w", err)
+		}
+		if span.Lo != nil {
+			lo, _ := localDayOf(time.Unix(*span.Lo, 0), loc)
+			_, hi := localDayOf(time.Unix(*span.Hi+86399, 0), loc)
+			if usage.ZoneIsApproximate(loc, localPeriod(lo, hi, loc)) {
+				zone = "" // older data in offsets of other times: keep none
+			} else if err := refillClientLocal(tx, clientID, loc, lo, hi); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Exec(`UPDATE clients SET rollup_zone = ? WHERE id = ?`, zone, clientID).Error
+}
+
+// refreshClientLocal refills clientID's local days that [from, to) touches,
+// when the client keeps a local-day rollup; inside SaveUsageWindow's
+// transaction, after the UTC-day rollups and under the client's lock.
+func refreshClientLocal(tx *gorm.DB, clientID string, from, to time.Time) error {
+	var zone string
+	if err := tx.Raw(`SELECT rollup_zone FROM clients WHERE id = ?`, clientID).Scan(&zone).Error; err != nil {
+		return fmt.Errorf("local-day rollup zone: %w", err)
+	}
+	if zone == "" {
+		return nil
+	}
+	loc, err := usage.LoadZone(zone)
+	if err != nil {
+		return rebuildClientLocal(tx, clientID, "")
+	}
+	lo, _ := localDayOf(from, loc)
+	hi, _ := localDayOf(to, loc)
+	if hi.Before(to) {
+		_, hi = localDayOf(to, loc)
+	}
+	if usage.ZoneIsApproximate(loc, localPeriod(lo, hi, loc)) {
+		return rebuildClientLocal(tx, clientID, "")
+	}
+	return refillClientLocal(tx, clientID, loc, lo, hi)
+}
+
+// refillClientLocal replaces clientID's local-day rows in [lo, hi), two
+// midnights of loc, by the fold of the UTC-day rollup and the raw hours.
+func refillClientLocal(tx *gorm.DB, clientID string, loc *time.Location, lo, hi time.Time) error {
+	if err := tx.Exec(`DELETE FROM usage_client_local_daily WHERE client_id = ? AND bucket_start >= ? AND bucket_start < ?`,
+		clientID, lo.Unix(), hi.Unix()).Error; err != nil {
+		return fmt.Errorf("clear local-day rollup: %w", err)
+	}
+	rows, err := localDaysOn(tx, UsageFilter{Start: lo, End: hi, ClientIDs: []string{clientID}, GroupBy: localKeys,
+		DailyOK: true, DayZone: loc})
+	if err != nil {
+		return fmt.Errorf("fold local days: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	models := make([]clientLocalDailyModel, len(rows))
+	for i, r := range rows {
+		models[i] = clientLocalDailyModel{ClientID: clientID, BucketStart: r.Bucket.Unix(),
+			Category: string(r.Key.Category), PricingType: string(r.Key.PricingType), Country: r.Key.Country,
+			Currency: r.Currency, Volume: r.Volume, CostNanos: r.CostNanos, CostMissing: r.CostMissing}
+	}
+	if err := tx.CreateInBatches(models, batchSize).Error; err != nil {
+		return fmt.Errorf("write local-day rollup: %w", err)
+	}
+	return nil
+}
