@@ -90,6 +90,13 @@
 //     are moved to theirs (localdays.go). Zones with :45 offsets read the raw
 //     points.
 //
+//   - The local-day rollup usage_client_local_daily holds, per client, day of
+//     the client's own zone (clients.rollup_zone) and key, that fold done
+//     ahead: SaveUsageWindow refills the local days a window touches after the
+//     client rollups, in its transaction; a zone change, a channel moving or
+//     RebuildRollups rebuilds the client's rows (localrollup.go). Days and
+//     totals of a client's own zone are read from it.
+//
 //   - UsageFilter.Totals sums a range without buckets (breakdowns, previous
 //     periods). QueryUsage answers it in any zone: the whole UTC days inside
 //     the range from the smallest rollup that fits, the edges before the

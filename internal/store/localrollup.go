@@ -153,7 +153,7 @@ func (s *Store) syncLocalRollups(ctx context.Context, ids []string) error {
 	for _, ch := range chs {
 		byClient[ch.ClientID] = append(byClient[ch.ClientID], ch)
 	}
-	now := s.now()
+	now, began, rebuilt := s.now(), time.Now(), 0
 	for _, c := range clients {
 		want := keptZone(ClientZone(Client{Timezone: c.Timezone}, byClient[c.ID]), now)
 		if want == c.RollupZone {
@@ -163,12 +163,20 @@ func (s *Store) syncLocalRollups(ctx context.Context, ids []string) error {
 			if err := s.dialect.lock(ctx, tx, "client:"+c.ID); err != nil {
 				return err
 			}
+			var kept string // another replica may have rebuilt it meanwhile
+			if err := tx.Raw(`SELECT rollup_zone FROM clients WHERE id = ?`, c.ID).Scan(&kept).Error; err != nil || kept == want {
+				return err
+			}
 			return rebuildClientLocal(tx, c.ID, want)
 		})
 		if err != nil {
 			return fmt.Errorf("store: sync local-day rollup of client %s to %q: %w", c.ID, want, err)
 		}
-		s.log.Info("rebuilt local-day usage rollup", "client", c.ID, "zone", want, "was", c.RollupZone)
+		s.log.Debug("rebuilt local-day usage rollup", "client", c.ID, "zone", want, "was", c.RollupZone)
+		rebuilt++
+	}
+	if rebuilt > 0 {
+		s.log.Info("rebuilt local-day usage rollups", "clients", rebuilt, "duration_ms", time.Since(began).Milliseconds())
 	}
 	return nil
 }

@@ -198,7 +198,8 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 // that all keep that zone, with no channel or WABA filtered on or kept apart.
 func (s *Store) readsLocalRollup(ctx context.Context, f UsageFilter) (bool, error) {
 	if f.DayZone == nil || (!f.DailyOK && !f.Totals) || len(f.ClientIDs) == 0 || !f.clientKeyLevel() ||
-		!isLocalMidnight(f.Start, f.DayZone) || !isLocalMidnight(f.End, f.DayZone) || !f.Start.Before(f.End) {
+		!f.Start.Before(f.End) || !isLocalMidnight(f.Start, f.DayZone) || !isLocalMidnight(f.End, f.DayZone) ||
+		utcOffsetZero(f.Start, f.End, f.DayZone) { // UTC days: the UTC-day rollups answer
 		return false, nil
 	}
 	return s.localRollupKept(ctx, f.ClientIDs, f.DayZone)
