@@ -130,20 +130,21 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 			form.Message = "Budget removed."
 		}
 		p.Form = form
-		prices, err := s.store.ClientPrices(ctx, sc.client.ID)
-		if err != nil {
-			s.log.ErrorContext(ctx, "spend panel: client prices", "client", sc.client.ID, "err", err)
-		} else {
-			p.Pricing = pricingForm(c, sc.client.ID, cur, prices)
-		}
 	}
-	if staff {
-		m, err := s.marginPanel(c, sc.client.ID, f)
-		if err != nil {
-			s.log.ErrorContext(ctx, "spend panel: margins", "client", sc.client.ID, "err", err)
-		} else if m != nil {
-			p.ShowMargins, p.Margins = true, m
-		}
+	if !admin && !staff {
+		return p
+	}
+	// The prices, for the pricing form (admins) and the margins (staff).
+	prices, err := s.store.ClientPrices(ctx, sc.client.ID)
+	if err != nil {
+		s.log.ErrorContext(ctx, "spend panel: client prices", "client", sc.client.ID, "err", err)
+		return p
+	}
+	if p.Form != nil {
+		p.Pricing = pricingForm(c, sc.client.ID, cur, prices)
+	}
+	if m := marginPanel(prices, f); staff && m != nil {
+		p.ShowMargins, p.Margins = true, m
 	}
 	return p
 }
@@ -244,18 +245,14 @@ func (s *Server) setBudget(c echo.Context) error {
 // marginPanel is the reseller view of the client's month to date: client
 // price, cost and margin per category; nil when the client has no prices.
 // Callers render it for partner staff only (pages.SpendPanel.ShowMargins).
-func (s *Server) marginPanel(c echo.Context, clientID string, f spend.Forecast) (*pages.MarginPanel, error) {
-	prices, err := s.store.ClientPrices(c.Request().Context(), clientID)
-	if err != nil {
-		return nil, err
-	}
+func marginPanel(prices []store.ClientPrice, f spend.Forecast) *pages.MarginPanel {
 	cats := make([]spend.CategoryUsage, 0, len(f.Result.Categories))
 	for _, cr := range f.Result.Categories {
 		cats = append(cats, spend.CategoryUsage{Category: cr.Category, Volume: cr.ToDateVolume, CostNanos: cr.ToDateNanos})
 	}
 	ms, total, ok := spend.Margins(prices, cats)
 	if !ok {
-		return nil, nil
+		return nil
 	}
 	basis := pricingBasis(prices)
 	cur := f.Currency
@@ -267,5 +264,5 @@ func (s *Server) marginPanel(c echo.Context, clientID string, f spend.Forecast) 
 			formatInt(m.Volume), formatMoney(cur, m.PriceNanos), formatMoney(cur, m.CostNanos), formatMoney(cur, m.MarginNanos)}})
 	}
 	b.Foot = []string{formatInt(total.Volume), formatMoney(cur, total.PriceNanos), formatMoney(cur, total.CostNanos), formatMoney(cur, total.MarginNanos)}
-	return &pages.MarginPanel{Basis: basis, Table: b}, nil
+	return &pages.MarginPanel{Basis: basis, Table: b}
 }

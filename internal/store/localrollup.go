@@ -50,7 +50,7 @@ var clientLocalDailyMigration = migration{11, "client local-day usage rollup", f
 // clientLocalDailyUsage reads the local-day rollup; its bucket_start is the
 // UTC instant of the local midnight.
 var clientLocalDailyUsage = usageSource{op: "query usage (client local-day rollup)", table: "usage_client_local_daily",
-	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", byClient: true}
+	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", byClient: true, keptZone: true}
 
 // clientLocalDailyModel is one row of usage_client_local_daily.
 type clientLocalDailyModel struct {

@@ -161,6 +161,9 @@ type usageSource struct {
 	// byClient marks a table keyed by client_id instead of channel_id (the
 	// client rollup): clients are filtered and grouped on its own column.
 	byClient bool
+	// keptZone keeps only the clients whose local-day rollup is kept in
+	// UsageFilter.DayZone (the local-day rollup).
+	keptZone bool
 }
 
 var (
@@ -175,10 +178,10 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 	if f.Granularity != "" && f.Granularity != usage.HalfHour {
 		return s.queryUsage(ctx, apiUsage, f)
 	}
-	if ok, err := s.readsLocalRollup(ctx, f); err != nil {
-		return nil, err
-	} else if ok {
-		return s.queryUsage(ctx, clientLocalDailyUsage, f)
+	if mayReadLocalRollup(f) {
+		if rows, ok, err := s.queryLocalRollup(ctx, f); err != nil || ok {
+			return rows, err
+		}
 	}
 	if f.Totals {
 		return s.queryTotals(ctx, f)
@@ -193,16 +196,32 @@ func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, err
 	return s.queryUsage(ctx, apiUsage, f)
 }
 
-// readsLocalRollup reports whether the clients' local-day rollup answers f:
-// days (or totals) of f.DayZone between two of its midnights, for clients
-// that all keep that zone, with no channel or WABA filtered on or kept apart.
-func (s *Store) readsLocalRollup(ctx context.Context, f UsageFilter) (bool, error) {
-	if f.DayZone == nil || (!f.DailyOK && !f.Totals) || len(f.ClientIDs) == 0 || !f.clientKeyLevel() ||
-		!f.Start.Before(f.End) || !isLocalMidnight(f.Start, f.DayZone) || !isLocalMidnight(f.End, f.DayZone) ||
-		utcOffsetZero(f.Start, f.End, f.DayZone) { // UTC days: the UTC-day rollups answer
-		return false, nil
+// mayReadLocalRollup reports whether the clients' local-day rollup can
+// answer f, if they keep f.DayZone: days (or totals) of a zone whose days
+// are not UTC days, between two of its midnights, for clients, with no
+// channel or WABA filtered on or kept apart.
+func mayReadLocalRollup(f UsageFilter) bool {
+	return f.DayZone != nil && (f.DailyOK || f.Totals) && len(f.ClientIDs) > 0 && f.clientKeyLevel() &&
+		f.Start.Before(f.End) && isLocalMidnight(f.Start, f.DayZone) && isLocalMidnight(f.End, f.DayZone) &&
+		!utcOffsetZero(f.Start, f.End, f.DayZone) // UTC days: the UTC-day rollups answer
+}
+
+// queryLocalRollup reads f (see mayReadLocalRollup) from the local-day
+// rollup; ok is false when a client of f does not keep f.DayZone. The
+// query itself keeps only clients that keep the zone, so for one client
+// (a client's view) the zone is checked again only when no row comes back.
+func (s *Store) queryLocalRollup(ctx context.Context, f UsageFilter) (rows []usage.Row, ok bool, err error) {
+	ids := uniqueSorted(f.ClientIDs)
+	if len(ids) > 1 {
+		if ok, err := s.localRollupKept(ctx, ids, f.DayZone); err != nil || !ok {
+			return nil, false, err
+		}
 	}
-	return s.localRollupKept(ctx, f.ClientIDs, f.DayZone)
+	if rows, err = s.queryUsage(ctx, clientLocalDailyUsage, f); err != nil || len(rows) > 0 || len(ids) > 1 {
+		return rows, err == nil, err
+	}
+	ok, err = s.localRollupKept(ctx, ids, f.DayZone)
+	return rows, ok, err
 }
 
 // rollup is the smallest rollup that answers f over whole UTC days.
@@ -350,6 +369,10 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 	if src.byClient && len(clientIDs) > 0 {
 		from += " AND u.client_id IN ?"
 		args = append(args, clientIDs)
+	}
+	if src.keptZone {
+		from += " AND u.client_id IN (SELECT id FROM clients WHERE rollup_zone = ?)"
+		args = append(args, f.DayZone.String())
 	}
 	var cols []string
 	for _, g := range groups {
@@ -502,17 +525,23 @@ func (s *Store) UsageBounds(ctx context.Context, f ChannelFilter) (first, last t
 	}
 	// The last bucket ends where the longest granularity stored at its start
 	// ends (buckets of one start and granularity end together). One probe
-	// per granularity reads one row through the primary key or the range
-	// index, where MAX(bucket_end) over every row at that start looked up
-	// each of them (250 ms for 10,000 channels on SQLite).
-	q = "SELECT bucket_end FROM usage_points WHERE bucket_start = ? AND granularity = ? AND " + where + " LIMIT 1"
+	// per granularity, all in one statement, reads one row through the
+	// primary key or the range index, where MAX(bucket_end) over every row
+	// at that start looked up each of them (250 ms for 10,000 channels on
+	// SQLite).
+	probe := "(SELECT bucket_end FROM usage_points WHERE bucket_start = ? AND granularity = ? AND " + where + " LIMIT 1)"
+	q = "SELECT " + probe + ", " + probe + ", " + probe
+	var qa []any
 	for _, g := range []usage.Granularity{usage.Month, usage.Day, usage.HalfHour} {
-		var ends []int64
-		if err := s.r.WithContext(ctx).Raw(q, append([]any{hi.Int64, string(g)}, args...)...).Scan(&ends).Error; err != nil {
-			return time.Time{}, time.Time{}, false, fmt.Errorf("store: usage bounds: %w", err)
-		}
-		if len(ends) > 0 {
-			hi.Int64 = ends[0]
+		qa = append(append(qa, hi.Int64, string(g)), args...)
+	}
+	var ends [3]sql.NullInt64
+	if err := s.r.WithContext(ctx).Raw(q, qa...).Row().Scan(&ends[0], &ends[1], &ends[2]); err != nil {
+		return time.Time{}, time.Time{}, false, fmt.Errorf("store: usage bounds: %w", err)
+	}
+	for _, e := range ends {
+		if e.Valid {
+			hi.Int64 = e.Int64
 			break
 		}
 	}
