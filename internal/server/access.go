@@ -117,15 +117,32 @@ func (s *Server) setupAccess(e *echo.Echo) {
 	// so it cannot be forged to dodge the login rate limit.
 	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	e.Use(securityHeaders)
-	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "insights_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteLaxMode,
-		Skipper:        skipCSRF,
-	}))
+	e.Use(csrfProtection)
 	e.Use(s.guard)
+}
+
+// csrfProtection checks the CSRF token of unsafe requests; its cookie is
+// Secure when the request came over HTTPS (directly or through a TLS proxy),
+// as the session cookie is.
+func csrfProtection(next echo.HandlerFunc) echo.HandlerFunc {
+	protect := func(secure bool) echo.HandlerFunc {
+		return middleware.CSRFWithConfig(middleware.CSRFConfig{
+			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+			CookieName:     "insights_csrf",
+			CookiePath:     "/",
+			CookieHTTPOnly: true,
+			CookieSameSite: http.SameSiteLaxMode,
+			CookieSecure:   secure,
+			Skipper:        skipCSRF,
+		})(next)
+	}
+	plain, tls := protect(false), protect(true)
+	return func(c echo.Context) error {
+		if c.Scheme() == "https" {
+			return tls(c)
+		}
+		return plain(c)
+	}
 }
 
 // contentSecurityPolicy allows nothing from other origins. Inline scripts

@@ -501,6 +501,25 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 	if !secure {
 		t.Errorf("session cookie behind https is not Secure: %q", rr.Header().Values("Set-Cookie"))
 	}
+	// So is the CSRF cookie; over plain HTTP it is not.
+	for _, proto := range []string{"https", ""} {
+		req = httptest.NewRequest(http.MethodGet, "/login", nil)
+		req.RemoteAddr = "10.1.2.3:4567" // the proxy
+		if proto != "" {
+			req.Header.Set("X-Forwarded-Proto", proto)
+		}
+		rr = httptest.NewRecorder()
+		f.s.Handler().ServeHTTP(rr, req)
+		var csrf *http.Cookie
+		for _, ck := range rr.Result().Cookies() {
+			if ck.Name == "insights_csrf" {
+				csrf = ck
+			}
+		}
+		if csrf == nil || csrf.Secure != (proto == "https") || !csrf.HttpOnly {
+			t.Errorf("CSRF cookie over %q: %+v", proto, csrf)
+		}
+	}
 	for _, ck := range rr.Result().Cookies() {
 		f.secrets = append(f.secrets, ck.Value)
 	}
