@@ -31,18 +31,7 @@ import (
 // are filled after the migrations by syncLocalRollups.
 var clientLocalDailyMigration = migration{11, "client local-day usage rollup", func(d dialect) []string {
 	return []string{
-		`CREATE TABLE usage_client_local_daily (
-			client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
-			bucket_start BIGINT NOT NULL,
-			category TEXT NOT NULL,
-			pricing_type TEXT NOT NULL,
-			country TEXT NOT NULL,
-			currency TEXT NOT NULL,
-			volume BIGINT NOT NULL,
-			cost_nanos BIGINT NOT NULL,
-			cost_missing BIGINT NOT NULL,
-			PRIMARY KEY (client_id, bucket_start, category, pricing_type, country, currency)` + d.keyIncludes(rollupSums) + `
-		)` + d.keyedTable(),
+		clientKeyTable("usage_client_local_daily", d),
 		`ALTER TABLE clients ADD COLUMN rollup_zone TEXT NOT NULL DEFAULT ''`,
 	}
 }}

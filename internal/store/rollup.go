@@ -172,8 +172,14 @@ const (
 // channel or WABA picked) reads it: one row per client, day and key instead of
 // one per channel, day and key.
 var clientKeyDailyMigration = migration{8, "client daily usage rollup by key", func(d dialect) []string {
-	return []string{
-		`CREATE TABLE usage_client_key_daily (
+	return []string{clientKeyTable("usage_client_key_daily", d), clientKeyRollupInsert + clientKeyRollupGroup}
+}}
+
+// clientKeyTable creates a rollup table per client, day (bucket_start) and
+// key: usage_client_key_daily (UTC days) and usage_client_local_daily (the
+// client's days).
+func clientKeyTable(name string, d dialect) string {
+	return `CREATE TABLE ` + name + ` (
 			client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
 			bucket_start BIGINT NOT NULL,
 			category TEXT NOT NULL,
@@ -184,10 +190,8 @@ var clientKeyDailyMigration = migration{8, "client daily usage rollup by key", f
 			cost_nanos BIGINT NOT NULL,
 			cost_missing BIGINT NOT NULL,
 			PRIMARY KEY (client_id, bucket_start, category, pricing_type, country, currency)` + d.keyIncludes(rollupSums) + `
-		)` + d.keyedTable(),
-		clientKeyRollupInsert + clientKeyRollupGroup,
-	}
-}}
+		)` + d.keyedTable()
+}
 
 // usageVersionMigration is schema version 9 (production issue): a counter
 // per client that moves whenever its usage changes.
