@@ -83,3 +83,12 @@ func (c *ForecastCache) put(k forecastKey, f Forecast) {
 	c.entries[k] = f
 	c.order = append(c.order, k)
 }
+
+// Clear drops every forecast, as new usage for every client would: the next
+// request for each computes it again.
+func (c *ForecastCache) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+	c.order = c.order[:0]
+}

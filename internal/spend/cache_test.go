@@ -92,6 +92,9 @@ func TestForecastCache(t *testing.T) {
 
 	now = now.Add(24 * time.Hour)
 	check("the next day", 3)
+	check("the next day again", 4)
+	cache.Clear()
+	check("after Clear", 4)
 
 	// The oldest entries go first.
 	small := NewForecastCache(2)
