@@ -92,10 +92,11 @@
 //
 //   - The local-day rollup usage_client_local_daily holds, per client, day of
 //     the client's own zone (clients.rollup_zone) and key, that fold done
-//     ahead: SaveUsageWindow refills the local days a window touches after the
-//     client rollups, in its transaction; a zone change, a channel moving or
-//     RebuildRollups rebuilds the client's rows (localrollup.go). Days and
-//     totals of a client's own zone are read from it.
+//     ahead: SaveUsageWindow adds what the window changed (the new points less
+//     the ones they replace or remove) in its transaction; a zone change, a
+//     channel moving or RebuildRollups rebuilds the client's rows by the fold
+//     (localrollup.go). Days and totals of a client's own zone are read from
+//     it.
 //
 //   - UsageFilter.Totals sums a range without buckets (breakdowns, previous
 //     periods). QueryUsage answers it in any zone: the whole UTC days inside

@@ -158,6 +158,7 @@ func (s *Store) saveUsageWindow(ctx context.Context, w UsageWindow) (saveStats, 
 			return fmt.Errorf("read stored points: %w", err)
 		}
 		seen := make(map[usageKey]bool, len(stored))
+		delta := localDelta{} // for the client's local days
 		for _, old := range stored {
 			k := usageKey{old.BucketStart, old.Category, old.PricingType, old.Country, old.Tier}
 			if m, ok := points[k]; ok {
@@ -166,9 +167,12 @@ func (s *Store) saveUsageWindow(ctx context.Context, w UsageWindow) (saveStats, 
 					equalNullInt(m.CostNanos, old.CostNanos) {
 					delete(points, k)
 					st.Unchanged++
+				} else {
+					delta.add(old, -1) // replaced below
 				}
 				continue
 			}
+			delta.add(old, -1)
 			res := tx.Where("channel_id = ? AND granularity = ? AND bucket_start = ? AND category = ? AND pricing_type = ? AND country = ? AND tier = ?",
 				w.ChannelID, gran, old.BucketStart, old.Category, old.PricingType, old.Country, old.Tier).
 				Delete(&usagePointModel{})
@@ -181,6 +185,7 @@ func (s *Store) saveUsageWindow(ctx context.Context, w UsageWindow) (saveStats, 
 		for _, k := range order {
 			if m, ok := points[k]; ok {
 				rows = append(rows, *m)
+				delta.add(*m, 1)
 			}
 		}
 		if len(rows) > 0 {
@@ -204,7 +209,7 @@ func (s *Store) saveUsageWindow(ctx context.Context, w UsageWindow) (saveStats, 
 			if err := refreshDaily(tx, w.ChannelID, w.Start, w.End); err != nil {
 				return err
 			}
-			if err := s.refreshClientDaily(ctx, tx, w.ChannelID, w.Start, w.End); err != nil {
+			if err := s.refreshClientDaily(ctx, tx, w.ChannelID, w.Start, w.End, delta); err != nil {
 				return err
 			}
 		}

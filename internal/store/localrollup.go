@@ -1,12 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/insights-dev/insights/internal/usage"
 )
@@ -20,10 +22,10 @@ import (
 // clients.rollup_zone names the zone the rollup keeps for the client; "" means
 // none (a zone whose days are UTC days needs none, one whose offset is not
 // whole half hours cannot have one). The rows are always exact for that zone:
-// SaveUsageWindow refills the local days a window touches in its transaction
-// (by the same fold, from the rollups it has just refreshed), a channel moving
-// between clients clears both clients' rows in the upsert's transaction, and
-// syncLocalRollups rebuilds a client whose zone is not the one kept. QueryUsage
+// SaveUsageWindow applies what a window changed (localDelta) in its
+// transaction, a channel moving between clients clears both clients' rows in
+// the upsert's transaction, and syncLocalRollups rebuilds a client whose zone
+// is not the one kept (by the fold of queryLocalDays, done once). QueryUsage
 // reads the rollup only when every client of the filter keeps the filter's
 // DayZone.
 
@@ -199,30 +201,137 @@ func rebuildClientLocal(tx *gorm.DB, clientID, zone string) error {
 	return tx.Exec(`UPDATE clients SET rollup_zone = ? WHERE id = ?`, zone, clientID).Error
 }
 
-// refreshClientLocal refills clientID's local days that [from, to) touches,
-// when the client keeps a local-day rollup; inside SaveUsageWindow's
-// transaction, after the UTC-day rollups and under the client's lock.
-func refreshClientLocal(tx *gorm.DB, clientID string, from, to time.Time) error {
+// localDelta is what a saved window changes in its client's local days,
+// before the zone is known: per raw bucket start and key (tiers summed), the
+// sums of the points written less those of the points they replace or
+// remove. SaveUsageWindow has both at hand (it diffs the window against the
+// stored points), so the local days are kept without reading the client's
+// other channels.
+type localDelta map[localDeltaKey]*localSums
+
+type localDeltaKey struct {
+	bucketStart                              int64
+	category, pricingType, country, currency string
+}
+
+type localSums struct{ volume, costNanos, costMissing int64 }
+
+// add counts p into d with sign +1 (written) or -1 (replaced or removed).
+func (d localDelta) add(p usagePointModel, sign int64) {
+	k := localDeltaKey{p.BucketStart, p.Category, p.PricingType, p.Country, p.Currency}
+	e := d[k]
+	if e == nil {
+		e = &localSums{}
+		d[k] = e
+	}
+	e.volume += sign * p.Volume
+	if p.CostNanos != nil {
+		e.costNanos += sign * *p.CostNanos
+	} else {
+		e.costMissing += sign
+	}
+}
+
+// localRowKey is a row of usage_client_local_daily within one client.
+type localRowKey struct {
+	day                                      int64
+	category, pricingType, country, currency string
+}
+
+// refreshClientLocal applies a saved window's delta to clientID's local
+// days, when the client keeps a local-day rollup; inside SaveUsageWindow's
+// transaction, under the client's lock. A row whose sums come to nothing is
+// removed when no raw point of its day and key is left.
+func refreshClientLocal(tx *gorm.DB, clientID string, delta localDelta) error {
 	var zone string
 	if err := tx.Raw(`SELECT rollup_zone FROM clients WHERE id = ?`, clientID).Scan(&zone).Error; err != nil {
 		return fmt.Errorf("local-day rollup zone: %w", err)
 	}
-	if zone == "" {
+	if zone == "" || len(delta) == 0 {
 		return nil
 	}
 	loc, err := usage.LoadZone(zone)
 	if err != nil {
 		return rebuildClientLocal(tx, clientID, "")
 	}
-	lo, _ := localDayOf(from, loc)
-	hi, _ := localDayOf(to, loc)
-	if hi.Before(to) {
-		_, hi = localDayOf(to, loc)
+	sums := make(map[localRowKey]*localSums, len(delta))
+	dayEnd := map[int64]int64{}
+	for k, d := range delta {
+		t := time.Unix(k.bucketStart, 0)
+		if _, off := t.In(loc).Zone(); off%usage.HalfHourSeconds != 0 {
+			return rebuildClientLocal(tx, clientID, "") // a :45 offset at that time: keep none
+		}
+		start, end := localDayOf(t, loc)
+		dayEnd[start.Unix()] = end.Unix()
+		rk := localRowKey{start.Unix(), k.category, k.pricingType, k.country, k.currency}
+		e := sums[rk]
+		if e == nil {
+			e = &localSums{}
+			sums[rk] = e
+		}
+		e.volume += d.volume
+		e.costNanos += d.costNanos
+		e.costMissing += d.costMissing
 	}
-	if usage.ZoneIsApproximate(loc, localPeriod(lo, hi, loc)) {
-		return rebuildClientLocal(tx, clientID, "")
+	models := make([]clientLocalDailyModel, 0, len(sums))
+	for k, v := range sums {
+		models = append(models, clientLocalDailyModel{ClientID: clientID, BucketStart: k.day, Category: k.category,
+			PricingType: k.pricingType, Country: k.country, Currency: k.currency,
+			Volume: v.volume, CostNanos: v.costNanos, CostMissing: v.costMissing})
 	}
-	return refillClientLocal(tx, clientID, loc, lo, hi)
+	slices.SortFunc(models, func(a, b clientLocalDailyModel) int { // a stable statement order
+		return cmp.Or(cmp.Compare(a.BucketStart, b.BucketStart), cmp.Compare(a.Category, b.Category),
+			cmp.Compare(a.PricingType, b.PricingType), cmp.Compare(a.Country, b.Country), cmp.Compare(a.Currency, b.Currency))
+	})
+	add := func(col string) clause.Assignment {
+		return clause.Assignment{Column: clause.Column{Name: col},
+			Value: gorm.Expr("usage_client_local_daily." + col + " + excluded." + col)}
+	}
+	err = tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "client_id"}, {Name: "bucket_start"}, {Name: "category"},
+			{Name: "pricing_type"}, {Name: "country"}, {Name: "currency"}},
+		DoUpdates: clause.Set{add("volume"), add("cost_nanos"), add("cost_missing")},
+	}).CreateInBatches(models, batchSize).Error
+	if err != nil {
+		return fmt.Errorf("update local-day rollup: %w", err)
+	}
+	return dropEmptyLocalRows(tx, clientID, dayEnd)
+}
+
+// dropEmptyLocalRows removes clientID's rows of the given local days (start
+// to end, unix seconds) whose sums are nothing and that no raw point is left
+// for: usually none, as points rarely vanish.
+func dropEmptyLocalRows(tx *gorm.DB, clientID string, dayEnd map[int64]int64) error {
+	days := make([]int64, 0, len(dayEnd))
+	for d := range dayEnd {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	var empty []clientLocalDailyModel
+	if err := tx.Where("client_id = ? AND bucket_start IN ? AND volume = 0 AND cost_nanos = 0 AND cost_missing = 0",
+		clientID, days).Find(&empty).Error; err != nil {
+		return fmt.Errorf("local-day rollup: empty rows: %w", err)
+	}
+	for _, r := range empty {
+		var n int64
+		err := tx.Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM usage_points p JOIN channels c ON c.id = p.channel_id
+			WHERE c.client_id = ? AND p.granularity = ? AND p.bucket_start >= ? AND p.bucket_start < ?
+			AND p.category = ? AND p.pricing_type = ? AND p.country = ? AND p.currency = ? LIMIT 1) x`,
+			clientID, string(usage.HalfHour), r.BucketStart, dayEnd[r.BucketStart], r.Category, r.PricingType, r.Country, r.Currency).
+			Scan(&n).Error
+		if err != nil {
+			return fmt.Errorf("local-day rollup: points left: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		err = tx.Where("client_id = ? AND bucket_start = ? AND category = ? AND pricing_type = ? AND country = ? AND currency = ?",
+			clientID, r.BucketStart, r.Category, r.PricingType, r.Country, r.Currency).Delete(&clientLocalDailyModel{}).Error
+		if err != nil {
+			return fmt.Errorf("local-day rollup: drop empty row: %w", err)
+		}
+	}
+	return nil
 }
 
 // refillClientLocal replaces clientID's local-day rows in [lo, hi), two

@@ -119,6 +119,20 @@ func TestClientLocalRollup(t *testing.T) {
 		saveHalfHours(t, s, "ch2", "EUR", 5, time.Date(2026, 3, 28, 21, 0, 0, 0, time.UTC), time.Date(2026, 3, 30, 3, 0, 0, 0, time.UTC), 3)
 		check("revised", zones)
 
+		// A point of no messages and no cost still makes its day and key
+		// exist, as in the raw points; when it vanishes, so does the row.
+		zb := time.Date(2026, 3, 20, 22, 30, 0, 0, time.UTC) // 23:30 in Berlin
+		zero := usage.Point{ChannelID: "ch1", Start: zb, End: zb.Add(30 * time.Minute), Granularity: usage.HalfHour,
+			Category: usage.CategoryService, PricingType: usage.PricingFreeCustomerService, Country: "FR", Tier: "0:MAX",
+			Currency: "EUR", CostKnown: true}
+		for _, pts := range [][]usage.Point{{zero}, nil} {
+			if err := s.SaveUsageWindow(ctx, store.UsageWindow{ChannelID: "ch1", Granularity: usage.HalfHour,
+				Start: zb, End: zb.Add(30 * time.Minute), Points: pts}); err != nil {
+				t.Fatal(err)
+			}
+			check(fmt.Sprintf("zero point (%d)", len(pts)), map[string]string{"c1": "Europe/Berlin"})
+		}
+
 		// A new zone for c3: rebuilt there; the old zone is folded from UTC days.
 		if err := s.UpsertClients(ctx, []store.Client{{ID: "c3", Timezone: "Asia/Tokyo"}}); err != nil {
 			t.Fatal(err)

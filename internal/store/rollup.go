@@ -247,12 +247,13 @@ func (f UsageFilter) clientKeyLevel() bool {
 }
 
 // refreshClientDaily recomputes the client rollups of channelID's client for
-// every UTC day that [from, to) touches, from usage_daily, and its local
-// days there (refreshClientLocal), inside the caller's transaction. On
+// every UTC day that [from, to) touches, from usage_daily, and applies the
+// window's delta to its local days (refreshClientLocal), inside the caller's
+// transaction. On
 // PostgreSQL it first takes the client's lock, so two channels of one client
 // saved at once recompute one after the other, the second seeing the first's
 // committed days.
-func (s *Store) refreshClientDaily(ctx context.Context, tx *gorm.DB, channelID string, from, to time.Time) error {
+func (s *Store) refreshClientDaily(ctx context.Context, tx *gorm.DB, channelID string, from, to time.Time, delta localDelta) error {
 	var clientID string
 	if err := tx.Raw(`SELECT client_id FROM channels WHERE id = ?`, channelID).Scan(&clientID).Error; err != nil {
 		return fmt.Errorf("client daily rollup: channel's client: %w", err)
@@ -268,7 +269,7 @@ func (s *Store) refreshClientDaily(ctx context.Context, tx *gorm.DB, channelID s
 	if err := s.recomputeClientDaily(ctx, tx, clientID, lo.Unix(), hi.Unix()); err != nil {
 		return err
 	}
-	if err := refreshClientLocal(tx, clientID, from, to); err != nil {
+	if err := refreshClientLocal(tx, clientID, delta); err != nil {
 		return fmt.Errorf("client local-day rollup: %w", err)
 	}
 	return nil
