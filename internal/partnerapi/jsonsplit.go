@@ -7,6 +7,7 @@ package partnerapi
 // second per answer (BenchmarkDecodeUsageBackfill).
 
 import (
+	"bytes"
 	"encoding/json"
 	"unicode/utf8"
 )
@@ -18,7 +19,7 @@ func splitObject(r []byte) []member {
 	for r[i] != '}' {
 		end := stringEnd(r, i)
 		key := r[i+1 : end-1]
-		if hasByte(key, '\\') || !utf8.Valid(key) {
+		if bytes.IndexByte(key, '\\') >= 0 || !utf8.Valid(key) {
 			var s string
 			_ = json.Unmarshal(r[i:end], &s) // valid JSON: cannot fail
 			key = []byte(s)
@@ -98,18 +99,9 @@ func skipSpace(r []byte, i int) int {
 	return i
 }
 
-func hasByte(b []byte, c byte) bool {
-	for _, x := range b {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
-
 // unquote returns the text of a JSON string value as encoding/json would.
 func unquote(r []byte) (string, error) {
-	if in := r[1 : len(r)-1]; !hasByte(in, '\\') && utf8.Valid(in) {
+	if in := r[1 : len(r)-1]; bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
 		return string(in), nil
 	}
 	var s string

@@ -68,28 +68,6 @@ func (f Forecast) OverBudget() bool {
 // ErrNoMonth is returned for a month before the client's data can tell anything.
 var ErrNoMonth = errors.New("spend: month out of range")
 
-// ClientZone returns the client's time zone: its own, else its first
-// channel's, else UTC.
-func ClientZone(cl store.Client, chs []store.Channel) *time.Location {
-	for _, name := range append([]string{cl.Timezone}, channelZones(chs)...) {
-		if name == "" {
-			continue
-		}
-		if loc, err := usage.LoadZone(name); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
-}
-
-func channelZones(chs []store.Channel) []string {
-	out := make([]string, 0, len(chs))
-	for _, ch := range chs {
-		out = append(out, ch.Timezone)
-	}
-	return out
-}
-
 // ClientCurrency is the currency the client's channels are billed in ("" when unknown).
 func ClientCurrency(chs []store.Channel) string {
 	for _, ch := range chs {
@@ -119,7 +97,7 @@ func (s *Service) ForecastClient(ctx context.Context, clientID string, year int,
 // (chs: all of the client's channels, as store.ListChannels gives them).
 func (s *Service) Forecast(ctx context.Context, cl store.Client, chs []store.Channel, year int, month time.Month, channelIDs []string) (Forecast, error) {
 	clientID := cl.ID
-	loc := ClientZone(cl, chs)
+	loc := store.ClientZone(cl, chs)
 	now := s.now().In(loc)
 	if month == 0 {
 		year, month = now.Year(), now.Month()

@@ -99,12 +99,7 @@ func TestClientDailyRollup(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
-		save := func(ch, cur string, scale int64) {
-			t.Helper()
-			if err := s.SaveUsageWindow(ctx, window(ch, 0, 96, rollupPoints(ch, cur, scale)...)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		save := func(ch, cur string, scale int64) { t.Helper(); saveRollupPoints(t, s, ch, cur, scale) }
 		save("ch1", "EUR", 1)
 		save("ch3", "USD", 3)
 		checkClientRollup(t, s, "one channel per client", 2)

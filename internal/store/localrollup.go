@@ -33,7 +33,7 @@ import (
 // are filled after the migrations by syncLocalRollups.
 var clientLocalDailyMigration = migration{11, "client local-day usage rollup", func(d dialect) []string {
 	return []string{
-		clientKeyTable("usage_client_local_daily", d),
+		keyRollupTable("usage_client_local_daily", "client", d, true),
 		`ALTER TABLE clients ADD COLUMN rollup_zone TEXT NOT NULL DEFAULT ''`,
 	}
 }}
@@ -218,18 +218,25 @@ type localSums struct{ volume, costNanos, costMissing int64 }
 
 // add counts p into d with sign +1 (written) or -1 (replaced or removed).
 func (d localDelta) add(p usagePointModel, sign int64) {
-	k := localDeltaKey{p.BucketStart, p.Category, p.PricingType, p.Country, p.Currency}
-	e := d[k]
+	v := localSums{volume: sign * p.Volume}
+	if p.CostNanos != nil {
+		v.costNanos = sign * *p.CostNanos
+	} else {
+		v.costMissing = sign
+	}
+	addSums(d, localDeltaKey{p.BucketStart, p.Category, p.PricingType, p.Country, p.Currency}, v)
+}
+
+// addSums adds v to m's entry for k, creating it when missing.
+func addSums[K comparable](m map[K]*localSums, k K, v localSums) {
+	e := m[k]
 	if e == nil {
 		e = &localSums{}
-		d[k] = e
+		m[k] = e
 	}
-	e.volume += sign * p.Volume
-	if p.CostNanos != nil {
-		e.costNanos += sign * *p.CostNanos
-	} else {
-		e.costMissing += sign
-	}
+	e.volume += v.volume
+	e.costNanos += v.costNanos
+	e.costMissing += v.costMissing
 }
 
 // localRowKey is a row of usage_client_local_daily within one client.
@@ -263,15 +270,7 @@ func refreshClientLocal(tx *gorm.DB, clientID string, delta localDelta) error {
 		}
 		start, end := localDayOf(t, loc)
 		dayEnd[start.Unix()] = end.Unix()
-		rk := localRowKey{start.Unix(), k.category, k.pricingType, k.country, k.currency}
-		e := sums[rk]
-		if e == nil {
-			e = &localSums{}
-			sums[rk] = e
-		}
-		e.volume += d.volume
-		e.costNanos += d.costNanos
-		e.costMissing += d.costMissing
+		addSums(sums, localRowKey{start.Unix(), k.category, k.pricingType, k.country, k.currency}, *d)
 	}
 	models := make([]clientLocalDailyModel, 0, len(sums))
 	for k, v := range sums {

@@ -22,18 +22,7 @@ import (
 // rollupStmts create and fill the rollup table (part of migration 5).
 func rollupStmts(d dialect) []string {
 	return []string{
-		`CREATE TABLE usage_daily (
-			channel_id TEXT NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
-			bucket_start BIGINT NOT NULL,
-			category TEXT NOT NULL,
-			pricing_type TEXT NOT NULL,
-			country TEXT NOT NULL,
-			currency TEXT NOT NULL,
-			volume BIGINT NOT NULL,
-			cost_nanos BIGINT NOT NULL,
-			cost_missing BIGINT NOT NULL,
-			PRIMARY KEY (channel_id, bucket_start, category, pricing_type, country, currency)
-		)` + d.keyedTable(),
+		keyRollupTable("usage_daily", "channel", d, false),
 		// Partner-wide ranges read only the index (on SQLite it also holds
 		// the key columns).
 		`CREATE INDEX usage_daily_range_idx ON usage_daily (bucket_start, currency, volume, cost_nanos, cost_missing)`,
@@ -172,15 +161,20 @@ const (
 // channel or WABA picked) reads it: one row per client, day and key instead of
 // one per channel, day and key.
 var clientKeyDailyMigration = migration{8, "client daily usage rollup by key", func(d dialect) []string {
-	return []string{clientKeyTable("usage_client_key_daily", d), clientKeyRollupInsert + clientKeyRollupGroup}
+	return []string{keyRollupTable("usage_client_key_daily", "client", d, true), clientKeyRollupInsert + clientKeyRollupGroup}
 }}
 
-// clientKeyTable creates a rollup table per client, day (bucket_start) and
-// key: usage_client_key_daily (UTC days) and usage_client_local_daily (the
-// client's days).
-func clientKeyTable(name string, d dialect) string {
+// keyRollupTable creates a rollup table per owner (channel or client), day
+// (bucket_start) and key: usage_daily, usage_client_key_daily and
+// usage_client_local_daily. With include, its key's index also holds the
+// sums on PostgreSQL.
+func keyRollupTable(name, owner string, d dialect, include bool) string {
+	includes := ""
+	if include {
+		includes = d.keyIncludes(rollupSums)
+	}
 	return `CREATE TABLE ` + name + ` (
-			client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+			` + owner + `_id TEXT NOT NULL REFERENCES ` + owner + `s (id) ON DELETE CASCADE,
 			bucket_start BIGINT NOT NULL,
 			category TEXT NOT NULL,
 			pricing_type TEXT NOT NULL,
@@ -189,7 +183,7 @@ func clientKeyTable(name string, d dialect) string {
 			volume BIGINT NOT NULL,
 			cost_nanos BIGINT NOT NULL,
 			cost_missing BIGINT NOT NULL,
-			PRIMARY KEY (client_id, bucket_start, category, pricing_type, country, currency)` + d.keyIncludes(rollupSums) + `
+			PRIMARY KEY (` + owner + `_id, bucket_start, category, pricing_type, country, currency)` + includes + `
 		)` + d.keyedTable()
 }
 
@@ -324,8 +318,7 @@ func movedClients(tx *gorm.DB, rows []channelModel) ([]string, error) {
 			moved = append(moved, o.ClientID, n)
 		}
 	}
-	slices.Sort(moved)
-	return slices.Compact(moved), nil
+	return uniqueSorted(moved), nil
 }
 
 // RebuildRollups recomputes the usage rollups (usage_daily,

@@ -44,9 +44,15 @@ func seedRollupMix(t *testing.T, s *store.Store) {
 		ch, cur string
 		scale   int64
 	}{{"ch1", "EUR", 1}, {"ch2", "EUR", 2}, {"ch3", "USD", 3}} {
-		if err := s.SaveUsageWindow(context.Background(), window(w.ch, 0, 96, rollupPoints(w.ch, w.cur, w.scale)...)); err != nil {
-			t.Fatal(err)
-		}
+		saveRollupPoints(t, s, w.ch, w.cur, w.scale)
+	}
+}
+
+// saveRollupPoints saves ch's rollupPoints over two days from day0.
+func saveRollupPoints(t *testing.T, s *store.Store, ch, cur string, scale int64) {
+	t.Helper()
+	if err := s.SaveUsageWindow(context.Background(), window(ch, 0, 96, rollupPoints(ch, cur, scale)...)); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -73,12 +79,7 @@ func TestDailyRollup(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
-		save := func(ch, cur string, scale int64) {
-			t.Helper()
-			if err := s.SaveUsageWindow(ctx, window(ch, 0, 96, rollupPoints(ch, cur, scale)...)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		save := func(ch, cur string, scale int64) { t.Helper(); saveRollupPoints(t, s, ch, cur, scale) }
 		save("ch1", "EUR", 1)
 		save("ch2", "EUR", 2)
 		save("ch3", "USD", 3)
