@@ -50,7 +50,7 @@ func runBudget(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprint(stderr, budgetUsage)
 		return errors.New("budget: --client and --amount are required")
 	}
-	nanos, err := usage.ParseDecimal(amount)
+	nanos, err := usage.ParsePlainDecimal(amount)
 	if err != nil {
 		return fmt.Errorf("budget: --amount: %w", err)
 	}

@@ -51,6 +51,11 @@ func TestBudgetSet(t *testing.T) {
 	if _, err := budget("--client=c1", "--amount=-3"); err == nil {
 		t.Error("negative amount accepted")
 	}
+	for _, bad := range []string{"0x10", "1_000", "1e5"} {
+		if _, err := budget("--client=c1", "--amount="+bad); err == nil {
+			t.Errorf("amount %q accepted", bad)
+		}
+	}
 	if _, err := budget("--client", "nobody", "--amount", "3"); err == nil {
 		t.Error("unknown client accepted")
 	}

@@ -478,12 +478,12 @@ func clampDates(q url.Values, sc clientScope) error {
 		q.Set("to", to.String())
 	}
 	if m := q.Get("month"); m != "" {
-		t, err := time.Parse("2006-01", m)
+		y, mo, err := usage.ParseMonth(m)
 		if err != nil {
-			return &paramError{"month", "not a month in YYYY-MM form"}
+			return &paramError{"month", err.Error()}
 		}
-		first := usage.DateOf(t)
-		last := usage.DateOf(t.AddDate(0, 1, -1))
+		first := usage.Date{Year: y, Month: mo, Day: 1}
+		last := first.AddDays(time.Date(y, mo+1, 0, 0, 0, 0, 0, time.UTC).Day() - 1)
 		if (!sc.To.IsZero() && sc.To.Before(first)) || (!sc.From.IsZero() && last.Before(sc.From)) {
 			return &paramError{"month", "this shared view covers " + sc.From.String() + " to " + sc.To.String()}
 		}

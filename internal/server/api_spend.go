@@ -82,11 +82,11 @@ func (s *Server) getForecast(c echo.Context) error {
 	}
 	year, month := 0, time.Month(0)
 	if m := c.QueryParam("month"); m != "" {
-		t, err := time.Parse("2006-01", m)
+		y, mo, err := usage.ParseMonth(m)
 		if err != nil {
-			return &paramError{"month", fmt.Sprintf("%q is not a month in YYYY-MM form", m)}
+			return &paramError{"month", err.Error()}
 		}
-		year, month = t.Year(), t.Month()
+		year, month = y, mo
 	}
 	f, err := s.spendService().ForecastClient(ctx, id, year, month, nil)
 	if errors.Is(err, store.ErrNotFound) {

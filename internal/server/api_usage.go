@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -115,22 +113,14 @@ func (s *Server) getUsageCSV(c echo.Context) error {
 		header = append(header, string(f))
 	}
 	header = append(header, "currency", "volume", "cost")
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write(header)
+	rows := make([][]string, 0, len(r.Current.Series)+1)
+	rows = append(rows, header)
 	for _, e := range r.Current.Series {
 		row := []string{bucketJSON(e.Bucket)}
 		for _, f := range q.GroupBy {
 			row = append(row, e.Key.Get(f))
 		}
-		row = append(row, e.Currency, strconv.FormatInt(e.Volume, 10), usage.FormatDecimal(e.CostNanos))
-		_ = w.Write(row)
+		rows = append(rows, append(row, e.Currency, strconv.FormatInt(e.Volume, 10), usage.FormatDecimal(e.CostNanos)))
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return fmt.Errorf("write usage csv: %w", err)
-	}
-	name := fmt.Sprintf("usage-%s-%s.csv", q.Period.From, q.Period.To)
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return writeCSV(c, fmt.Sprintf("usage-%s-%s.csv", q.Period.From, q.Period.To), rows)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -33,6 +34,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status, msg, field = http.StatusBadRequest, pe.Msg, pe.Field
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "Not found."
+	case errors.Is(err, context.DeadlineExceeded):
+		status = http.StatusServiceUnavailable
+		msg = fmt.Sprintf("The request took longer than the %s allowed and was stopped; narrow it (a shorter range, a coarser granularity) and try again.", requestTimeout)
+	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
+		// The client left: nothing to answer, nothing to alarm anyone with.
+		s.log.Info("request abandoned by the client", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		c.Response().WriteHeader(statusClientClosed)
+		return
 	case errors.As(err, &he):
 		status = he.Code
 		if status < 500 {
@@ -48,6 +58,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case status != http.StatusNotFound:
 		s.log.Info("request rejected", append(attrs, "reason", msg)...)
 	}
+	// The page is rendered even when the request ran out of time.
+	c.SetRequest(req.WithContext(context.WithoutCancel(req.Context())))
 	if req.Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return

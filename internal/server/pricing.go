@@ -86,7 +86,7 @@ func parseMarkup(raw string) (*int64, error) {
 	if strings.Contains(raw, ",") {
 		return nil, bad
 	}
-	nanos, err := usage.ParseDecimal(raw)
+	nanos, err := usage.ParsePlainDecimal(raw)
 	if err != nil || nanos < 0 || nanos > maxMarkupPercent*usage.NanosPerUnit || nanos%10_000_000 != 0 {
 		return nil, bad
 	}
@@ -105,7 +105,7 @@ func parsePrice(field string, cat usage.Category, raw string) (*int64, error) {
 	if strings.Contains(raw, ",") {
 		return nil, bad
 	}
-	nanos, err := usage.ParseDecimal(raw)
+	nanos, err := usage.ParsePlainDecimal(raw)
 	if err != nil || nanos < 0 {
 		return nil, bad
 	}

@@ -36,12 +36,16 @@ type paramError struct {
 func (e *paramError) Error() string { return e.Field + ": " + e.Msg }
 
 // multi returns every value of a parameter, accepting repeats (a=1&a=2) and
-// comma lists (a=1,2), trimmed, without empties or duplicates.
+// comma lists (a=1,2), trimmed, without empties or duplicates, in the order
+// first given. It runs in time linear in the input; boundRequest has already
+// capped how many values there can be.
 func multi(v url.Values, key string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, raw := range v[key] {
-		for _, s := range strings.Split(raw, ",") {
-			if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
+		for s := range strings.SplitSeq(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" && !seen[s] {
+				seen[s] = true
 				out = append(out, s)
 			}
 		}

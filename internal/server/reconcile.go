@@ -181,11 +181,11 @@ func (s *Server) showReconcile(c echo.Context) error {
 	now := s.now().In(loc)
 	year, month := now.Year(), now.Month()
 	if m := c.QueryParam("month"); m != "" {
-		t, err := time.Parse("2006-01", m)
+		y, mo, err := usage.ParseMonth(m)
 		if err != nil {
-			return &paramError{"month", fmt.Sprintf("%q is not a month in YYYY-MM form", m)}
+			return &paramError{"month", err.Error()}
 		}
-		year, month = t.Year(), t.Month()
+		year, month = y, mo
 	}
 	p := usage.MonthPeriod(year, month, loc)
 	d, err := s.loadReconcile(ctx, client, p)

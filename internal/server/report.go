@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -37,6 +38,7 @@ func (q Query) storeFilter(p usage.Period, groupBy []usage.GroupField) store.Usa
 		Start: p.Start().UTC(), End: p.End().UTC(),
 		ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs,
 		Categories: q.Categories, Countries: q.Countries, GroupBy: groupBy,
+		MaxRows: maxStoredRows,
 	}
 }
 
@@ -72,14 +74,20 @@ func (s *Server) callRows(q Query) func(context.Context, store.UsageFilter) ([]u
 // two reads run at once.
 func (s *Server) loadUsage(ctx context.Context, q Query, prevBy ...usage.GroupField) (usageReport, error) {
 	r := usageReport{Query: q, PrevSpan: q.Period.Previous()}
+	if err := s.checkSeriesSize(ctx, q); err != nil {
+		return r, err
+	}
 	read := s.usageRows(q)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		rows, err := read(gctx, q.usageFilter(q.Period, q.Granularity, q.GroupBy))
 		if err != nil {
-			return fmt.Errorf("load usage: %w", err)
+			return seriesReadError(q, "load usage", err)
 		}
 		r.Current = usage.Aggregate(rows, q.Period, q.Granularity)
+		if len(r.Current.Series) > maxSeriesRows {
+			return tooLargeError(q, int64(len(r.Current.Series)))
+		}
 		return nil
 	})
 	g.Go(func() error {
@@ -108,10 +116,13 @@ func (s *Server) periodTotals(ctx context.Context, q Query, p usage.Period, grou
 // reported bucket come from the webhook counters, and the report says so.
 func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
 	r := callReport{Query: q, PrevSpan: q.Period.Previous()}
+	if err := s.checkSeriesSize(ctx, q); err != nil {
+		return r, err
+	}
 	read := s.callRows(q)
 	rows, err := read(ctx, q.storeFilter(q.Period, q.GroupBy))
 	if err != nil {
-		return r, fmt.Errorf("load calls: %w", err)
+		return r, seriesReadError(q, "load calls", err)
 	}
 	if q.fillFromWebhooks && q.Source != sourceWebhooks {
 		extra, after, err := s.webhookCallsAfterAPI(ctx, q)
@@ -125,6 +136,9 @@ func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
 		rows = append(rows, extra...)
 	}
 	r.Current = usage.AggregateCalls(rows, q.Period, q.Granularity)
+	if len(r.Current.Series) > maxSeriesRows {
+		return r, tooLargeError(q, int64(len(r.Current.Series)))
+	}
 	prev, err := read(ctx, q.totalsFilter(r.PrevSpan, nil))
 	if err != nil {
 		return r, fmt.Errorf("load previous calls: %w", err)
@@ -156,4 +170,13 @@ func (s *Server) webhookCallsAfterAPI(ctx context.Context, q Query) ([]usage.Cal
 		return nil, last, fmt.Errorf("load calls: webhook fill-in: %w", err)
 	}
 	return rows, from, nil
+}
+
+// seriesReadError wraps a failed read of q's rows; a read that passed
+// maxStoredRows becomes the same answer as a series that is too large.
+func seriesReadError(q Query, what string, err error) error {
+	if errors.Is(err, store.ErrTooManyRows) {
+		return tooLargeError(q, 0)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

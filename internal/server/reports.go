@@ -57,14 +57,11 @@ func parseMonth(s string, loc *time.Location, now time.Time) (int, time.Month, e
 		prev := time.Date(t.Year(), t.Month()-1, 1, 0, 0, 0, 0, time.UTC)
 		return prev.Year(), prev.Month(), nil
 	}
-	t, err := time.Parse("2006-01", s)
+	y, m, err := usage.ParseMonth(s)
 	if err != nil {
-		return 0, 0, &paramError{"month", fmt.Sprintf("%q is not a month in YYYY-MM form", s)}
+		return 0, 0, &paramError{"month", err.Error()}
 	}
-	if t.Year() < 2000 || t.Year() > 2200 {
-		return 0, 0, &paramError{"month", fmt.Sprintf("%q is out of range", s)}
-	}
-	return t.Year(), t.Month(), nil
+	return y, m, nil
 }
 
 // previousMonth is the calendar month before p (p must be a whole month):
@@ -166,7 +163,7 @@ func (s *Server) showMonthlyReport(c echo.Context) error {
 	name := "statement-" + fileSafe(firstNonEmpty(req.clientID, "all-clients")) + "-" + v.MonthKey
 	switch req.format {
 	case "csv":
-		return writeReportCSV(c, name+".csv", csvRows)
+		return writeCSV(c, name+".csv", csvRows)
 	case "pdf":
 		var buf bytes.Buffer
 		if err := pages.Report(v).Render(ctx, &buf); err != nil {

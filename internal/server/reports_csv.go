@@ -1,14 +1,9 @@
 package server
 
 import (
-	"encoding/csv"
-	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/insights-dev/insights/internal/usage"
 )
@@ -117,17 +112,4 @@ func reportCSV(r monthReport, clientID string, client func(usage.GroupKey) strin
 		}
 	}
 	return rows
-}
-
-// writeReportCSV sends rows as a CSV download named name.
-func writeReportCSV(c echo.Context, name string, rows [][]string) error {
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	if err := w.WriteAll(rows); err != nil {
-		return fmt.Errorf("report: write csv: %w", err)
-	}
-	return nil
 }

@@ -20,6 +20,9 @@ func (s *Server) routes(e *echo.Echo) {
 	e.Use(middleware.RequestID())
 	e.Use(s.observe) // latency metrics and one log line per request
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	// Query strings and forms within their limits, and a deadline for every
+	// request (limits.go), before anything reads them.
+	e.Use(boundRequest)
 	// Security headers, CSRF protection, and the guard that enforces each
 	// route's access rule (access.go). Every route is added with s.route and
 	// its rule; one added otherwise is refused at run time and fails

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -216,7 +217,7 @@ func (s *Server) setBudget(c echo.Context) error {
 	raw := strings.TrimSpace(c.FormValue("amount"))
 	var nanos int64
 	if raw != "" {
-		if nanos, err = usage.ParseDecimal(strings.ReplaceAll(raw, ",", "")); err != nil || nanos < 0 {
+		if nanos, err = usage.ParsePlainDecimal(withoutThousands(raw)); err != nil || nanos < 0 {
 			return &paramError{"amount", fmt.Sprintf("“%s” is not an amount (write it like 500 or 1250.50)", raw)}
 		}
 	}
@@ -265,4 +266,17 @@ func marginPanel(prices []store.ClientPrice, f spend.Forecast) *pages.MarginPane
 	}
 	b.Foot = []string{formatInt(total.Volume), formatMoney(cur, total.PriceNanos), formatMoney(cur, total.CostNanos), formatMoney(cur, total.MarginNanos)}
 	return &pages.MarginPanel{Basis: basis, Table: b}
+}
+
+// thousandsGrouped matches an amount written with comma thousands
+// separators in their proper places ("1,250.50").
+var thousandsGrouped = regexp.MustCompile(`^-?\d{1,3}(,\d{3})+(\.\d+)?$`)
+
+// withoutThousands drops the separators of an amount written with correct
+// comma grouping, and leaves anything else for the parser to judge.
+func withoutThousands(raw string) string {
+	if thousandsGrouped.MatchString(raw) {
+		return strings.ReplaceAll(raw, ",", "")
+	}
+	return raw
 }

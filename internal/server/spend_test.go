@@ -207,8 +207,13 @@ func TestSpendPanelAndBudgetForm(t *testing.T) {
 	if _, err := fx.st.GetBudget(context.Background(), cl.ID); err == nil {
 		t.Fatal("budget saved without a CSRF token")
 	}
-	if res := post(url.Values{"amount": {"abc"}, "_csrf": {token}}, true); res.StatusCode != http.StatusBadRequest {
-		t.Errorf("bad amount: %d, want 400", res.StatusCode)
+	for _, bad := range []string{"abc", "0x10", "1_000", "1e5", "1,0,0", "12,50"} {
+		if res := post(url.Values{"amount": {bad}, "_csrf": {token}}, true); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("amount %q: %d, want 400", bad, res.StatusCode)
+		}
+	}
+	if _, err := fx.st.GetBudget(context.Background(), cl.ID); err == nil {
+		t.Fatal("a refused amount saved a budget")
 	}
 	res := post(url.Values{"amount": {"1,250.50"}, "_csrf": {token}}, true)
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), path+"?budget=saved") {

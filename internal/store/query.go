@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -56,10 +57,22 @@ type UsageFilter struct {
 	// lets QueryUsage sum the local-day rollup.
 	DayZone *time.Location
 
+	// MaxRows, when positive, bounds the rows one read may return: past it
+	// the read stops and fails with ErrTooManyRows instead of filling
+	// memory with a series nobody can use.
+	MaxRows int
+
 	// secondsOfDay, when hi > 0, keeps only rows whose bucket starts in
 	// [lo, hi) seconds after its UTC midnight (queryLocalDays).
 	secondsOfDay secondsOfDay
 }
+
+// ErrTooManyRows is returned by a read that would return more than its
+// filter's MaxRows rows.
+var ErrTooManyRows = errors.New("store: too many rows")
+
+// overLimit reports whether a read that has gathered n rows has passed f's MaxRows.
+func (f UsageFilter) overLimit(n int) bool { return f.MaxRows > 0 && n > f.MaxRows }
 
 // groupColumn maps a group field to its column in the usage query.
 var groupColumn = map[usage.GroupField]string{
@@ -414,6 +427,9 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 		r.Bucket = fromUnix(bucket)
 		r.Key = groupKey(groups, dims)
 		out = append(out, r)
+		if f.overLimit(len(out)) {
+			return nil, fmt.Errorf("store: %s: %w (%d)", src.op, ErrTooManyRows, f.MaxRows)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: %s: %w", src.op, err)
@@ -485,6 +501,9 @@ func (s *Store) queryCalls(ctx context.Context, src callSource, f UsageFilter) (
 		r.Direction = usage.Direction(dir)
 		r.Key = groupKey(groups, dims)
 		out = append(out, r)
+		if f.overLimit(len(out)) {
+			return nil, fmt.Errorf("store: %s: %w (%d)", src.op, ErrTooManyRows, f.MaxRows)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: %s: %w", src.op, err)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -235,4 +236,30 @@ func TestUsageBounds(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReadsStopAtMaxRows checks a usage or call read that would return more
+// than its filter's MaxRows fails with ErrTooManyRows, and one at the limit
+// does not.
+func TestReadsStopAtMaxRows(t *testing.T) {
+	s := storetest.Open(t)
+	seedUsage(t, s)
+	ctx := context.Background()
+	f := store.UsageFilter{Start: day0, End: day0.Add(48 * time.Hour), GroupBy: []usage.GroupField{usage.ByChannel, usage.ByCategory}}
+	all, err := s.QueryUsage(ctx, f)
+	if err != nil || len(all) < 3 {
+		t.Fatalf("unbounded read: %d rows, %v", len(all), err)
+	}
+	f.MaxRows = len(all)
+	if _, err := s.QueryUsage(ctx, f); err != nil {
+		t.Errorf("read at the limit: %v", err)
+	}
+	f.MaxRows = len(all) - 1
+	if _, err := s.QueryUsage(ctx, f); !errors.Is(err, store.ErrTooManyRows) {
+		t.Errorf("read past the limit: err %v, want ErrTooManyRows", err)
+	}
+	f.MaxRows = 1
+	if _, err := s.QueryCalls(ctx, f); !errors.Is(err, store.ErrTooManyRows) {
+		t.Errorf("calls read past the limit: err %v, want ErrTooManyRows", err)
+	}
 }

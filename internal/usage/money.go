@@ -51,6 +51,33 @@ func ParseDecimal(s string) (int64, error) {
 	return n.Int64(), nil
 }
 
+// ParsePlainDecimal reads an amount a person typed: digits with an optional
+// minus sign and decimal point ("500", "1250.50", "-0.5"), nothing else —
+// no exponents, hex, underscores, fractions or signs that ParseDecimal
+// accepts from machine-written JSON — so what is stored is what the person
+// meant. The result is in nano-units, like ParseDecimal's.
+func ParsePlainDecimal(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	digits := strings.TrimPrefix(s, "-")
+	whole, frac, dot := strings.Cut(digits, ".")
+	if !allDigits(whole) || dot && !allDigits(frac) {
+		return 0, fmt.Errorf("not a plain decimal number (digits and one decimal point): %q", s)
+	}
+	return ParseDecimal(s)
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // FormatDecimal writes nano-units as a plain decimal string with at least two
 // fraction digits and no trailing zeros beyond them ("13.0812", "0.00", "-1.50").
 func FormatDecimal(nanos int64) string {

@@ -39,13 +39,44 @@ type Date struct {
 	Day   int
 }
 
-// ParseDate reads YYYY-MM-DD.
+// MinYear and MaxYear bound the dates Insights accepts from people and
+// scripts: WhatsApp business messaging did not exist before 2000, and a year
+// past 2100 is a typo. Outside them a date is refused as bad input rather
+// than reaching the database as an absurd range.
+const (
+	MinYear = 2000
+	MaxYear = 2100
+)
+
+// ParseDate reads YYYY-MM-DD with a year from MinYear to MaxYear.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return Date{}, fmt.Errorf("not a date in YYYY-MM-DD form: %q", s)
 	}
+	if err := checkYear(t.Year(), s); err != nil {
+		return Date{}, err
+	}
 	return DateOf(t), nil
+}
+
+// ParseMonth reads YYYY-MM with a year from MinYear to MaxYear.
+func ParseMonth(s string) (int, time.Month, error) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%q is not a month in YYYY-MM form", s)
+	}
+	if err := checkYear(t.Year(), s); err != nil {
+		return 0, 0, err
+	}
+	return t.Year(), t.Month(), nil
+}
+
+func checkYear(y int, s string) error {
+	if y < MinYear || y > MaxYear {
+		return fmt.Errorf("%q is out of range: years %d to %d are accepted", s, MinYear, MaxYear)
+	}
+	return nil
 }
 
 // DateOf returns the calendar day of t in t's own location.

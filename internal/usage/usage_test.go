@@ -197,3 +197,19 @@ func TestCalls(t *testing.T) {
 		t.Errorf("calls summary %+v", s)
 	}
 }
+
+// TestParsePlainDecimal checks amounts typed by people are plain decimals
+// only: what ParseDecimal accepts from JSON (exponents, hex, underscores,
+// fractions, plus signs) is refused.
+func TestParsePlainDecimal(t *testing.T) {
+	for in, want := range map[string]int64{"500": 500_000_000_000, "1250.50": 1_250_500_000_000, " 0.5 ": 500_000_000, "-2": -2_000_000_000} {
+		if got, err := ParsePlainDecimal(in); err != nil || got != want {
+			t.Errorf("ParsePlainDecimal(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "0x10", "1_000", "1e5", "1E5", "+5", "1/3", ".5", "5.", "1,000", "--1", "Inf", "NaN", "٥"} {
+		if got, err := ParsePlainDecimal(bad); err == nil {
+			t.Errorf("ParsePlainDecimal(%q) = %d, accepted", bad, got)
+		}
+	}
+}
