@@ -232,6 +232,9 @@ func scopeFrom(c echo.Context) clientScope {
 	return clientScope{ClientIDs: slices.Clone(p.ClientIDs), From: p.From, To: p.To}
 }
 
+// dates are the days the scope may see (open unless a share link has dates).
+func (sc clientScope) dates() dateBounds { return dateBounds{From: sc.From, To: sc.To} }
+
 // Allows reports whether the scope includes client id.
 func (sc clientScope) Allows(id string) bool { return sc.All || slices.Contains(sc.ClientIDs, id) }
 

@@ -18,6 +18,8 @@ type callTotalsJSON struct {
 	Inbound                int64       `json:"inbound"`
 	Outbound               int64       `json:"outbound"`
 	Cost                   []moneyJSON `json:"cost"`
+	// Hidden: see periodTotalsJSON.
+	Hidden string `json:"hidden,omitempty"`
 }
 
 type callEntryJSON struct {
@@ -77,6 +79,15 @@ func callTotals(p usage.Period, s usage.CallSummary) callTotalsJSON {
 	}
 }
 
+// previousCallsJSON is the previous period's block of a calls answer.
+func previousCallsJSON(r callReport) callTotalsJSON {
+	out := callTotals(r.PrevSpan, r.Previous)
+	if r.PrevHidden {
+		out.Hidden = "outside this shared view"
+	}
+	return out
+}
+
 // getCalls answers GET /api/v1/calls with the voice KPIs.
 func (s *Server) getCalls(c echo.Context) error {
 	q, err := s.apiQuery(c)
@@ -94,7 +105,7 @@ func (s *Server) getCalls(c echo.Context) error {
 	return c.JSON(http.StatusOK, callsResponse{
 		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
 		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == sourceWebhooks,
-		Totals: callTotals(q.Period, r.Current), Previous: callTotals(r.PrevSpan, r.Previous), Series: series,
+		Totals: callTotals(q.Period, r.Current), Previous: previousCallsJSON(r), Series: series,
 		FilledFromWebhooks: r.filledJSON(),
 	})
 }

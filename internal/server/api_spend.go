@@ -33,6 +33,10 @@ type balanceJSON struct {
 // latest balance, threshold and runway (null when it spends nothing).
 func (s *Server) getBalances(c echo.Context) error {
 	ctx := c.Request().Context()
+	if !scopeFrom(c).dates().ContainsDay(usage.DateOf(s.now().UTC())) {
+		// Balances are today's figures: not part of a share link whose dates end before today.
+		return &paramError{"client", "balances are today's figures, outside this shared view (" + scopeFrom(c).dates().String() + ")"}
+	}
 	var f store.ChannelFilter
 	for _, id := range clientParams(c) {
 		if _, err := s.store.GetClient(ctx, id); err != nil {
@@ -73,11 +77,15 @@ type forecastJSON struct {
 
 // getForecast answers GET /api/v1/forecast?client=ID[&month=YYYY-MM]: the
 // month-to-date cost, the projected month total with its range, and the
-// budget; the default month is the current one in the client's zone.
+// budget; the default month is the current one in the client's zone. With
+// several clients (a viewer of several: the access guard names them all)
+// it answers {"forecasts": [one object per client]}. A forecast shows the
+// month's days up to today, so a share link sees it only when its dates
+// cover them.
 func (s *Server) getForecast(c echo.Context) error {
 	ctx := c.Request().Context()
-	id := c.QueryParam("client")
-	if id == "" {
+	ids := clientParams(c)
+	if len(ids) == 0 {
 		return &paramError{"client", "client is required"}
 	}
 	year, month := 0, time.Month(0)
@@ -88,14 +96,41 @@ func (s *Server) getForecast(c echo.Context) error {
 		}
 		year, month = y, mo
 	}
-	f, err := s.spendService().ForecastClient(ctx, id, year, month, nil)
-	if errors.Is(err, store.ErrNotFound) {
-		return &paramError{"client", fmt.Sprintf("there is no client with id %q", id)}
+	within := scopeFrom(c).dates()
+	out := make([]forecastJSON, 0, len(ids))
+	for _, id := range ids {
+		f, err := s.spendService().ForecastClient(ctx, id, year, month, nil)
+		if errors.Is(err, store.ErrNotFound) {
+			return &paramError{"client", fmt.Sprintf("there is no client with id %q", id)}
+		}
+		if err != nil {
+			return err
+		}
+		if shown := forecastDays(f, s.now()); !within.Contains(shown) {
+			return &paramError{"month", fmt.Sprintf("the forecast for %s shows %s, outside this shared view (%s)",
+				f.Month.From.In(time.UTC).Format("January 2006"), formatPeriod(shown), within)}
+		}
+		out = append(out, forecastToJSON(f))
 	}
-	if err != nil {
-		return err
+	if len(out) == 1 {
+		return c.JSON(http.StatusOK, out[0])
 	}
-	return c.JSON(http.StatusOK, forecastToJSON(f))
+	return c.JSON(http.StatusOK, struct {
+		Forecasts []forecastJSON `json:"forecasts"`
+	}{out})
+}
+
+// forecastDays are the days whose figures a forecast shows: its month up to
+// today (the whole month once it is over).
+func forecastDays(f spend.Forecast, now time.Time) usage.Period {
+	p := f.Month
+	if today := usage.DateOf(now.In(f.Zone)); today.Before(p.To) {
+		p.To = today
+	}
+	if p.To.Before(p.From) {
+		p.To = p.From
+	}
+	return p
 }
 
 // forecastToJSON writes the month-to-date cost exactly and the estimates

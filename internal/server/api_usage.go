@@ -26,6 +26,18 @@ type periodTotalsJSON struct {
 	From   string           `json:"from"`
 	To     string           `json:"to"`
 	Totals []usageTotalJSON `json:"totals"`
+	// Hidden is set (and Totals empty) when the previous period reaches
+	// outside a share link's dates.
+	Hidden string `json:"hidden,omitempty"`
+}
+
+// previousJSON is the previous period's block of an answer.
+func previousJSON(p usage.Period, hidden bool, totals []usageTotalJSON) periodTotalsJSON {
+	out := periodTotalsJSON{From: p.From.String(), To: p.To.String(), Totals: totals}
+	if hidden {
+		out.Totals, out.Hidden = []usageTotalJSON{}, "outside this shared view"
+	}
+	return out
 }
 
 type usageResponse struct {
@@ -74,7 +86,9 @@ func seriesJSON(q Query, s usage.Summary) []map[string]any {
 // apiQuery parses the shared parameters of the JSON API and exports: from and
 // to are required, the zone defaults to UTC.
 func (s *Server) apiQuery(c echo.Context) (Query, error) {
-	return parseQuery(c.QueryParams(), queryDefaults{Zone: time.UTC, RequireDate: true})
+	q, err := parseQuery(c.QueryParams(), queryDefaults{Zone: time.UTC, RequireDate: true})
+	q.Within = scopeFrom(c).dates()
+	return q, err
 }
 
 // getUsage answers GET /api/v1/usage.
@@ -91,7 +105,7 @@ func (s *Server) getUsage(c echo.Context) error {
 		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
 		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == sourceWebhooks,
 		Totals: totalsByCurrency(r.Current), CostMissing: r.Current.CostMissing,
-		Previous: periodTotalsJSON{From: r.PrevSpan.From.String(), To: r.PrevSpan.To.String(), Totals: totalsByCurrency(r.Previous)},
+		Previous: previousJSON(r.PrevSpan, r.PrevHidden, totalsByCurrency(r.Previous)),
 		Series:   seriesJSON(q, r.Current),
 	})
 }

@@ -120,6 +120,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	}
 	q.ClientIDs = []string{sc.client.ID}
 	q.Source = "api"
+	q.Within = scopeFrom(c).dates()
 	if sc.channel != nil {
 		q.ChannelIDs = []string{sc.channel.ID}
 		q.WABAIDs = nil
@@ -171,7 +172,11 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		fr, err = s.freshness(gctx, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
 		return err
 	})
+	todayShown := q.Within.ContainsDay(usage.DateOf(s.now().In(zone)))
 	g.Go(func() (err error) {
+		if !todayShown {
+			return nil
+		}
 		today, err = s.loadWebhookToday(gctx, q, zone)
 		return err
 	})
@@ -182,7 +187,9 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		return nil
 	})
 	g.Go(func() error {
-		spend = s.spendPanel(gctx, c, sc)
+		if s.monthToDateWithin(q.Within, zone) {
+			spend = s.spendPanel(gctx, c, sc)
+		}
 		return nil
 	})
 	if err := g.Wait(); err != nil {
@@ -191,6 +198,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	v := s.insightsView(c.Request().URL.Path, sc, q, preset, d)
 	v.Freshness = fr
 	v.Today = s.webhookTodayView(today, zone)
+	v.Today.Hidden = !todayShown
 	v.CallDetail = callDetailView(whCalls, v.Period)
 	v.ReconcileHref = s.reconcileHref(sc.client.ID, zoneOf(sc.client.Timezone))
 	v.Spend = spend
@@ -353,6 +361,13 @@ func (s *Server) insightsView(path string, sc insightsScope, q Query, preset str
 	}
 
 	v.Calls = callsSection(d.calls, buckets, q, per, prevLabel)
+	if d.main.PrevHidden {
+		v.Previous = "no earlier period: it lies outside this shared view"
+		hideComparisons(v.KPIs)
+	}
+	if d.calls.PrevHidden {
+		hideComparisons(v.Calls.KPIs)
+	}
 	v.ByChannel = channelBreakdown(sc, q, preset, d.channels)
 	v.ByCountry = countryBreakdown(d.breakdown)
 	v.ByPricing = pricingBreakdown(d.breakdown)

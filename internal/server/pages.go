@@ -132,6 +132,16 @@ func changeOf(current, previous int64) pages.Delta {
 	return toDelta(formatChange(usage.Compare(current, previous)))
 }
 
+// hideComparisons takes the previous-period figures out of KPI cards whose
+// previous period was not read (it lies outside a share link's dates).
+func hideComparisons(kpis []pages.KPI) {
+	for i := range kpis {
+		kpis[i].Previous = ""
+		kpis[i].Delta = pages.Delta{Text: "n/a", Class: "delta--na",
+			Title: "No comparison: the previous period lies outside this shared view"}
+	}
+}
+
 // freshness reads how current the data of the channels in f is: the end of
 // the newest stored bucket, the last successful poll and the poll errors of
 // the last 24 hours.

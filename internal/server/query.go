@@ -25,6 +25,54 @@ type Query struct {
 	Source      string // "api" (default) or "webhooks"
 	// fillFromWebhooks: see Query.withWebhookFill.
 	fillFromWebhooks bool
+	// Within is the span of days the requester may see (a share link's
+	// dates; open for everyone else): a previous period, forecast or
+	// statement month that reaches outside it is not read.
+	Within dateBounds
+}
+
+// dateBounds is a span of calendar days; a zero end is open.
+type dateBounds struct{ From, To usage.Date }
+
+// Open reports whether the bounds allow every day.
+func (b dateBounds) Open() bool { return b.From.IsZero() && b.To.IsZero() }
+
+// Contains reports whether every day of p lies within the bounds.
+func (b dateBounds) Contains(p usage.Period) bool {
+	return (b.From.IsZero() || !p.From.Before(b.From)) && (b.To.IsZero() || !b.To.Before(p.To))
+}
+
+// ContainsDay reports whether day d lies within the bounds.
+func (b dateBounds) ContainsDay(d usage.Date) bool {
+	return (b.From.IsZero() || !d.Before(b.From)) && (b.To.IsZero() || !b.To.Before(d))
+}
+
+// Clip narrows p to the bounds; ok is false when no day of p is inside.
+func (b dateBounds) Clip(p usage.Period) (usage.Period, bool) {
+	if !b.From.IsZero() && p.From.Before(b.From) {
+		p.From = b.From
+	}
+	if !b.To.IsZero() && b.To.Before(p.To) {
+		p.To = b.To
+	}
+	return p, !p.To.Before(p.From)
+}
+
+// String says which days the bounds cover, for messages.
+func (b dateBounds) String() string {
+	switch {
+	case b.From.IsZero():
+		return "up to " + b.To.String()
+	case b.To.IsZero():
+		return "from " + b.From.String()
+	}
+	return b.From.String() + " to " + b.To.String()
+}
+
+// outsideShareNote is what a page says where a comparison or forecast would
+// need days outside a share link's dates.
+func outsideShareNote(b dateBounds) string {
+	return "not shown: it needs days outside this shared view (" + b.String() + ")"
 }
 
 // paramError is a bad query parameter; it becomes a 400 naming the field.

@@ -187,7 +187,10 @@ func (s *Server) showReconcile(c echo.Context) error {
 		}
 		year, month = y, mo
 	}
-	p := usage.MonthPeriod(year, month, loc)
+	p, ok := scopeFrom(c).dates().Clip(usage.MonthPeriod(year, month, loc))
+	if !ok {
+		return &paramError{"month", "outside this shared view (" + scopeFrom(c).dates().String() + ")"}
+	}
 	d, err := s.loadReconcile(ctx, client, p)
 	if err != nil {
 		return err

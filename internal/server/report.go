@@ -19,14 +19,18 @@ type usageReport struct {
 	Current  usage.Summary
 	Previous usage.Summary
 	PrevSpan usage.Period
+	// PrevHidden is set when PrevSpan reaches outside q.Within: Previous
+	// was not read and must not be compared with.
+	PrevHidden bool
 }
 
 // callReport is the voice counterpart of usageReport.
 type callReport struct {
 	Query    Query
 	Current  usage.CallSummary
-	Previous usage.CallSummary
-	PrevSpan usage.Period
+	Previous   usage.CallSummary
+	PrevSpan   usage.Period
+	PrevHidden bool // as in usageReport
 	// FilledCalls counts calls after FilledAfter (the end of the Partner
 	// API's last reported bucket) that were taken from webhook counters.
 	FilledCalls int64
@@ -90,6 +94,9 @@ func (s *Server) loadUsage(ctx context.Context, q Query, prevBy ...usage.GroupFi
 		}
 		return nil
 	})
+	if r.PrevHidden = !q.Within.Contains(r.PrevSpan); r.PrevHidden {
+		return r, g.Wait()
+	}
 	g.Go(func() error {
 		prev, err := read(gctx, q.totalsFilter(r.PrevSpan, prevBy))
 		if err != nil {
@@ -138,6 +145,9 @@ func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
 	r.Current = usage.AggregateCalls(rows, q.Period, q.Granularity)
 	if len(r.Current.Series) > maxSeriesRows {
 		return r, tooLargeError(q, int64(len(r.Current.Series)))
+	}
+	if r.PrevHidden = !q.Within.Contains(r.PrevSpan); r.PrevHidden {
+		return r, nil
 	}
 	prev, err := read(ctx, q.totalsFilter(r.PrevSpan, nil))
 	if err != nil {

@@ -48,6 +48,9 @@ type monthReport struct {
 	month, prev   usage.Period
 	cur, before   usage.Summary // daily buckets · monthly bucket
 	calls, pcalls usage.CallSummary
+	// prevHidden: the month before lies outside a share link's dates and
+	// was not read; the statement shows no comparison.
+	prevHidden bool
 }
 
 // parseMonth reads YYYY-MM; empty means the last complete month in loc.
@@ -75,14 +78,13 @@ func previousMonth(p usage.Period) usage.Period {
 // the calendar month before it.
 func (s *Server) loadMonth(ctx context.Context, q Query) (monthReport, error) {
 	r := monthReport{month: q.Period, prev: previousMonth(q.Period)}
+	if !q.Within.Contains(q.Period) {
+		return r, &paramError{"month", "statements cover whole months, and " + monthLabel(q.Period) +
+			" is not wholly inside this shared view (" + q.Within.String() + ")"}
+	}
+	r.prevHidden = !q.Within.Contains(r.prev)
 	q.Granularity = usage.Day
 	cur, err := s.loadUsage(ctx, q)
-	if err != nil {
-		return r, fmt.Errorf("report: %w", err)
-	}
-	pq := q
-	pq.Period, pq.Granularity = r.prev, usage.Month
-	prev, err := s.loadUsage(ctx, pq)
 	if err != nil {
 		return r, fmt.Errorf("report: %w", err)
 	}
@@ -92,18 +94,33 @@ func (s *Server) loadMonth(ctx context.Context, q Query) (monthReport, error) {
 	if err != nil {
 		return r, fmt.Errorf("report: %w", err)
 	}
+	r.cur, r.calls = cur.Current, calls.Current
+	if r.prevHidden {
+		r.before = usage.Summary{Cost: usage.Totals{}}
+		return r, nil
+	}
+	pq := q
+	pq.Period, pq.Granularity = r.prev, usage.Month
+	prev, err := s.loadUsage(ctx, pq)
+	if err != nil {
+		return r, fmt.Errorf("report: %w", err)
+	}
 	cq.Period, cq.Granularity = r.prev, usage.Month
 	pcalls, err := s.loadCalls(ctx, cq)
 	if err != nil {
 		return r, fmt.Errorf("report: %w", err)
 	}
-	r.cur, r.before, r.calls, r.pcalls = cur.Current, prev.Current, calls.Current, pcalls.Current
+	r.before, r.pcalls = prev.Current, pcalls.Current
 	return r, nil
 }
 
 // reportRequest is a parsed statement request.
 type reportRequest struct {
 	clientID string
+	// clientIDs, when several clients are named (a viewer of several
+	// clients: the access guard names them all), makes a partner-wide
+	// statement of just those clients.
+	clientIDs []string
 	format   string // "", "pdf" or "csv"
 	paper    pdf.Paper
 	month    string
@@ -112,7 +129,14 @@ type reportRequest struct {
 
 func parseReportRequest(c echo.Context) (reportRequest, error) {
 	v := c.QueryParams()
-	r := reportRequest{clientID: strings.TrimSpace(v.Get("client")), month: v.Get("month"), tz: v.Get("tz")}
+	r := reportRequest{month: v.Get("month"), tz: v.Get("tz")}
+	switch ids := multi(v, "client"); len(ids) {
+	case 0:
+	case 1:
+		r.clientID = ids[0]
+	default:
+		r.clientIDs = ids
+	}
 	switch f := v.Get("format"); f {
 	case "", "html", "pdf", "csv":
 		r.format = strings.TrimPrefix(f, "html")
@@ -282,7 +306,43 @@ func (s *Server) reportBase(title, scope, scopeID string, r monthReport, fr page
 	v.Calls = callsTable(r)
 	v.HasCalls = r.calls.Calls > 0 || r.pcalls.Calls > 0
 	v.Empty = r.cur.Volume == 0 && r.before.Volume == 0 && !v.HasCalls
+	if r.prevHidden {
+		v.Previous = "— (" + monthLabel(r.prev) + " lies outside this shared view)"
+		for i := range v.KPIs {
+			v.KPIs[i].Previous = ""
+			v.KPIs[i].Delta = pages.Delta{Text: "n/a", Class: "delta--na", Title: "No comparison: the month before lies outside this shared view"}
+		}
+		blankPrevious(&v.Calls)
+	}
 	return v
+}
+
+// hideReportComparisons blanks the previous-month columns of a statement's
+// tables when that month was not read.
+func hideReportComparisons(v *pages.ReportView, r monthReport) {
+	if !r.prevHidden {
+		return
+	}
+	for i := range v.Tables {
+		blankPrevious(&v.Tables[i])
+	}
+}
+
+// blankPrevious replaces a comparison table's previous-month and change
+// cells with a dash, for a month before that may not be shown.
+func blankPrevious(t *pages.ReportTable) {
+	dash := pages.ReportCell{Text: "—", Title: "outside this shared view"}
+	blank := func(cells []pages.ReportCell) {
+		for i := range cells {
+			if i%3 != 0 {
+				cells[i] = dash
+			}
+		}
+	}
+	for i := range t.Rows {
+		blank(t.Rows[i].Cells)
+	}
+	blank(t.Foot)
 }
 
 func unionCurrencies(ts ...usage.Totals) []string {
@@ -523,7 +583,7 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 		return pages.ReportView{}, nil, err
 	}
 	q := Query{Period: usage.MonthPeriod(y, m, loc), Granularity: usage.Day, ClientIDs: []string{sc.client.ID},
-		GroupBy: reportGroups, Source: "api"}
+		GroupBy: reportGroups, Source: "api", Within: scopeFrom(c).dates()}
 	r, err := s.loadMonth(ctx, q)
 	if err != nil {
 		return pages.ReportView{}, nil, err
@@ -569,6 +629,7 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 		}
 		v.ShowMargins, v.Margins = m != nil, m
 	}
+	hideReportComparisons(&v, r)
 	s.reportLinks(&v, url.Values{"client": {sc.client.ID}}, r.month, req.paper, s.now().In(loc))
 	return v, reportCSV(r, sc.client.ID, func(k usage.GroupKey) string { return sc.client.ID }), nil
 }
@@ -589,12 +650,17 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
-	q := Query{Period: usage.MonthPeriod(y, m, loc), Granularity: usage.Day, GroupBy: partnerGroups, Source: "api"}
+	sc := scopeFrom(c)
+	q := Query{Period: usage.MonthPeriod(y, m, loc), Granularity: usage.Day, GroupBy: partnerGroups, Source: "api",
+		ClientIDs: sc.Filter(req.clientIDs), Within: sc.dates()}
+	if !sc.All && len(q.ClientIDs) == 0 {
+		return pages.ReportView{}, nil, notFound()
+	}
 	r, err := s.loadMonth(ctx, q)
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
-	fr, err := s.freshness(ctx, store.ChannelFilter{}, loc)
+	fr, err := s.freshness(ctx, store.ChannelFilter{ClientIDs: q.ClientIDs}, loc)
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
@@ -606,7 +672,11 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 	for _, cl := range clients {
 		names[cl.ID] = cl.Name
 	}
-	v := s.reportBase("Statement "+monthLabel(r.month)+" · all clients", "All clients", "", r, fr)
+	scopeName := "All clients"
+	if len(q.ClientIDs) > 0 {
+		scopeName = fmt.Sprintf("%d clients", len(q.ClientIDs))
+	}
+	v := s.reportBase("Statement "+monthLabel(r.month)+" · "+strings.ToLower(scopeName), scopeName, "", r, fr)
 	v.Tables = []pages.ReportTable{
 		currencyTable(r),
 		compareTable(r, "report-by-client", "By client", "Client", func(k usage.GroupKey) string { return k.Client },
@@ -649,6 +719,10 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 	if loc != time.UTC {
 		base.Set("tz", loc.String())
 	}
+	if len(req.clientIDs) > 0 {
+		base.Set("client", strings.Join(q.ClientIDs, ","))
+	}
+	hideReportComparisons(&v, r)
 	s.reportLinks(&v, base, r.month, req.paper, s.now().In(loc))
 	return v, reportCSV(r, "", func(k usage.GroupKey) string { return k.Client }), nil
 }

@@ -37,7 +37,7 @@ func (s *Server) listReports(c echo.Context) error {
 	// A client viewer sees its own clients only (access.go).
 	sc := scopeFrom(c)
 	v := pages.ReportListView{Meta: s.pageMeta("Monthly statements", "All clients", "", "reports")}
-	if v.Partner, err = s.monthsEntry(ctx, store.ChannelFilter{ClientIDs: sc.Filter(nil)}, "", "All clients", time.UTC); err != nil {
+	if v.Partner, err = s.monthsEntry(ctx, store.ChannelFilter{ClientIDs: sc.Filter(nil)}, "", "All clients", time.UTC, sc.dates()); err != nil {
 		return err
 	}
 	sort.Slice(clients, func(i, j int) bool {
@@ -48,7 +48,7 @@ func (s *Server) listReports(c echo.Context) error {
 			continue
 		}
 		loc := zoneOf(cl.Timezone, zones[cl.ID])
-		e, err := s.monthsEntry(ctx, store.ChannelFilter{ClientIDs: []string{cl.ID}}, cl.ID, cl.Name, loc)
+		e, err := s.monthsEntry(ctx, store.ChannelFilter{ClientIDs: []string{cl.ID}}, cl.ID, cl.Name, loc, sc.dates())
 		if err != nil {
 			return err
 		}
@@ -57,8 +57,10 @@ func (s *Server) listReports(c echo.Context) error {
 	return s.render(c, http.StatusOK, pages.ReportList(v))
 }
 
-// monthsEntry lists the months with data of the channels in f, in loc.
-func (s *Server) monthsEntry(ctx context.Context, f store.ChannelFilter, clientID, name string, loc *time.Location) (pages.ReportListEntry, error) {
+// monthsEntry lists the months with data of the channels in f, in loc, that
+// lie wholly within the requester's dates.
+func (s *Server) monthsEntry(ctx context.Context, f store.ChannelFilter, clientID, name string, loc *time.Location,
+	within dateBounds) (pages.ReportListEntry, error) {
 	e := pages.ReportListEntry{ID: clientID, Name: name, Zone: loc.String(), Note: "No data yet"}
 	first, last, ok, err := s.store.UsageBounds(ctx, f)
 	if err != nil {
@@ -74,6 +76,9 @@ func (s *Server) monthsEntry(ctx context.Context, f store.ChannelFilter, clientI
 			break
 		}
 		p := usage.MonthPeriod(m.Year(), m.Month(), loc)
+		if !within.Contains(p) {
+			continue
+		}
 		q := url.Values{}
 		if clientID != "" {
 			q.Set("client", clientID)

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -33,6 +34,14 @@ func spendRights(c echo.Context) (admin, staff bool) {
 		return true, true
 	}
 	return p.Admin(), p.Staff()
+}
+
+// monthToDateWithin reports whether the current month up to today, in loc,
+// lies inside b: a forecast and the balances show figures of those days and
+// of now, so a share link whose dates do not reach them does not see them.
+func (s *Server) monthToDateWithin(b dateBounds, loc *time.Location) bool {
+	today := usage.DateOf(s.now().In(loc))
+	return b.Contains(usage.Period{From: usage.Date{Year: today.Year, Month: today.Month, Day: 1}, To: today, Loc: loc})
 }
 
 // spendPanel builds the spend-control section of an Insights view: the

@@ -126,6 +126,7 @@ type Stat struct {
 // estimates counted from webhook events since local midnight, ahead of the
 // Partner API's numbers.
 type WebhookToday struct {
+	Hidden     bool   // today lies outside a share link's dates: the section is left out
 	Since      string // "since 00:00, 11 Mar 2026 (Europe/Berlin)"
 	Empty      bool   // no webhook events counted today for the scope
 	EmptyTitle string
