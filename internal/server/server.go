@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -37,6 +38,11 @@ type Options struct {
 	// signing in, like demo mode but without its banner. It is for tests of
 	// features other than access control; configuration never sets it.
 	AllowAnonymous bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed, when a request comes directly from
+	// one; none when empty (the peer's address and the connection's scheme
+	// count). Loopback and private addresses are not trusted unless listed.
+	TrustedProxies []*net.IPNet
 	// PartnerName is shown in headers and reports.
 	PartnerName string
 	// Logo is the partner's logo as a data: URI (config.LoadLogo), shown on
