@@ -95,3 +95,68 @@ func TestPasswordLimitsHoldUnderConcurrency(t *testing.T) {
 		})
 	}
 }
+
+// TestSafeNext: only paths of this site survive as the page to return to
+// after signing in; everything a browser (or a second decoding) could take
+// elsewhere becomes "/".
+func TestSafeNext(t *testing.T) {
+	for _, next := range []string{
+		"/", "/clients/acme", "/clients/acme?from=2026-03-01&to=2026-03-14", "/overview#spend",
+		"/clients/acme%20gmbh", "/@evil.example", "/clients/acme//reports",
+	} {
+		if got := safeNext(next); got != next {
+			t.Errorf("safeNext(%q) = %q, want it kept", next, got)
+		}
+	}
+	for _, next := range []string{
+		"", "clients/acme", "evil.example", "https://evil.example/", "http:evil.example", "javascript:alert(1)",
+		"//evil.example", "///evil.example", "//evil.example/clients", "/\\evil.example", "\\\\evil.example", "/\\/evil.example",
+		"/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/\x00evil", "/a\x7f", " //evil.example",
+		"/%2F/evil.example", "/%2f%2fevil.example", "%2F%2Fevil.example", "/%5Cevil.example", "/%5c%5cevil.example",
+		"/%09/evil.example", "/%0a/evil.example", "/%00", "/%252F%252Fevil.example", "/%25252F%25252Fevil.example",
+		"/%255Cevil.example", "/.//evil.example", "/./%2F/evil.example", "/a/..//evil.example", "/.%2F%2Fevil.example",
+		"/%2E//evil.example", "/%zz", "/login", "/login?next=/clients/acme", "/logout", "/%6Cogin",
+	} {
+		if got := safeNext(next); got != "/" {
+			t.Errorf("safeNext(%q) = %q, want \"/\"", next, got)
+		}
+	}
+}
+
+// TestSignInRedirectsOnlyOnSite signs in for real with hostile next values:
+// the redirect goes to "/", while a path of the site is kept.
+func TestSignInRedirectsOnlyOnSite(t *testing.T) {
+	f := newAccessFixture(t)
+	for next, want := range map[string]string{
+		"/clients/acme?from=2026-03-01": "/clients/acme?from=2026-03-01",
+		"//evil.example":                "/",
+		"/%2F/evil.example":             "/",
+		"/\\evil.example":               "/",
+		"/\t/evil.example":              "/",
+		"https://evil.example/":         "/",
+	} {
+		rec := f.do(http.MethodPost, "/login", cred{}, url.Values{"email": {"member@example.com"}, "password": {passMember}, "next": {next}})
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != want {
+			t.Errorf("sign-in with next=%q: %d → %q, want 303 → %q", next, rec.Code, rec.Header().Get("Location"), want)
+		}
+		for _, ck := range rec.Result().Cookies() {
+			f.secrets = append(f.secrets, ck.Value)
+		}
+	}
+	// Signed in already, GET /login goes straight on, as safely.
+	c := f.creds["member"]
+	if rec := f.do(http.MethodGet, "/login?next="+url.QueryEscape("/%5Cevil.example"), c, nil); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/" {
+		t.Errorf("GET /login signed in with a hostile next: %d → %q", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+func TestBrowserPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/": "/", "/a/b": "/a/b", "/a/.": "/a/", "/a/..": "/", "/..": "/", "/a/./b": "/a/b",
+		"/a/..//x": "//x", "/.//x": "//x", "/a/b/../..//x": "//x", "/a//b/../c": "/a//c",
+	} {
+		if got := browserPath(in); got != want {
+			t.Errorf("browserPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
