@@ -100,6 +100,7 @@ type Server struct {
 
 	metrics      *metrics.Registry
 	httpDuration *metrics.Histogram
+	routePaths   map[string]bool    // the registered route patterns, the only route labels of httpDuration
 	scrapeMu     sync.Mutex         // one /metrics scrape at a time
 	ages         map[string]float64 // data age per channel, set per scrape under scrapeMu
 
@@ -140,6 +141,10 @@ func New(opts Options) *Server {
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
 	s.routes(e)
+	s.routePaths = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.routePaths[r.Path] = true
+	}
 	return s
 }
 
