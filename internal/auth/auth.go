@@ -718,19 +718,10 @@ func (a *Service) OpenShareLink(ctx context.Context, secret, password, addr stri
 	}
 	share := "share " + strconv.FormatInt(l.ID, 10)
 	linkKey := "share:" + strconv.FormatInt(l.ID, 10)
-	var attempt store.LoginAttempt
 	if password == "" {
-		limited, err := a.overLimit(ctx, linkKey, addr)
-		if err != nil {
-			return Principal{}, l, fmt.Errorf("auth: share link: %w", err)
-		}
-		if !limited {
-			return Principal{}, l, ErrPasswordRequired
-		}
-		err = ErrRateLimited
-	} else {
-		attempt, err = a.reserve(ctx, a.now(), linkKey, addr)
+		return Principal{}, l, a.shareFormOnly(ctx, linkKey, share, addr)
 	}
+	attempt, err := a.reserve(ctx, a.now(), linkKey, addr)
 	if errors.Is(err, ErrRateLimited) {
 		a.Audit(ctx, "share link", ActionShareOpenLimited, share, "", addr)
 		return Principal{}, l, ErrRateLimited
@@ -746,6 +737,21 @@ func (a *Service) OpenShareLink(ctx context.Context, secret, password, addr stri
 		return Principal{}, l, fmt.Errorf("auth: share link: %w", err)
 	}
 	return p, l, nil
+}
+
+// shareFormOnly answers a password-protected link opened without a
+// password: ErrPasswordRequired (show the form), or ErrRateLimited past the
+// limit. Nothing is counted and no password checked.
+func (a *Service) shareFormOnly(ctx context.Context, linkKey, share, addr string) error {
+	limited, err := a.overLimit(ctx, linkKey, addr)
+	if err != nil {
+		return fmt.Errorf("auth: share link: %w", err)
+	}
+	if limited {
+		a.Audit(ctx, "share link", ActionShareOpenLimited, share, "", addr)
+		return ErrRateLimited
+	}
+	return ErrPasswordRequired
 }
 
 // ShareCookie is the value of the share cookie a browser gets after opening
