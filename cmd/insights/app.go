@@ -136,7 +136,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	forecasts := spend.NewForecastCache(spend.ForecastCacheSize)
 	srv := server.New(server.Options{
 		Store: st, Logger: log, Demo: cfg.DemoMode(), Metrics: p.Metrics(), Forecasts: forecasts,
-		PartnerName: cfg.PartnerName, Logo: logo, Chromium: cfg.Chromium,
+		PartnerName: cfg.PartnerName, Logo: logo, Chromium: cfg.Chromium, TrustedProxies: cfg.TrustedProxies,
 		AlertDelivery: alertDelivery(cfg),
 		WebhookSecret: cfg.WebhookSecret.Reveal(), WebhookSigningKey: cfg.WebhookSigningKey.Reveal(), RateCard: rates,
 		PollerStatus: func() server.PollerState {

@@ -152,6 +152,9 @@ type Options struct {
 	MaxAccountFailures int
 	MaxAddressFailures int
 	FailureWindow      time.Duration
+	// Verify checks a password at sign-in and share-link unlock;
+	// VerifyPassword when nil. Tests count the checks through it.
+	Verify func(hash, password string) bool
 }
 
 // Service holds the access-control rules over the store.
@@ -389,17 +392,20 @@ func normalize(ids []string) []string {
 // Login checks email and password from address addr and opens a session,
 // returning its secret (for the cookie). Failed logins count against the
 // account and the address; past the limit every attempt, right or wrong,
-// gets ErrRateLimited until the window has passed.
+// gets ErrRateLimited until the window has passed. The attempt is counted
+// before the password is checked, so parallel guesses cannot outrun the
+// limit.
 func (a *Service) Login(ctx context.Context, email, password, addr string) (string, Principal, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := a.now()
-	since := now.Add(-a.opts.FailureWindow)
-	accountKey, addrKey := "account:"+email, "address:"+addr
-	if limited, err := a.overLimit(ctx, since, accountKey, addrKey); err != nil {
-		return "", Principal{}, fmt.Errorf("auth: login: %w", err)
-	} else if limited {
+	accountKey := "account:" + email
+	attempt, err := a.reserve(ctx, now, accountKey, addr)
+	if errors.Is(err, ErrRateLimited) {
 		a.Audit(ctx, email, ActionLoginLimited, email, "", addr)
 		return "", Principal{}, ErrRateLimited
+	}
+	if err != nil {
+		return "", Principal{}, fmt.Errorf("auth: login: %w", err)
 	}
 	u, err := a.store.GetUserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -409,15 +415,11 @@ func (a *Service) Login(ctx context.Context, email, password, addr string) (stri
 	if err != nil || hash == "" {
 		hash = dummyHash
 	}
-	ok := VerifyPassword(hash, password)
-	if err != nil || !ok || u.Disabled {
-		if rerr := a.store.RecordLoginFailure(ctx, now, accountKey, addrKey); rerr != nil {
-			return "", Principal{}, fmt.Errorf("auth: login: %w", rerr)
-		}
+	if ok := a.verify(hash, password); err != nil || !ok || u.Disabled {
 		a.Audit(ctx, email, ActionLoginFailed, email, "", addr)
 		return "", Principal{}, ErrInvalidCredentials
 	}
-	if err := a.store.ClearLoginFailures(ctx, accountKey); err != nil {
+	if err := a.succeeded(ctx, attempt, accountKey); err != nil {
 		return "", Principal{}, fmt.Errorf("auth: login: %w", err)
 	}
 	secret, err := newSecret(prefixSession)
@@ -437,14 +439,48 @@ func (a *Service) Login(ctx context.Context, email, password, addr string) (stri
 	return secret, p, nil
 }
 
-// overLimit reports whether the failures since then of what (an account or
-// a share link) or of addrKey (the address they came from) reached the limit.
-func (a *Service) overLimit(ctx context.Context, since time.Time, what, addrKey string) (bool, error) {
+// verify checks a password through the hook of Options, if any.
+func (a *Service) verify(hash, password string) bool {
+	if a.opts.Verify != nil {
+		return a.opts.Verify(hash, password)
+	}
+	return VerifyPassword(hash, password)
+}
+
+// reserve counts an attempt on what (an account or a share link) from addr
+// as a failure before its password is checked: ErrRateLimited when either
+// already reached its limit in the window.
+func (a *Service) reserve(ctx context.Context, now time.Time, what, addr string) (store.LoginAttempt, error) {
+	at, ok, err := a.store.ReserveLoginAttempt(ctx, now, now.Add(-a.opts.FailureWindow),
+		store.AttemptLimit{Key: what, Max: a.opts.MaxAccountFailures},
+		store.AttemptLimit{Key: "address:" + addr, Max: a.opts.MaxAddressFailures})
+	if err != nil {
+		return at, err
+	}
+	if !ok {
+		return at, ErrRateLimited
+	}
+	return at, nil
+}
+
+// succeeded undoes a reserved attempt whose password was right and forgets
+// the earlier failures of what; the address keeps its other failures.
+func (a *Service) succeeded(ctx context.Context, at store.LoginAttempt, what string) error {
+	if err := a.store.ReleaseLoginAttempt(ctx, at); err != nil {
+		return err
+	}
+	return a.store.ClearLoginFailures(ctx, what)
+}
+
+// overLimit reports whether the failures in the window of what (an account
+// or a share link) or of the address addr reached the limit.
+func (a *Service) overLimit(ctx context.Context, what, addr string) (bool, error) {
+	since := a.now().Add(-a.opts.FailureWindow)
 	na, err := a.store.CountLoginFailures(ctx, what, since)
 	if err != nil {
 		return false, err
 	}
-	nb, err := a.store.CountLoginFailures(ctx, addrKey, since)
+	nb, err := a.store.CountLoginFailures(ctx, "address:"+addr, since)
 	if err != nil {
 		return false, err
 	}
@@ -671,35 +707,51 @@ func (a *Service) ShareLink(ctx context.Context, secret, password string, checkP
 
 // OpenShareLink is ShareLink for a password typed at address addr. Wrong
 // passwords count against the link and the address as failed logins do
-// (and against the same limits); past the limit every attempt, right or
-// wrong, gets ErrRateLimited until the window has passed. An empty password
-// (the link opened, its form not yet sent) is not a failure.
+// (and against the same limits, counted before the password is checked);
+// past the limit every attempt, right or wrong, gets ErrRateLimited until
+// the window has passed. An empty password (the link opened, its form not
+// yet sent) is not a failure and is not checked.
 func (a *Service) OpenShareLink(ctx context.Context, secret, password, addr string) (Principal, store.ShareLink, error) {
 	p, l, err := a.ShareLink(ctx, secret, "", false)
 	if err != nil || l.PasswordHash == "" {
 		return p, l, err
 	}
-	now := a.now()
-	linkKey, addrKey := "share:"+strconv.FormatInt(l.ID, 10), "address:"+addr
-	if limited, err := a.overLimit(ctx, now.Add(-a.opts.FailureWindow), linkKey, addrKey); err != nil {
-		return Principal{}, l, fmt.Errorf("auth: share link: %w", err)
-	} else if limited {
-		a.Audit(ctx, "share link", ActionShareOpenLimited, "share "+strconv.FormatInt(l.ID, 10), "", addr)
+	share := "share " + strconv.FormatInt(l.ID, 10)
+	linkKey := "share:" + strconv.FormatInt(l.ID, 10)
+	if password == "" {
+		return Principal{}, l, a.shareFormOnly(ctx, linkKey, share, addr)
+	}
+	attempt, err := a.reserve(ctx, a.now(), linkKey, addr)
+	if errors.Is(err, ErrRateLimited) {
+		a.Audit(ctx, "share link", ActionShareOpenLimited, share, "", addr)
 		return Principal{}, l, ErrRateLimited
 	}
-	if !VerifyPassword(l.PasswordHash, password) {
-		if password != "" {
-			if err := a.store.RecordLoginFailure(ctx, now, linkKey, addrKey); err != nil {
-				return Principal{}, l, fmt.Errorf("auth: share link: %w", err)
-			}
-			a.Audit(ctx, "share link", ActionShareOpenFail, "share "+strconv.FormatInt(l.ID, 10), "wrong password", addr)
-		}
+	if err != nil {
+		return Principal{}, l, fmt.Errorf("auth: share link: %w", err)
+	}
+	if !a.verify(l.PasswordHash, password) {
+		a.Audit(ctx, "share link", ActionShareOpenFail, share, "wrong password", addr)
 		return Principal{}, l, ErrPasswordRequired
 	}
-	if err := a.store.ClearLoginFailures(ctx, linkKey); err != nil {
+	if err := a.succeeded(ctx, attempt, linkKey); err != nil {
 		return Principal{}, l, fmt.Errorf("auth: share link: %w", err)
 	}
 	return p, l, nil
+}
+
+// shareFormOnly answers a password-protected link opened without a
+// password: ErrPasswordRequired (show the form), or ErrRateLimited past the
+// limit. Nothing is counted and no password checked.
+func (a *Service) shareFormOnly(ctx context.Context, linkKey, share, addr string) error {
+	limited, err := a.overLimit(ctx, linkKey, addr)
+	if err != nil {
+		return fmt.Errorf("auth: share link: %w", err)
+	}
+	if limited {
+		a.Audit(ctx, "share link", ActionShareOpenLimited, share, "", addr)
+		return ErrRateLimited
+	}
+	return ErrPasswordRequired
 }
 
 // ShareCookie is the value of the share cookie a browser gets after opening

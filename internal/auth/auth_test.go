@@ -281,11 +281,15 @@ func TestSharePasswordRateLimit(t *testing.T) {
 				t.Fatalf("wrong password %d: %v", i, err)
 			}
 		}
-		// Limited for this link from any address, right password or not.
+		// Limited for this link from any address, right password or not,
+		// and when opened without one.
 		for _, addr := range []string{"198.51.100.7", "203.0.113.9"} {
 			if _, _, err := svc.OpenShareLink(ctx, secret, "share-password", addr); !errors.Is(err, auth.ErrRateLimited) {
 				t.Errorf("from %s after 5 wrong passwords: %v, want ErrRateLimited", addr, err)
 			}
+		}
+		if _, _, err := svc.OpenShareLink(ctx, secret, "", "203.0.113.9"); !errors.Is(err, auth.ErrRateLimited) {
+			t.Errorf("opened without a password after 5 wrong ones: %v, want ErrRateLimited", err)
 		}
 		clk.Add(16 * time.Minute)
 		if p, _, err := svc.OpenShareLink(ctx, secret, "share-password", "203.0.113.9"); err != nil || p.Via != auth.ViaShare {
@@ -299,8 +303,8 @@ func TestSharePasswordRateLimit(t *testing.T) {
 		for _, e := range entries {
 			counts[e.Action]++
 		}
-		if counts[auth.ActionShareOpenFail] != 5 || counts[auth.ActionShareOpenLimited] != 2 {
-			t.Errorf("audit: %d failures, %d limited; want 5 and 2", counts[auth.ActionShareOpenFail], counts[auth.ActionShareOpenLimited])
+		if counts[auth.ActionShareOpenFail] != 5 || counts[auth.ActionShareOpenLimited] != 3 {
+			t.Errorf("audit: %d failures, %d limited; want 5 and 3", counts[auth.ActionShareOpenFail], counts[auth.ActionShareOpenLimited])
 		}
 	})
 }

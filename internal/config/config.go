@@ -64,6 +64,10 @@ type Config struct {
 	Chromium string
 	// Alerts configures alert evaluation and delivery (see alerts.go).
 	Alerts Alerts
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed; none by default, so a client
+	// cannot forge its address (audit log, sign-in limits) or HTTPS.
+	TrustedProxies []*net.IPNet
 }
 
 // DemoMode reports whether Insights runs on the simulated Partner API: forced,
@@ -111,6 +115,11 @@ var settings = []setting{
 	{"INSIGHTS_PARTNER_NAME", "partner name on the monthly statements", "", func(c *Config, v string) error { c.PartnerName = v; return nil }},
 	{"INSIGHTS_LOGO", "image file (PNG, JPEG, GIF, WebP, SVG) shown on the monthly statements", "", func(c *Config, v string) error { c.Logo = v; return nil }},
 	{"INSIGHTS_CHROMIUM", "headless Chromium that prints statements to PDF", "/usr/bin/chromium", func(c *Config, v string) error { c.Chromium = v; return nil }},
+	{"INSIGHTS_TRUSTED_PROXIES", "comma-separated IPs or CIDR ranges of reverse proxies whose X-Forwarded-For/-Proto are trusted (none when empty)", "", func(c *Config, v string) error {
+		p, err := parseProxies(v)
+		c.TrustedProxies = p
+		return err
+	}},
 	{"INSIGHTS_SMTP_ADDR", "SMTP server host:port for alert e-mails (none when empty)", "", func(c *Config, v string) error { c.Alerts.SMTPAddr = v; return nil }},
 	{"INSIGHTS_SMTP_FROM", "sender address of alert e-mails", "", func(c *Config, v string) error { c.Alerts.SMTPFrom = v; return nil }},
 	{"INSIGHTS_SMTP_USERNAME", "SMTP user name (PLAIN auth; TLS or localhost only)", "", func(c *Config, v string) error { c.Alerts.SMTPUsername = v; return nil }},

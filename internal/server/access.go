@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -112,13 +113,25 @@ func (s *Server) setupAccess(e *echo.Echo) {
 		auth:  auth.New(auth.Options{Store: s.store, Logger: s.opts.Logger, Now: s.opts.Now}),
 		rules: map[string]access{},
 	}
-	// Behind a reverse proxy on a private network, the client's address
-	// comes from X-Forwarded-For; from anywhere else the header is ignored,
-	// so it cannot be forged to dodge the login rate limit.
-	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	trust := trustedProxies(s.opts.TrustedProxies)
+	e.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	e.SchemeExtractor = echo.ExtractSchemeFromHeaders(trust...)
 	e.Use(securityHeaders)
 	e.Use(csrfProtection)
 	e.Use(s.guard)
+}
+
+// trustedProxies are the only peers whose X-Forwarded-For and
+// X-Forwarded-Proto count: the configured ranges, and not (as Echo would by
+// default) every loopback, link-local and private address, so that a client
+// on the same network cannot forge its address to dodge the sign-in limits
+// or pass for HTTPS.
+func trustedProxies(ranges []*net.IPNet) []echo.TrustOption {
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, r := range ranges {
+		opts = append(opts, echo.TrustIPRange(r))
+	}
+	return opts
 }
 
 // csrfProtection checks the CSRF token of unsafe requests; its cookie is

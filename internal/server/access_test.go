@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -81,12 +82,16 @@ const (
 	passShare  = "share-password-9"
 )
 
-func newAccessFixture(t *testing.T) *accessFixture {
+func newAccessFixture(t *testing.T, mods ...func(*Options)) *accessFixture {
 	t.Helper()
 	st := seedPages(t)
 	logs := &syncBuf{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s := New(Options{Store: st, Logger: log, Now: func() time.Time { return pageNow }})
+	opts := Options{Store: st, Logger: log, Now: func() time.Time { return pageNow }}
+	for _, m := range mods {
+		m(&opts)
+	}
+	s := New(opts)
 	f := &accessFixture{s: s, st: st, logs: logs, creds: map[string]cred{}, userIDs: map[string]int64{}}
 	ctx := context.Background()
 	a := s.acl.auth
@@ -439,7 +444,7 @@ func TestClientScope(t *testing.T) {
 // TestLoginFlowAndHeaders signs in through the form, checks the cookie's
 // flags, the security headers, CSRF, sign-out and the share-link entry.
 func TestLoginFlowAndHeaders(t *testing.T) {
-	f := newAccessFixture(t)
+	f := newAccessFixture(t, func(o *Options) { o.TrustedProxies = []*net.IPNet{mustCIDR(t, "10.1.2.3/32")} })
 	rec := f.do(http.MethodGet, "/login", cred{}, nil)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET /login: %d", rec.Code)
@@ -490,7 +495,7 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 	req = httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"member@example.com"}, "password": {passMember}, "_csrf": {csrfValue}}.Encode()))
 	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
 	req.Header.Set("X-Forwarded-Proto", "https")
-	req.RemoteAddr = "10.1.2.3:4567" // a proxy on the private network: its header is trusted
+	req.RemoteAddr = "10.1.2.3:4567" // a configured proxy: its header is trusted
 	req.AddCookie(&http.Cookie{Name: "insights_csrf", Value: csrfValue})
 	rr = httptest.NewRecorder()
 	f.s.Handler().ServeHTTP(rr, req)
@@ -683,4 +688,92 @@ func assertNoLeaks(t *testing.T, f *accessFixture) {
 		t.Errorf("no audit lines in the log")
 	}
 	assertNoSecretsIn(t, "the log", logs, f)
+}
+
+func mustCIDR(t *testing.T, s string) *net.IPNet {
+	t.Helper()
+	_, n, err := net.ParseCIDR(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestForwardedHeadersOnlyFromTrustedProxies: X-Forwarded-For and
+// X-Forwarded-Proto count only when the request comes straight from a
+// configured proxy; otherwise (loopback and private peers too) the peer's
+// address is audited and rate-limited, and cookies follow the connection.
+func TestForwardedHeadersOnlyFromTrustedProxies(t *testing.T) {
+	plain := newAccessFixture(t)
+	proxied := newAccessFixture(t, func(o *Options) {
+		o.TrustedProxies = []*net.IPNet{mustCIDR(t, "127.0.0.1/32"), mustCIDR(t, "2001:db8::/32")}
+	})
+	for _, tc := range []struct {
+		name     string
+		f        *accessFixture
+		peer     string
+		wantAddr string
+		secure   bool
+	}{
+		{"no proxies, loopback peer", plain, "127.0.0.1:5555", "127.0.0.1", false},
+		{"no proxies, private peer", plain, "10.1.2.3:5555", "10.1.2.3", false},
+		{"configured proxy", proxied, "127.0.0.1:5555", "1.2.3.4", true},
+		{"configured IPv6 range", proxied, "[2001:db8::7]:5555", "1.2.3.4", true},
+		{"peer outside the configured ranges", proxied, "192.0.2.9:5555", "192.0.2.9", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			send := func(method, target string, form url.Values) *httptest.ResponseRecorder {
+				var body string
+				if form != nil {
+					form.Set("_csrf", csrfValue)
+					body = form.Encode()
+				}
+				req := httptest.NewRequest(method, target, strings.NewReader(body))
+				req.RemoteAddr = tc.peer
+				req.Header.Set("X-Forwarded-For", "1.2.3.4")
+				req.Header.Set("X-Forwarded-Proto", "https")
+				if form != nil {
+					req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+				}
+				req.AddCookie(&http.Cookie{Name: "insights_csrf", Value: csrfValue})
+				rec := httptest.NewRecorder()
+				tc.f.s.Handler().ServeHTTP(rec, req)
+				return rec
+			}
+			ctx := context.Background()
+			before, err := tc.f.st.CountLoginFailures(ctx, "address:"+tc.wantAddr, pageNow.Add(-time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec := send(http.MethodPost, "/login", url.Values{"email": {"member@example.com"}, "password": {"wrong-password"}}); rec.Code != http.StatusUnauthorized {
+				t.Fatalf("wrong password: %d", rec.Code)
+			}
+			entries, err := tc.f.st.ListAudit(ctx, 1)
+			if err != nil || len(entries) != 1 || entries[0].Action != auth.ActionLoginFailed || entries[0].Address != tc.wantAddr {
+				t.Errorf("audit %+v, %v; want login_failed from %s", entries, err, tc.wantAddr)
+			}
+			after, err := tc.f.st.CountLoginFailures(ctx, "address:"+tc.wantAddr, pageNow.Add(-time.Hour))
+			if err != nil || after != before+1 {
+				t.Errorf("failures counted for %s: %d → %d (%v), want one more", tc.wantAddr, before, after, err)
+			}
+
+			rec := send(http.MethodPost, "/login", url.Values{"email": {"member@example.com"}, "password": {passMember}})
+			if rec.Code != http.StatusSeeOther {
+				t.Fatalf("sign-in: %d", rec.Code)
+			}
+			cookies := rec.Result().Cookies()
+			cookies = append(cookies, send(http.MethodGet, "/login", nil).Result().Cookies()...)
+			for _, ck := range cookies {
+				if ck.Name == sessionCookie || ck.Name == "insights_csrf" {
+					tc.f.secrets = append(tc.f.secrets, ck.Value)
+					if ck.Secure != tc.secure {
+						t.Errorf("%s cookie Secure = %v, want %v", ck.Name, ck.Secure, tc.secure)
+					}
+				}
+			}
+			if hsts := rec.Header().Get("Strict-Transport-Security") != ""; hsts != tc.secure {
+				t.Errorf("Strict-Transport-Security sent: %v, want %v", hsts, tc.secure)
+			}
+		})
+	}
 }

@@ -25,13 +25,73 @@ func csrfToken(c echo.Context) string {
 	return tok
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a post-sign-in redirect on this site: next must be a path
+// of this origin (not the sign-in or sign-out page), else "/". Refused are
+// scheme- or host-relative URLs ("//host", "https:"), backslashes and
+// control characters, which browsers read as slashes or drop ("/\\host",
+// "/\t/host"), paths whose dot segments hide a "//" ("/.//host"), and all
+// of that again percent-encoded, however many times ("/%2F/host",
+// "/%5Chost"), for whatever decodes the path once more.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.HasPrefix(next, "/login") || strings.HasPrefix(next, "/logout") {
+	decoded, ok := unescapeAll(next)
+	if !ok || !strings.HasPrefix(next, "/") || strings.ContainsFunc(decoded, unsafeInPath) || !onSite(next) || !onSite(decoded) ||
+		strings.HasPrefix(decoded, "/login") || strings.HasPrefix(decoded, "/logout") {
 		return "/"
 	}
 	return next
+}
+
+// unsafeInPath reports the characters browsers turn into slashes or drop.
+func unsafeInPath(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }
+
+// onSite reports whether ref, followed from a page of this site, is a path
+// of this site: no scheme, host or user, and no "//" at its start either
+// once the browser has removed its dot segments.
+func onSite(ref string) bool {
+	u, err := url.Parse(ref)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && u.Opaque == "" &&
+		strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(browserPath(u.Path), "//")
+}
+
+// browserPath is the absolute path p with its dot segments removed as
+// browsers do (the WHATWG URL standard), keeping empty segments: "/a/..//x"
+// becomes "//x", where Go's URL.ResolveReference gives "/x".
+func browserPath(p string) string {
+	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	out := make([]string, 0, len(segs))
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		switch seg {
+		case ".":
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, seg)
+			continue
+		}
+		if last {
+			out = append(out, "") // "/a/." is "/a/"
+		}
+	}
+	return "/" + strings.Join(out, "/")
+}
+
+// unescapeAll percent-decodes s until nothing is left to decode; ok is
+// false for a bad escape or more layers of encoding than anyone uses.
+func unescapeAll(s string) (string, bool) {
+	for range 5 {
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return "", false
+		}
+		if d == s {
+			return s, true
+		}
+		s = d
+	}
+	return "", false
 }
 
 // showLogin answers GET /login.

@@ -85,7 +85,9 @@ func (s *Server) getMetrics(c echo.Context) error {
 
 // observe times every request into the latency histogram and logs it (see
 // logRequest). An error from the handler is handed to the error handler here,
-// so the status recorded is the one the client got.
+// so the status recorded is the one the client got. The labels stay few
+// whatever clients send: the route is a registered pattern or "unmatched",
+// the method a standard one or "OTHER" (methodLabel).
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		began := time.Now()
@@ -95,12 +97,22 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		d := time.Since(began)
 		route := c.Path()
-		if route == "" || c.Response().Status == http.StatusNotFound && route == "/*" {
+		if !s.routePaths[route] {
 			route = "unmatched"
 		}
-		req := c.Request()
-		s.httpDuration.Observe(d.Seconds(), req.Method, route, strconv.Itoa(c.Response().Status))
+		s.httpDuration.Observe(d.Seconds(), methodLabel(c.Request().Method), route, strconv.Itoa(c.Response().Status))
 		s.logRequest(c, route, d)
 		return nil
 	}
+}
+
+// methodLabel is the method as the latency histogram names it: the
+// standard ones by name, any other as "OTHER", so that made-up methods
+// cannot add series without bound.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }

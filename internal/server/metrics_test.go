@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -241,5 +243,59 @@ func TestRequestLogs(t *testing.T) {
 		if perID[id] != 1 {
 			t.Errorf("request %s logged %d times, want once", id, perID[id])
 		}
+	}
+}
+
+// TestMetricsLabelsBounded: requests with unknown methods and to paths no
+// route matches add one series each to the latency histogram (method
+// "OTHER", route "unmatched"), however many different ones arrive.
+func TestMetricsLabelsBounded(t *testing.T) {
+	s := newWebhookServer(t, storetest.Open(t), nil)
+	h := s.Handler()
+	token := staffToken(t, s)
+	series := func() map[string]bool {
+		out := map[string]bool{}
+		for k := range scrapeMetrics(t, h, token) {
+			if strings.HasPrefix(k, MetricHTTPDuration+"_count{") {
+				out[k] = true
+			}
+		}
+		return out
+	}
+	send := func(method, target string) {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Method = method
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code < 400 {
+			t.Fatalf("%s %s: %d, want an error", method, target, rec.Code)
+		}
+	}
+	random := func(prefix string, i int) string { return fmt.Sprintf("%s%d%s", prefix, i, rand.Text()[:8]) }
+	for _, tc := range []struct {
+		name string
+		send func(i int)
+		want string // the one series they share
+	}{
+		{"unknown methods", func(i int) { send(random("M", i), "/healthz") }, `method="OTHER",route="/healthz"`},
+		{"unmatched paths", func(i int) { send(http.MethodGet, "/"+random("nowhere-", i)+"/x") }, `method="GET",route="unmatched",code="404"`},
+		{"unsafe methods to unmatched paths", func(i int) { send(http.MethodPost, "/"+random("nowhere-", i)) }, `method="POST",route="unmatched"`},
+		{"unknown methods to unmatched paths", func(i int) { send(random("M", i), "/"+random("nowhere-", i)) }, `method="OTHER",route="unmatched"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := series()
+			for i := range 50 {
+				tc.send(i)
+			}
+			var added []string
+			for k := range series() {
+				if !before[k] && !strings.Contains(k, `route="/metrics"`) {
+					added = append(added, k)
+				}
+			}
+			if len(added) != 1 || !strings.Contains(added[0], tc.want) {
+				t.Errorf("50 requests added %d series %v, want one with %s", len(added), added, tc.want)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -37,6 +38,11 @@ type Options struct {
 	// signing in, like demo mode but without its banner. It is for tests of
 	// features other than access control; configuration never sets it.
 	AllowAnonymous bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed, when a request comes directly from
+	// one; none when empty (the peer's address and the connection's scheme
+	// count). Loopback and private addresses are not trusted unless listed.
+	TrustedProxies []*net.IPNet
 	// PartnerName is shown in headers and reports.
 	PartnerName string
 	// Logo is the partner's logo as a data: URI (config.LoadLogo), shown on
@@ -94,6 +100,7 @@ type Server struct {
 
 	metrics      *metrics.Registry
 	httpDuration *metrics.Histogram
+	routePaths   map[string]bool    // the registered route patterns, the only route labels of httpDuration
 	scrapeMu     sync.Mutex         // one /metrics scrape at a time
 	ages         map[string]float64 // data age per channel, set per scrape under scrapeMu
 
@@ -134,6 +141,10 @@ func New(opts Options) *Server {
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
 	s.routes(e)
+	s.routePaths = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.routePaths[r.Path] = true
+	}
 	return s
 }
 

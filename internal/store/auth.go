@@ -548,12 +548,72 @@ func (s *Store) RevokeShareLink(ctx context.Context, id int64) error {
 	return nil
 }
 
-// RecordLoginFailure counts one failed login at t under each key.
-func (s *Store) RecordLoginFailure(ctx context.Context, t time.Time, keys ...string) error {
-	for _, k := range keys {
-		if err := s.w.WithContext(ctx).Exec("INSERT INTO login_failures (key, at) VALUES (?, ?)", k, unix(t)).Error; err != nil {
-			return fmt.Errorf("store: record login failure: %w", err)
+// AttemptLimit is the most failed logins one key ("account:…",
+// "address:…", "share:…") may have in the window.
+type AttemptLimit struct {
+	Key string
+	Max int
+}
+
+// LoginAttempt is a sign-in attempt reserved by ReserveLoginAttempt: the
+// failure rows written for it before its password was checked.
+type LoginAttempt struct{ ids []int64 }
+
+// ReserveLoginAttempt counts one failed login at t under every key of
+// limits, but only when each has fewer than its Max failures since then;
+// otherwise it writes nothing and ok is false. Counting and writing happen
+// in one transaction under a lock per key (the single writer on SQLite, an
+// advisory lock on PostgreSQL), so however many attempts run at once, no
+// more than Max get past: the caller checks the password only after
+// reserving, and gives the attempt back with ReleaseLoginAttempt when it
+// was right.
+func (s *Store) ReserveLoginAttempt(ctx context.Context, t, since time.Time, limits ...AttemptLimit) (LoginAttempt, bool, error) {
+	keys := make([]string, 0, len(limits))
+	for _, l := range limits {
+		keys = append(keys, l.Key)
+	}
+	slices.Sort(keys) // one lock order, so two reservations never wait on each other
+	var a LoginAttempt
+	ok := true
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, k := range slices.Compact(keys) {
+			if err := s.dialect.lock(ctx, tx, "insights:login:"+k); err != nil {
+				return err
+			}
 		}
+		for _, l := range limits {
+			var n int64
+			if err := tx.Raw("SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?", l.Key, unix(since)).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n >= int64(l.Max) {
+				ok = false
+				return nil
+			}
+		}
+		for _, l := range limits {
+			var id int64
+			if err := tx.Raw("INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING id", l.Key, unix(t)).Scan(&id).Error; err != nil {
+				return err
+			}
+			a.ids = append(a.ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return LoginAttempt{}, false, fmt.Errorf("store: reserve login attempt: %w", err)
+	}
+	return a, ok, nil
+}
+
+// ReleaseLoginAttempt takes back what ReserveLoginAttempt counted for a
+// (its password was right, so it was no failure).
+func (s *Store) ReleaseLoginAttempt(ctx context.Context, a LoginAttempt) error {
+	if len(a.ids) == 0 {
+		return nil
+	}
+	if err := s.w.WithContext(ctx).Exec("DELETE FROM login_failures WHERE id IN ?", a.ids).Error; err != nil {
+		return fmt.Errorf("store: release login attempt: %w", err)
 	}
 	return nil
 }
