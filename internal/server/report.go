@@ -26,8 +26,8 @@ type usageReport struct {
 
 // callReport is the voice counterpart of usageReport.
 type callReport struct {
-	Query    Query
-	Current  usage.CallSummary
+	Query      Query
+	Current    usage.CallSummary
 	Previous   usage.CallSummary
 	PrevSpan   usage.Period
 	PrevHidden bool // as in usageReport

@@ -121,10 +121,10 @@ type reportRequest struct {
 	// clients: the access guard names them all), makes a partner-wide
 	// statement of just those clients.
 	clientIDs []string
-	format   string // "", "pdf" or "csv"
-	paper    pdf.Paper
-	month    string
-	tz       string
+	format    string // "", "pdf" or "csv"
+	paper     pdf.Paper
+	month     string
+	tz        string
 }
 
 func parseReportRequest(c echo.Context) (reportRequest, error) {
