@@ -39,7 +39,9 @@ type Config struct {
 	// APIKey is the partner API key, sent as the X-API-Key header.
 	APIKey string
 	// HTTPClient does the requests; nil means a new http.Client without a
-	// global timeout (Timeout below bounds each attempt).
+	// global timeout (Timeout below bounds each attempt). New uses a copy
+	// whose CheckRedirect follows no redirect, so the API key never leaves
+	// BaseURL's host.
 	HTTPClient *http.Client
 	// Timeout bounds one attempt, body included: 0 means DefaultTimeout,
 	// a negative value means no per-attempt timeout (the ctx still applies).
@@ -105,7 +107,6 @@ func New(cfg Config) (*Client, error) {
 		baseURL:    base,
 		partnerID:  strings.TrimSpace(cfg.PartnerID),
 		apiKey:     strings.TrimSpace(cfg.APIKey),
-		http:       cfg.HTTPClient,
 		timeout:    cfg.Timeout,
 		maxRetries: cfg.MaxRetries,
 		retryBase:  cfg.RetryBaseDelay,
@@ -113,9 +114,7 @@ func New(cfg Config) (*Client, error) {
 		pageSize:   cfg.PageSize,
 		log:        cfg.Logger,
 	}
-	if c.http == nil {
-		c.http = &http.Client{}
-	}
+	c.http = noRedirects(cfg.HTTPClient)
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -138,6 +137,19 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.log = c.log.With("component", "partnerapi")
 	return c, nil
+}
+
+// noRedirects returns a copy of hc (a new client when nil) that follows no
+// redirect: http.Client would re-send the X-API-Key header to whatever host a
+// Location names, and the Partner API has no reason to redirect. The 3xx
+// answer itself comes back to attempt, which reports it as a *RedirectError.
+func noRedirects(hc *http.Client) *http.Client {
+	out := &http.Client{}
+	if hc != nil {
+		*out = *hc
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return out
 }
 
 // partnerPath joins escaped segments under /partners/{pid}.
@@ -194,7 +206,8 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, er
 }
 
 // attempt does one request; it returns the body of a 2xx answer, or an error
-// that is a *StatusError, *RateLimitError, *transportError or a body-size error.
+// that is a *StatusError, *RateLimitError, *RedirectError, *transportError or
+// a body-size error.
 func (c *Client) attempt(ctx context.Context, u string) ([]byte, int, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -213,6 +226,9 @@ func (c *Client) attempt(ctx context.Context, u string) ([]byte, int, error) {
 		return nil, 0, &transportError{err}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return nil, resp.StatusCode, &RedirectError{Code: resp.StatusCode, Location: resp.Header.Get("Location")}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return nil, resp.StatusCode, statusError(resp, raw, time.Now())

@@ -430,3 +430,56 @@ func TestMentionsRateLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestRedirectNotFollowed(t *testing.T) {
+	other, otherCalls := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("redirect target got a request (X-API-Key %q)", r.Header.Get("X-API-Key"))
+		writeJSON(w, 200, `{"balance": 1, "currency": "EUR"}`)
+	})
+	tests := []struct {
+		name     string
+		status   int
+		location func(self string) string
+		client   *http.Client
+	}{
+		{"302 to another host", http.StatusFound, func(string) string { return other.URL + "/steal" }, nil},
+		{"307 to another host, caller's client follows redirects", http.StatusTemporaryRedirect,
+			func(string) string { return other.URL + "/steal" },
+			&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}},
+		{"301 to the same host", http.StatusMovedPermanently, func(self string) string { return self + "/elsewhere" }, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var self string
+			srv, calls := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/elsewhere" {
+					t.Error("same-host redirect was followed")
+				}
+				w.Header().Set("Location", tt.location(self))
+				w.WriteHeader(tt.status)
+			})
+			self = srv.URL
+			c := newClient(t, srv.URL, func(cfg *Config) { cfg.HTTPClient = tt.client })
+			_, err := c.ChannelBalance(context.Background(), "cl", "ch")
+			var re *RedirectError
+			if !errors.As(err, &re) {
+				t.Fatalf("want *RedirectError, got %T: %v", err, err)
+			}
+			if re.Code != tt.status || re.Location != tt.location(self) {
+				t.Errorf("RedirectError = %+v", re)
+			}
+			if !strings.Contains(err.Error(), tt.location(self)) {
+				t.Errorf("error %q does not name the Location", err)
+			}
+			if n := calls.Load(); n != 1 {
+				t.Errorf("origin saw %d requests, want 1 (a redirect is not retried)", n)
+			}
+		})
+	}
+	if n := otherCalls.Load(); n != 0 {
+		t.Errorf("redirect target saw %d requests", n)
+	}
+	if err := tests[1].client.CheckRedirect(nil, nil); err != nil {
+		t.Errorf("the caller's http.Client was modified: its CheckRedirect now says %v", err)
+	}
+}

@@ -17,6 +17,9 @@
 //     a 429, or a 400 that says "rate limit", comes back at once as a
 //     *RateLimitError with its Retry-After, because the poller owns the request
 //     budgets of channels and WABAs and decides what to pause.
+//   - No redirect is followed, to another host or the same one: Go's
+//     http.Client would re-send X-API-Key to whatever host a Location names.
+//     A 3xx answer is a *RedirectError naming its Location, not retried.
 //   - Usage windows are half-open [Start, End) everywhere in Insights, while the
 //     API's end_date is inclusive; ChannelUsage translates and drops any point
 //     that falls outside the window the caller asked for.
