@@ -289,24 +289,37 @@ func mentionsRateLimit(body string) bool {
 	return false
 }
 
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.
-// It returns 0 when the header is absent, invalid or already past.
+// Bounds of a Retry-After the client passes on. The usage endpoint's limits
+// run over an hour, so a longer wait is an error of the source, and one that
+// would silence a channel for days; a wait of nothing (0, or a date already
+// past) would have the poller ask again at once.
+const (
+	MaxRetryAfter = time.Hour
+	MinRetryAfter = 5 * time.Second
+)
+
+// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date,
+// clamped to [MinRetryAfter, MaxRetryAfter] (a date already past gives
+// MinRetryAfter). It returns 0, "none given", when the header is absent or
+// unreadable (a negative number, a fraction, words), and the caller applies
+// its default.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
+	var d time.Duration
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil {
+		d = MaxRetryAfter
+		if secs < uint64(MaxRetryAfter/time.Second) {
+			d = time.Duration(secs) * time.Second
 		}
-		const maxSecs = int64(1<<63-1) / int64(time.Second)
-		return time.Duration(min(secs, maxSecs)) * time.Second
+	} else if errors.Is(err, strconv.ErrRange) {
+		d = MaxRetryAfter // more digits than a uint64 holds
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now).Round(time.Second)
+	} else {
+		return 0
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d.Round(time.Second)
-		}
-	}
-	return 0
+	return min(max(d, MinRetryAfter), MaxRetryAfter)
 }

@@ -200,14 +200,24 @@ func TestParseRetryAfter(t *testing.T) {
 		want time.Duration
 	}{
 		{"", 0},
-		{"0", 0},
-		{"-5", 0},
+		{"0", MinRetryAfter}, // "now" still waits a little
+		{"1", MinRetryAfter},
 		{" 3600 ", time.Hour},
+		{"120", 2 * time.Minute},
+		{"3601", MaxRetryAfter},
+		{"31536000", MaxRetryAfter},             // a year
+		{"9223372036854775807", MaxRetryAfter},  // math.MaxInt64 seconds
+		{"99999999999999999999", MaxRetryAfter}, // more than a uint64
 		{"Sat, 01 Nov 2025 12:05:00 GMT", 5 * time.Minute},
-		{"Sat, 01 Nov 2025 11:00:00 GMT", 0}, // past
+		{"Sat, 01 Nov 2025 12:00:02 GMT", MinRetryAfter},
+		{"Sat, 01 Nov 2025 11:00:00 GMT", MinRetryAfter}, // past
+		{"Sun, 01 Nov 2026 12:00:00 GMT", MaxRetryAfter}, // a year ahead
+		{"Thu, 01 Jan 1970 00:00:00 GMT", MinRetryAfter},
+		{"-5", 0}, // unreadable: the caller's default applies
+		{"+5", 0},
+		{"1.5", 0},
 		{"soon", 0},
-		{"99999999999999999999", 0}, // does not parse as int64, is no date
-		{"9223372036854775807", time.Duration(1<<63-1) / time.Second * time.Second},
+		{"Sat, 01 Nov 2025 25:00:00 GMT", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -24,7 +24,7 @@ var ErrResponseTooLarge = errors.New("response body too large")
 // client does not retry it; the caller pauses the channel or WABA.
 type RateLimitError struct {
 	StatusCode int           // 429, or 400 for a rate-limit 400
-	RetryAfter time.Duration // from the Retry-After header; 0 when the API gave none
+	RetryAfter time.Duration // from Retry-After, within [MinRetryAfter, MaxRetryAfter]; 0 when none or unreadable
 	Message    string        // from the body's "detail" or "error"
 }
 
