@@ -237,8 +237,11 @@ func decodeBalance(body []byte) (*Balance, error) {
 // caller filters them to its window.
 //
 // Both wrappings of each analytics list are read: X.data[].data_points[] and
-// X.data_points[]. An absent or null pricing_analytics or call_analytics means
-// no data.
+// X.data_points[]. One of pricing_analytics and call_analytics may be absent
+// or null (no data of that kind), not both: the poller saves an answer as the
+// whole truth about its window, so an answer that says nothing ({}, or other
+// names) must not pass for "no usage" and wipe the stored window. No data is
+// said with an empty list, such as "pricing_analytics": {"data": []}.
 //
 // A backfill answer runs to megabytes, so decoding stops early, with ctx's
 // error, when ctx is cancelled (the poller is shutting down).
@@ -256,6 +259,10 @@ func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usa
 	}
 	if u.Granularity, err = root.granularity("granularity", want); err != nil {
 		return nil, err
+	}
+	if !root.has("pricing_analytics") && !root.has("call_analytics") {
+		return nil, &DecodeError{Err: errors.New("neither pricing_analytics nor call_analytics is present " +
+			`(an answer without data still has one, e.g. "pricing_analytics": {"data": []})`)}
 	}
 	costly := "" // path of the first known cost, to blame a missing currency
 

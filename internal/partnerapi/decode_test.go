@@ -17,9 +17,10 @@ func TestDecodeUsageWrappings(t *testing.T) {
 		wantPoints []int64 // volumes, in order
 		wantCalls  []int64 // counts, in order
 	}{
-		{"absent analytics", `{"channel_id": "ch", "currency": "USD"}`, nil, nil},
+		{"no pricing, empty calls", `{"channel_id": "ch", "currency": "USD", "call_analytics": {"data": []}}`, nil, nil},
+		{"empty pricing, no calls", `{"currency": "USD", "pricing_analytics": {"data": [{"data_points": []}]}}`, nil, nil},
+		{"empty data_points", `{"currency": "USD", "pricing_analytics": {"data_points": []}, "call_analytics": {"granularity": "DAILY", "data_points": []}}`, nil, nil},
 		{"null analytics", `{"currency": "USD", "pricing_analytics": null, "call_analytics": null}`, nil, nil},
-		{"empty analytics", `{"currency": "USD", "pricing_analytics": {}, "call_analytics": {"data": []}}`, nil, nil},
 		{"null lists", `{"currency": "USD", "pricing_analytics": {"data": null, "data_points": null}, "call_analytics": {"data": [{"data_points": null}]}}`, nil, nil},
 		{"pricing as data[].data_points, calls as data_points", `{"currency": "USD",
 			"pricing_analytics": {"data": [
@@ -237,6 +238,13 @@ func TestDecodeUsageMalformed(t *testing.T) {
 		msg   string // part of the message
 	}{
 		{"empty body", ``, "", "empty body"},
+		{"empty object", `{}`, "", "neither pricing_analytics nor call_analytics"},
+		{"only the envelope", `{"channel_id": "ch", "currency": "USD", "granularity": "half_hour"}`, "", "neither pricing_analytics nor call_analytics"},
+		{"analytics under other names", `{"currency": "USD", "pricingAnalytics": {"data": []}, "calls": []}`, "", "neither pricing_analytics nor call_analytics"},
+		{"empty pricing object", `{"pricing_analytics": {}}`, "pricing_analytics", "neither data nor data_points"},
+		{"calls without a list", `{"pricing_analytics": {"data": []}, "call_analytics": {"granularity": "DAILY"}}`, "call_analytics", "neither data nor data_points"},
+		{"list under another name", `{"pricing_analytics": {"rows": [{` + pt + `}]}}`, "pricing_analytics", "neither data nor data_points"},
+		{"group without data_points", `{"pricing_analytics": {"data": [{"data_points": []}, {"points": [{` + pt + `}]}]}}`, "pricing_analytics.data[1].data_points", "missing"},
 		{"invalid JSON", `{"currency": "EUR",`, "", "invalid JSON"},
 		{"trailing garbage", `{"currency": "EUR"} x`, "", "invalid JSON"},
 		{"array body", `[1, 2]`, "", "want a JSON object"},
@@ -250,7 +258,7 @@ func TestDecodeUsageMalformed(t *testing.T) {
 		{"data an object", `{"pricing_analytics": {"data": {}}}`, "pricing_analytics.data", "want an array"},
 		{"point null", `{"pricing_analytics": {"data_points": [null]}}`, "pricing_analytics.data_points[0]", "want an object, got null"},
 		{"point a number", `{"pricing_analytics": {"data": [{"data_points": [{` + pt + `}, 5]}]}}`, "pricing_analytics.data[0].data_points[1]", "want an object"},
-		{"cost a word", `{"currency": "EUR", "pricing_analytics": {"data": [{}, {"data_points": [{` + pt + `}, {` + pt + `}, {` + pt + `}, {` + pt + `, "cost": "abc"}]}]}}`,
+		{"cost a word", `{"currency": "EUR", "pricing_analytics": {"data": [{"data_points": []}, {"data_points": [{` + pt + `}, {` + pt + `}, {` + pt + `}, {` + pt + `, "cost": "abc"}]}]}}`,
 			"pricing_analytics.data[1].data_points[3].cost", "not a number"},
 		{"cost a bool", `{"currency": "EUR", "pricing_analytics": {"data_points": [{` + pt + `, "cost": true}]}}`, "pricing_analytics.data_points[0].cost", "not a number"},
 		{"cost huge", `{"currency": "EUR", "pricing_analytics": {"data_points": [{` + pt + `, "cost": 1e300}]}}`, "pricing_analytics.data_points[0].cost", "out of range"},

@@ -89,6 +89,17 @@ func (o object) raw(key string) (json.RawMessage, bool) {
 	return nil, false
 }
 
+// has reports whether the member key is there at all, null included: an
+// explicit null states "none", an absent member states nothing.
+func (o object) has(key string) bool {
+	for _, m := range o.members {
+		if string(m.key) == key {
+			return true
+		}
+	}
+	return false
+}
+
 // object returns the member key as an object; ok is false when it is absent
 // or null (the returned object is then empty, so its lookups find nothing).
 func (o object) object(key string) (object, bool, error) {
@@ -127,14 +138,22 @@ func (o object) objects(key string) ([]object, error) {
 }
 
 // dataPoints collects an analytics object's points from both wrappings:
-// data[].data_points[] and data_points[].
+// data[].data_points[] and data_points[]. The object must name at least one
+// of them and every group its data_points (an empty list or null says "no
+// points"): {} or a shape of other names is no answer, not an empty one.
 func (o object) dataPoints() ([]object, error) {
+	if !o.has("data") && !o.has("data_points") {
+		return nil, &DecodeError{Field: o.where(), Err: errors.New("has neither data nor data_points")}
+	}
 	groups, err := o.objects("data")
 	if err != nil {
 		return nil, err
 	}
 	var out []object
 	for _, g := range groups {
+		if !g.has("data_points") {
+			return nil, g.missing("data_points")
+		}
 		pts, err := g.objects("data_points")
 		if err != nil {
 			return nil, err

@@ -100,7 +100,7 @@ func TestChannelUsageQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, last := usageServer(t, 200, `{"currency": "EUR"}`)
+			c, last := usageServer(t, 200, `{"currency": "EUR", "pricing_analytics": {"data": []}}`)
 			tt.req.ClientID, tt.req.ChannelID = "cl", "ch"
 			u, err := c.ChannelUsage(context.Background(), tt.req)
 			if err != nil {
