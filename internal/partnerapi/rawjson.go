@@ -167,9 +167,25 @@ func (o object) dataPoints() ([]object, error) {
 	return append(out, pts...), nil
 }
 
-// str returns a string member, trimmed; absent or null is "". A number is
-// taken as its literal text, since ids are sometimes sent as numbers.
+// str is text for ids, codes and the dimensions of a usage point, which
+// become keys in the store: a string that is not valid UTF-8 is refused, as
+// a replacement character could make two different values one. U+FFFD
+// itself is refused too, whether it stands for invalid bytes, an escaped
+// lone surrogate or was sent as it is: no id or code holds it.
 func (o object) str(key string) (string, error) {
+	s, err := o.text(key)
+	if err == nil && strings.Contains(s, "\uFFFD") {
+		return "", o.fail(key, errors.New("not valid UTF-8 (or holds U+FFFD)"))
+	}
+	return s, err
+}
+
+// text returns a string member, trimmed; absent or null is "". A number is
+// taken as its literal text, since ids are sometimes sent as numbers. Bytes
+// that are not valid UTF-8, and escaped lone surrogates, become U+FFFD (as
+// with encoding/json): text is for names people read, where a garbled
+// character should not cost the whole list.
+func (o object) text(key string) (string, error) {
 	r, ok := o.raw(key)
 	if !ok {
 		return "", nil

@@ -451,6 +451,55 @@ func TestEmptyAnswerIsNoData(t *testing.T) {
 	}
 }
 
+// TestOtherCurrencyIsRefused relabels the usage answers in a currency that is
+// not the channel's: the windows are refused, nothing is stored in it, and
+// once the source answers in the channel's currency again the data comes in.
+func TestOtherCurrencyIsRefused(t *testing.T) {
+	t.Parallel()
+	var relabel atomic.Bool
+	relabel.Store(true)
+	cur := regexp.MustCompile(`"currency":"[A-Z]{3}"`)
+	wrap := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !relabel.Load() || !strings.HasSuffix(r.URL.Path, "/info/usage") {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			body := cur.ReplaceAllFunc(rec.Body.Bytes(), func(m []byte) []byte {
+				if string(m) == `"currency":"CHF"` {
+					return []byte(`"currency":"SEK"`)
+				}
+				return []byte(`"currency":"CHF"`)
+			})
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	}
+	e := newEnv(t, simulator.Config{Seed: 3, Clients: 1}, wrap)
+	p := e.poller(poller.Options{})
+	if res := runOnce(t, p); res.Failed != res.Channels {
+		t.Fatalf("result %+v, want every channel failed", res)
+	}
+	for _, id := range channelIDs(e.sim) {
+		run := lastRun(t, e.st, id, store.PollBackfill)
+		if !strings.Contains(run.Error, "decode currency") || !strings.Contains(run.Error, "but the channel's currency is") {
+			t.Errorf("channel %s error %q does not name the currencies", id, run.Error)
+		}
+		if got, calls := stored(t, e.st, id, backfillStart(), start); len(got) != 0 || len(calls) != 0 {
+			t.Errorf("channel %s: %d usage and %d call rows stored in another currency", id, len(got), len(calls))
+		}
+	}
+	relabel.Store(false)
+	e.clock.Advance(time.Minute)
+	runOnce(t, p)
+	for _, id := range channelIDs(e.sim) {
+		checkMatchesTruth(t, e, id, backfillStart(), start)
+	}
+}
+
 func TestUnknownCategoryIsKept(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, simulator.Config{Seed: 3, Clients: 2}, nil)
