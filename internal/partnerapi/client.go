@@ -39,7 +39,9 @@ type Config struct {
 	// APIKey is the partner API key, sent as the X-API-Key header.
 	APIKey string
 	// HTTPClient does the requests; nil means a new http.Client without a
-	// global timeout (Timeout below bounds each attempt).
+	// global timeout (Timeout below bounds each attempt). New uses a copy
+	// whose CheckRedirect follows no redirect, so the API key never leaves
+	// BaseURL's host.
 	HTTPClient *http.Client
 	// Timeout bounds one attempt, body included: 0 means DefaultTimeout,
 	// a negative value means no per-attempt timeout (the ctx still applies).
@@ -105,7 +107,6 @@ func New(cfg Config) (*Client, error) {
 		baseURL:    base,
 		partnerID:  strings.TrimSpace(cfg.PartnerID),
 		apiKey:     strings.TrimSpace(cfg.APIKey),
-		http:       cfg.HTTPClient,
 		timeout:    cfg.Timeout,
 		maxRetries: cfg.MaxRetries,
 		retryBase:  cfg.RetryBaseDelay,
@@ -113,9 +114,7 @@ func New(cfg Config) (*Client, error) {
 		pageSize:   cfg.PageSize,
 		log:        cfg.Logger,
 	}
-	if c.http == nil {
-		c.http = &http.Client{}
-	}
+	c.http = noRedirects(cfg.HTTPClient)
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -138,6 +137,19 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.log = c.log.With("component", "partnerapi")
 	return c, nil
+}
+
+// noRedirects returns a copy of hc (a new client when nil) that follows no
+// redirect: http.Client would re-send the X-API-Key header to whatever host a
+// Location names, and the Partner API has no reason to redirect. The 3xx
+// answer itself comes back to attempt, which reports it as a *RedirectError.
+func noRedirects(hc *http.Client) *http.Client {
+	out := &http.Client{}
+	if hc != nil {
+		*out = *hc
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return out
 }
 
 // partnerPath joins escaped segments under /partners/{pid}.
@@ -194,7 +206,8 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, er
 }
 
 // attempt does one request; it returns the body of a 2xx answer, or an error
-// that is a *StatusError, *RateLimitError, *transportError or a body-size error.
+// that is a *StatusError, *RateLimitError, *RedirectError, *transportError or
+// a body-size error.
 func (c *Client) attempt(ctx context.Context, u string) ([]byte, int, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -213,6 +226,9 @@ func (c *Client) attempt(ctx context.Context, u string) ([]byte, int, error) {
 		return nil, 0, &transportError{err}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return nil, resp.StatusCode, &RedirectError{Code: resp.StatusCode, Location: resp.Header.Get("Location")}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return nil, resp.StatusCode, statusError(resp, raw, time.Now())
@@ -273,24 +289,37 @@ func mentionsRateLimit(body string) bool {
 	return false
 }
 
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.
-// It returns 0 when the header is absent, invalid or already past.
+// Bounds of a Retry-After the client passes on. The usage endpoint's limits
+// run over an hour, so a longer wait is an error of the source, and one that
+// would silence a channel for days; a wait of nothing (0, or a date already
+// past) would have the poller ask again at once.
+const (
+	MaxRetryAfter = time.Hour
+	MinRetryAfter = 5 * time.Second
+)
+
+// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date,
+// clamped to [MinRetryAfter, MaxRetryAfter] (a date already past gives
+// MinRetryAfter). It returns 0, "none given", when the header is absent or
+// unreadable (a negative number, a fraction, words), and the caller applies
+// its default.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
+	var d time.Duration
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil {
+		d = MaxRetryAfter
+		if secs < uint64(MaxRetryAfter/time.Second) {
+			d = time.Duration(secs) * time.Second
 		}
-		const maxSecs = int64(1<<63-1) / int64(time.Second)
-		return time.Duration(min(secs, maxSecs)) * time.Second
+	} else if errors.Is(err, strconv.ErrRange) {
+		d = MaxRetryAfter // more digits than a uint64 holds
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now).Round(time.Second)
+	} else {
+		return 0
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d.Round(time.Second)
-		}
-	}
-	return 0
+	return min(max(d, MinRetryAfter), MaxRetryAfter)
 }

@@ -200,14 +200,24 @@ func TestParseRetryAfter(t *testing.T) {
 		want time.Duration
 	}{
 		{"", 0},
-		{"0", 0},
-		{"-5", 0},
+		{"0", MinRetryAfter}, // "now" still waits a little
+		{"1", MinRetryAfter},
 		{" 3600 ", time.Hour},
+		{"120", 2 * time.Minute},
+		{"3601", MaxRetryAfter},
+		{"31536000", MaxRetryAfter},             // a year
+		{"9223372036854775807", MaxRetryAfter},  // math.MaxInt64 seconds
+		{"99999999999999999999", MaxRetryAfter}, // more than a uint64
 		{"Sat, 01 Nov 2025 12:05:00 GMT", 5 * time.Minute},
-		{"Sat, 01 Nov 2025 11:00:00 GMT", 0}, // past
+		{"Sat, 01 Nov 2025 12:00:02 GMT", MinRetryAfter},
+		{"Sat, 01 Nov 2025 11:00:00 GMT", MinRetryAfter}, // past
+		{"Sun, 01 Nov 2026 12:00:00 GMT", MaxRetryAfter}, // a year ahead
+		{"Thu, 01 Jan 1970 00:00:00 GMT", MinRetryAfter},
+		{"-5", 0}, // unreadable: the caller's default applies
+		{"+5", 0},
+		{"1.5", 0},
 		{"soon", 0},
-		{"99999999999999999999", 0}, // does not parse as int64, is no date
-		{"9223372036854775807", time.Duration(1<<63-1) / time.Second * time.Second},
+		{"Sat, 01 Nov 2025 25:00:00 GMT", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -428,5 +438,58 @@ func TestMentionsRateLimit(t *testing.T) {
 		if got := mentionsRateLimit(body); got != want {
 			t.Errorf("mentionsRateLimit(%s) = %v", body, got)
 		}
+	}
+}
+
+func TestRedirectNotFollowed(t *testing.T) {
+	other, otherCalls := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("redirect target got a request (X-API-Key %q)", r.Header.Get("X-API-Key"))
+		writeJSON(w, 200, `{"balance": 1, "currency": "EUR"}`)
+	})
+	tests := []struct {
+		name     string
+		status   int
+		location func(self string) string
+		client   *http.Client
+	}{
+		{"302 to another host", http.StatusFound, func(string) string { return other.URL + "/steal" }, nil},
+		{"307 to another host, caller's client follows redirects", http.StatusTemporaryRedirect,
+			func(string) string { return other.URL + "/steal" },
+			&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}},
+		{"301 to the same host", http.StatusMovedPermanently, func(self string) string { return self + "/elsewhere" }, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var self string
+			srv, calls := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/elsewhere" {
+					t.Error("same-host redirect was followed")
+				}
+				w.Header().Set("Location", tt.location(self))
+				w.WriteHeader(tt.status)
+			})
+			self = srv.URL
+			c := newClient(t, srv.URL, func(cfg *Config) { cfg.HTTPClient = tt.client })
+			_, err := c.ChannelBalance(context.Background(), "cl", "ch")
+			var re *RedirectError
+			if !errors.As(err, &re) {
+				t.Fatalf("want *RedirectError, got %T: %v", err, err)
+			}
+			if re.Code != tt.status || re.Location != tt.location(self) {
+				t.Errorf("RedirectError = %+v", re)
+			}
+			if !strings.Contains(err.Error(), tt.location(self)) {
+				t.Errorf("error %q does not name the Location", err)
+			}
+			if n := calls.Load(); n != 1 {
+				t.Errorf("origin saw %d requests, want 1 (a redirect is not retried)", n)
+			}
+		})
+	}
+	if n := otherCalls.Load(); n != 0 {
+		t.Errorf("redirect target saw %d requests", n)
+	}
+	if err := tests[1].client.CheckRedirect(nil, nil); err != nil {
+		t.Errorf("the caller's http.Client was modified: its CheckRedirect now says %v", err)
 	}
 }

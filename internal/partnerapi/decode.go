@@ -125,13 +125,13 @@ func decodeClientsPage(body []byte) (page, []ClientInfo, error) {
 		if ci.ID, err = o.requiredString("id"); err != nil {
 			return page{}, nil, err
 		}
-		if ci.Name, err = o.str("name"); err != nil {
+		if ci.Name, err = o.text("name"); err != nil {
 			return page{}, nil, err
 		}
 		if ci.Status, err = o.str("status"); err != nil {
 			return page{}, nil, err
 		}
-		if ci.Organisation, err = o.str("organisation"); err != nil {
+		if ci.Organisation, err = o.text("organisation"); err != nil {
 			return page{}, nil, err
 		}
 		meta, _, err := o.object("meta_info")
@@ -145,7 +145,7 @@ func decodeClientsPage(body []byte) (page, []ClientInfo, error) {
 		if err != nil {
 			return page{}, nil, err
 		}
-		if ci.Country, err = contact.str("country"); err != nil {
+		if ci.Country, err = contact.text("country"); err != nil {
 			return page{}, nil, err
 		}
 		out = append(out, ci)
@@ -195,7 +195,7 @@ func decodeChannelsPage(body []byte) (page, []Channel, error) {
 		if ch.PhoneNumber, err = setup.str("phone_number"); err != nil {
 			return page{}, nil, err
 		}
-		if ch.PhoneName, err = setup.str("phone_name"); err != nil {
+		if ch.PhoneName, err = setup.text("phone_name"); err != nil {
 			return page{}, nil, err
 		}
 		if ch.BillingStartedAt, _, err = o.timestamp("billing_started_at"); err != nil {
@@ -237,8 +237,11 @@ func decodeBalance(body []byte) (*Balance, error) {
 // caller filters them to its window.
 //
 // Both wrappings of each analytics list are read: X.data[].data_points[] and
-// X.data_points[]. An absent or null pricing_analytics or call_analytics means
-// no data.
+// X.data_points[]. One of pricing_analytics and call_analytics may be absent
+// or null (no data of that kind), not both: the poller saves an answer as the
+// whole truth about its window, so an answer that says nothing ({}, or other
+// names) must not pass for "no usage" and wipe the stored window. No data is
+// said with an empty list, such as "pricing_analytics": {"data": []}.
 //
 // A backfill answer runs to megabytes, so decoding stops early, with ctx's
 // error, when ctx is cancelled (the poller is shutting down).
@@ -257,33 +260,25 @@ func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usa
 	if u.Granularity, err = root.granularity("granularity", want); err != nil {
 		return nil, err
 	}
+	if !root.has("pricing_analytics") && !root.has("call_analytics") {
+		return nil, &DecodeError{Err: errors.New("neither pricing_analytics nor call_analytics is present " +
+			`(an answer without data still has one, e.g. "pricing_analytics": {"data": []})`)}
+	}
 	costly := "" // path of the first known cost, to blame a missing currency
-
 	pricing, ok, err := root.object("pricing_analytics")
 	if err != nil {
 		return nil, err
 	}
 	if ok {
-		points, err := pricing.dataPoints()
+		u.Points, costly, err = decodeList(ctx, pricing, "pricing_category, pricing_type, country and tier",
+			func(o object) (usage.Point, pointKey, bool, error) {
+				p, err := decodePricingPoint(o, u)
+				return p, pointKey{p.Start.Unix(), p.Category, p.PricingType, p.Country, p.Tier}, p.CostKnown, err
+			})
 		if err != nil {
 			return nil, err
 		}
-		u.Points = make([]usage.Point, 0, len(points))
-		for i, o := range points {
-			if err := checkCancelled(ctx, i); err != nil {
-				return nil, err
-			}
-			p, err := decodePricingPoint(o, u)
-			if err != nil {
-				return nil, err
-			}
-			if p.CostKnown && costly == "" {
-				costly = o.at("cost")
-			}
-			u.Points = append(u.Points, p)
-		}
 	}
-
 	calls, ok, err := root.object("call_analytics")
 	if err != nil {
 		return nil, err
@@ -293,30 +288,74 @@ func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usa
 		if err != nil {
 			return nil, err
 		}
-		points, err := calls.dataPoints()
+		var callCost string
+		u.Calls, callCost, err = decodeList(ctx, calls, "direction and country",
+			func(o object) (usage.CallPoint, callKey, bool, error) {
+				cp, err := decodeCallPoint(o, u, g)
+				return cp, callKey{cp.Start.Unix(), cp.Direction, cp.Country}, cp.CostKnown, err
+			})
 		if err != nil {
 			return nil, err
 		}
-		u.Calls = make([]usage.CallPoint, 0, len(points))
-		for i, o := range points {
-			if err := checkCancelled(ctx, i); err != nil {
-				return nil, err
-			}
-			cp, err := decodeCallPoint(o, u, g)
-			if err != nil {
-				return nil, err
-			}
-			if cp.CostKnown && costly == "" {
-				costly = o.at("cost")
-			}
-			u.Calls = append(u.Calls, cp)
+		if costly == "" {
+			costly = callCost
 		}
 	}
-
 	if u.Currency == "" && costly != "" {
 		return nil, &DecodeError{Field: "currency", Err: fmt.Errorf("missing, but %s reports a cost", costly)}
 	}
 	return u, nil
+}
+
+// pointKey is what makes a pricing point one of its kind in an answer: the
+// store's natural key within the channel and granularity.
+type pointKey struct {
+	start         int64
+	category      usage.Category
+	pricingType   usage.PricingType
+	country, tier string
+}
+
+// callKey is pointKey for call points.
+type callKey struct {
+	start     int64
+	direction usage.Direction
+	country   string
+}
+
+// decodeList reads the points of an analytics object with decode, which
+// also gives each point's key and whether its cost is known. A point whose
+// key repeats an earlier one's is refused (dims names the key's fields): the
+// store adds points of one key, so a bucket the source sent twice would count
+// twice. It returns the points and the path of the first known cost ("" when
+// none).
+func decodeList[P any, K comparable](ctx context.Context, list object, dims string,
+	decode func(object) (P, K, bool, error)) ([]P, string, error) {
+	objs, err := list.dataPoints()
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]P, 0, len(objs))
+	seen := make(map[K]int, len(objs))
+	costly := ""
+	for i, o := range objs {
+		if err := checkCancelled(ctx, i); err != nil {
+			return nil, "", err
+		}
+		p, k, costKnown, err := decode(o)
+		if err != nil {
+			return nil, "", err
+		}
+		if j, dup := seen[k]; dup {
+			return nil, "", &DecodeError{Field: o.where(), Err: fmt.Errorf("repeats %s: same start, %s", objs[j].where(), dims)}
+		}
+		seen[k] = i
+		if costKnown && costly == "" {
+			costly = o.at("cost")
+		}
+		out = append(out, p)
+	}
+	return out, costly, nil
 }
 
 // checkCancelled returns ctx's error every 1024th point, and nil otherwise.

@@ -17,9 +17,10 @@ func TestDecodeUsageWrappings(t *testing.T) {
 		wantPoints []int64 // volumes, in order
 		wantCalls  []int64 // counts, in order
 	}{
-		{"absent analytics", `{"channel_id": "ch", "currency": "USD"}`, nil, nil},
+		{"no pricing, empty calls", `{"channel_id": "ch", "currency": "USD", "call_analytics": {"data": []}}`, nil, nil},
+		{"empty pricing, no calls", `{"currency": "USD", "pricing_analytics": {"data": [{"data_points": []}]}}`, nil, nil},
+		{"empty data_points", `{"currency": "USD", "pricing_analytics": {"data_points": []}, "call_analytics": {"granularity": "DAILY", "data_points": []}}`, nil, nil},
 		{"null analytics", `{"currency": "USD", "pricing_analytics": null, "call_analytics": null}`, nil, nil},
-		{"empty analytics", `{"currency": "USD", "pricing_analytics": {}, "call_analytics": {"data": []}}`, nil, nil},
 		{"null lists", `{"currency": "USD", "pricing_analytics": {"data": null, "data_points": null}, "call_analytics": {"data": [{"data_points": null}]}}`, nil, nil},
 		{"pricing as data[].data_points, calls as data_points", `{"currency": "USD",
 			"pricing_analytics": {"data": [
@@ -237,6 +238,13 @@ func TestDecodeUsageMalformed(t *testing.T) {
 		msg   string // part of the message
 	}{
 		{"empty body", ``, "", "empty body"},
+		{"empty object", `{}`, "", "neither pricing_analytics nor call_analytics"},
+		{"only the envelope", `{"channel_id": "ch", "currency": "USD", "granularity": "half_hour"}`, "", "neither pricing_analytics nor call_analytics"},
+		{"analytics under other names", `{"currency": "USD", "pricingAnalytics": {"data": []}, "calls": []}`, "", "neither pricing_analytics nor call_analytics"},
+		{"empty pricing object", `{"pricing_analytics": {}}`, "pricing_analytics", "neither data nor data_points"},
+		{"calls without a list", `{"pricing_analytics": {"data": []}, "call_analytics": {"granularity": "DAILY"}}`, "call_analytics", "neither data nor data_points"},
+		{"list under another name", `{"pricing_analytics": {"rows": [{` + pt + `}]}}`, "pricing_analytics", "neither data nor data_points"},
+		{"group without data_points", `{"pricing_analytics": {"data": [{"data_points": []}, {"points": [{` + pt + `}]}]}}`, "pricing_analytics.data[1].data_points", "missing"},
 		{"invalid JSON", `{"currency": "EUR",`, "", "invalid JSON"},
 		{"trailing garbage", `{"currency": "EUR"} x`, "", "invalid JSON"},
 		{"array body", `[1, 2]`, "", "want a JSON object"},
@@ -250,7 +258,7 @@ func TestDecodeUsageMalformed(t *testing.T) {
 		{"data an object", `{"pricing_analytics": {"data": {}}}`, "pricing_analytics.data", "want an array"},
 		{"point null", `{"pricing_analytics": {"data_points": [null]}}`, "pricing_analytics.data_points[0]", "want an object, got null"},
 		{"point a number", `{"pricing_analytics": {"data": [{"data_points": [{` + pt + `}, 5]}]}}`, "pricing_analytics.data[0].data_points[1]", "want an object"},
-		{"cost a word", `{"currency": "EUR", "pricing_analytics": {"data": [{}, {"data_points": [{` + pt + `}, {` + pt + `}, {` + pt + `}, {` + pt + `, "cost": "abc"}]}]}}`,
+		{"cost a word", `{"currency": "EUR", "pricing_analytics": {"data": [{"data_points": []}, {"data_points": [{` + pt + `}, {` + pt + `, "country": "AT"}, {` + pt + `, "country": "DE"}, {` + pt + `, "country": "FR", "cost": "abc"}]}]}}`,
 			"pricing_analytics.data[1].data_points[3].cost", "not a number"},
 		{"cost a bool", `{"currency": "EUR", "pricing_analytics": {"data_points": [{` + pt + `, "cost": true}]}}`, "pricing_analytics.data_points[0].cost", "not a number"},
 		{"cost huge", `{"currency": "EUR", "pricing_analytics": {"data_points": [{` + pt + `, "cost": 1e300}]}}`, "pricing_analytics.data_points[0].cost", "out of range"},
@@ -339,5 +347,117 @@ func TestDecodeClientsPageMalformed(t *testing.T) {
 				t.Fatalf("err = %v, want a DecodeError on %q", err, tt.field)
 			}
 		})
+	}
+}
+
+// TestDecodeInvalidUTF8 sends strings that are not valid UTF-8: raw bytes
+// and escaped lone surrogates. Names people read keep a U+FFFD; ids, codes
+// and the dimensions of usage points, which become keys, are refused.
+func TestDecodeInvalidUTF8(t *testing.T) {
+	const bad, surrogate = "Acme \xff\xfe GmbH", `Acme \ud800 GmbH`
+	t.Run("names are replaced", func(t *testing.T) {
+		_, cs, err := decodeClientsPage([]byte(`{"clients": [{"id": "c1", "name": "` + bad + `", "organisation": "` + surrogate +
+			`", "contact_info": {"country": "` + "D\xffE" + `"}}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := cs[0]; c.Name != "Acme \uFFFD\uFFFD GmbH" || c.Organisation != "Acme \uFFFD GmbH" || c.Country != "D\uFFFDE" {
+			t.Errorf("client = %+q", c)
+		}
+		_, chs, err := decodeChannelsPage([]byte(`{"partner_channels": [{"id": "ch1", "client_id": "c1", "setup_info": {"phone_name": "` + bad + `"}}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chs[0].PhoneName != "Acme \uFFFD\uFFFD GmbH" {
+			t.Errorf("phone name = %q", chs[0].PhoneName)
+		}
+	})
+	pt := func(cat string) string {
+		return `{"currency": "EUR", "pricing_analytics": {"data_points": [{"start": 1761955200, "volume": 1, "pricing_category": "` + cat + `"}]}}`
+	}
+	refused := []struct {
+		name, field string
+		decode      func() error
+	}{
+		{"client id", "clients[0].id", func() error {
+			_, _, err := decodeClientsPage([]byte(`{"clients": [{"id": "` + "c\xff1" + `"}]}`))
+			return err
+		}},
+		{"channel id, lone surrogate", "partner_channels[0].id", func() error {
+			_, _, err := decodeChannelsPage([]byte(`{"partner_channels": [{"id": "ch\udc00", "client_id": "c1"}]}`))
+			return err
+		}},
+		{"WABA id", "partner_channels[0].waba_account.id", func() error {
+			_, _, err := decodeChannelsPage([]byte(`{"partner_channels": [{"id": "ch1", "client_id": "c1", "waba_account": {"id": "` + "w\xc3" + `"}}]}`))
+			return err
+		}},
+		{"U+FFFD sent as it is", "partner_channels[0].client_id", func() error {
+			_, _, err := decodeChannelsPage([]byte(`{"partner_channels": [{"id": "ch1", "client_id": "c` + "\uFFFD" + `"}]}`))
+			return err
+		}},
+		{"pricing category", "pricing_analytics.data_points[0].pricing_category", func() error {
+			_, err := decodeUsage(context.Background(), []byte(pt("MARKET\xffING")), usage.HalfHour)
+			return err
+		}},
+		{"pricing category, lone surrogate", "pricing_analytics.data_points[0].pricing_category", func() error {
+			_, err := decodeUsage(context.Background(), []byte(pt(`MARKETING\ud83d`)), usage.HalfHour)
+			return err
+		}},
+		{"call direction", "call_analytics.data_points[0].direction", func() error {
+			_, err := decodeUsage(context.Background(), []byte(`{"call_analytics": {"data_points": [{"start": 1761955200, "count": 0, "direction": "`+"IN\xe2\x82"+`"}]}}`), usage.HalfHour)
+			return err
+		}},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.decode()
+			var de *DecodeError
+			if !errors.As(err, &de) || de.Field != tt.field || !strings.Contains(err.Error(), "not valid UTF-8") {
+				t.Fatalf("err = %v, want a DecodeError on %q saying not valid UTF-8", err, tt.field)
+			}
+		})
+	}
+	// Valid multi-byte text is no fault.
+	u, err := decodeUsage(context.Background(), []byte(pt("MARKETING_ÉTÉ_日本")), usage.HalfHour)
+	if err != nil || string(u.Points[0].Category) != "MARKETING_ÉTÉ_日本" {
+		t.Errorf("valid UTF-8 category: %v, %+v", err, u)
+	}
+}
+
+// TestDecodeUsageDuplicatePoints sends one bucket twice: the store would add
+// the two, so the answer is refused, naming both.
+func TestDecodeUsageDuplicatePoints(t *testing.T) {
+	const p = `"start": 1761955200, "pricing_category": "UTILITY", "pricing_type": "REGULAR", "country": "DE", "tier": "0:750000", "volume": 1`
+	const c = `"start": 1761955200, "direction": "BUSINESS_INITIATED", "country": "DE", "count": 1, "average_duration": 5`
+	tests := []struct {
+		name, body, field, first string
+	}{
+		{"pricing in one list", `{"pricing_analytics": {"data_points": [{` + p + `}, {` + p + `, "volume": 2}]}}`,
+			"pricing_analytics.data_points[1]", "pricing_analytics.data_points[0]"},
+		{"pricing across wrappings", `{"pricing_analytics": {"data": [{"data_points": [{` + p + `}]}], "data_points": [{` + p + `}]}}`,
+			"pricing_analytics.data_points[0]", "pricing_analytics.data[0].data_points[0]"},
+		{"pricing, country in other case", `{"pricing_analytics": {"data_points": [{` + p + `}, {` + p + `, "country": "de"}]}}`,
+			"pricing_analytics.data_points[1]", "pricing_analytics.data_points[0]"},
+		{"pricing, other end", `{"pricing_analytics": {"data_points": [{` + p + `, "end": 1761957000}, {` + p + `, "end": 1761958800}]}}`,
+			"pricing_analytics.data_points[1]", "pricing_analytics.data_points[0]"},
+		{"calls", `{"call_analytics": {"data": [{"data_points": [{` + c + `}]}, {"data_points": [{` + c + `}]}]}}`,
+			"call_analytics.data[1].data_points[0]", "call_analytics.data[0].data_points[0]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeUsage(context.Background(), []byte(tt.body), usage.HalfHour)
+			var de *DecodeError
+			if !errors.As(err, &de) || de.Field != tt.field || !strings.Contains(err.Error(), "repeats "+tt.first) {
+				t.Fatalf("err = %v, want a DecodeError on %q naming %q", err, tt.field, tt.first)
+			}
+		})
+	}
+	// Points that differ in any part of the key are no duplicates.
+	distinct := `{"pricing_analytics": {"data_points": [{` + p + `}, {` + p + `, "tier": "750001:2000000"}, {` + p + `, "country": "AT"},
+		{` + p + `, "pricing_type": "FREE_CUSTOMER_SERVICE"}, {` + p + `, "pricing_category": "MARKETING"}, {` + p + `, "start": 1761957000}]},
+		"call_analytics": {"data_points": [{` + c + `}, {` + c + `, "direction": "USER_INITIATED"}, {` + c + `, "country": "AT"}]}}`
+	u, err := decodeUsage(context.Background(), []byte(distinct), usage.HalfHour)
+	if err != nil || len(u.Points) != 6 || len(u.Calls) != 3 {
+		t.Fatalf("distinct points: %v, %+v", err, u)
 	}
 }

@@ -9,6 +9,21 @@
 //     else: when the live API differs, one edit there fixes it. Decoding is
 //     tolerant of extra fields and strict about the fields it uses: a malformed
 //     value is a *DecodeError naming its JSON path, never a silent zero.
+//   - An answer is checked before it can pass for the truth about its
+//     window, since the poller saves it as exactly that: a usage answer with
+//     neither pricing_analytics nor call_analytics, or an analytics object
+//     with neither data nor data_points, is a *DecodeError (no data is an
+//     empty list); so is a point that repeats another's key (start,
+//     category, type, country and tier; for calls start, direction and
+//     country), which the store would add up, and an answer in a currency
+//     other than the channel's (UsageRequest.Currency), which would put two
+//     currencies in one window.
+//   - Strings that are not valid UTF-8 (raw bytes or escaped lone
+//     surrogates): in names people read (a client's name and organisation,
+//     its contact country, a channel's phone name) they become U+FFFD, so a
+//     garbled name does not cost the whole list; in ids, codes and the
+//     dimensions of usage points, which become keys, they are a *DecodeError
+//     naming the field, as a replaced byte could make two values one.
 //   - Money never goes through float64: costs are read from the raw JSON number
 //     text into usage's integer nano-units. A missing or null cost stays
 //     unknown (usage.Point.CostKnown false).
@@ -17,6 +32,9 @@
 //     a 429, or a 400 that says "rate limit", comes back at once as a
 //     *RateLimitError with its Retry-After, because the poller owns the request
 //     budgets of channels and WABAs and decides what to pause.
+//   - No redirect is followed, to another host or the same one: Go's
+//     http.Client would re-send X-API-Key to whatever host a Location names.
+//     A 3xx answer is a *RedirectError naming its Location, not retried.
 //   - Usage windows are half-open [Start, End) everywhere in Insights, while the
 //     API's end_date is inclusive; ChannelUsage translates and drops any point
 //     that falls outside the window the caller asked for.

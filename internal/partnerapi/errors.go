@@ -24,7 +24,7 @@ var ErrResponseTooLarge = errors.New("response body too large")
 // client does not retry it; the caller pauses the channel or WABA.
 type RateLimitError struct {
 	StatusCode int           // 429, or 400 for a rate-limit 400
-	RetryAfter time.Duration // from the Retry-After header; 0 when the API gave none
+	RetryAfter time.Duration // from Retry-After, within [MinRetryAfter, MaxRetryAfter]; 0 when none or unreadable
 	Message    string        // from the body's "detail" or "error"
 }
 
@@ -66,6 +66,22 @@ func (e *StatusError) Error() string {
 func (e *StatusError) Is(target error) bool { return target == ErrUnauthorized && e.unauthorized() }
 
 func (e *StatusError) unauthorized() bool { return e.Code == 401 || e.Code == 403 }
+
+// RedirectError reports a 3xx answer. The client follows no redirect, to
+// another host or its own: the Partner API does not redirect, and following
+// one would send the API key wherever the Location points. It is not retried.
+type RedirectError struct {
+	Code     int
+	Location string // the Location header as sent; "" when there was none
+}
+
+// Error names the status and the Location that was not followed.
+func (e *RedirectError) Error() string {
+	if e.Location == "" {
+		return fmt.Sprintf("HTTP %d redirect without a Location; redirects are not followed", e.Code)
+	}
+	return fmt.Sprintf("HTTP %d redirect to %q not followed", e.Code, shorten(e.Location, 300))
+}
 
 // DecodeError reports a response that could not be read as the API's contract
 // says: invalid JSON, a value of the wrong type or range, or a missing required

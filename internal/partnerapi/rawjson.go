@@ -89,6 +89,17 @@ func (o object) raw(key string) (json.RawMessage, bool) {
 	return nil, false
 }
 
+// has reports whether the member key is there at all, null included: an
+// explicit null states "none", an absent member states nothing.
+func (o object) has(key string) bool {
+	for _, m := range o.members {
+		if string(m.key) == key {
+			return true
+		}
+	}
+	return false
+}
+
 // object returns the member key as an object; ok is false when it is absent
 // or null (the returned object is then empty, so its lookups find nothing).
 func (o object) object(key string) (object, bool, error) {
@@ -127,14 +138,22 @@ func (o object) objects(key string) ([]object, error) {
 }
 
 // dataPoints collects an analytics object's points from both wrappings:
-// data[].data_points[] and data_points[].
+// data[].data_points[] and data_points[]. The object must name at least one
+// of them and every group its data_points (an empty list or null says "no
+// points"): {} or a shape of other names is no answer, not an empty one.
 func (o object) dataPoints() ([]object, error) {
+	if !o.has("data") && !o.has("data_points") {
+		return nil, &DecodeError{Field: o.where(), Err: errors.New("has neither data nor data_points")}
+	}
 	groups, err := o.objects("data")
 	if err != nil {
 		return nil, err
 	}
 	var out []object
 	for _, g := range groups {
+		if !g.has("data_points") {
+			return nil, g.missing("data_points")
+		}
 		pts, err := g.objects("data_points")
 		if err != nil {
 			return nil, err
@@ -148,9 +167,25 @@ func (o object) dataPoints() ([]object, error) {
 	return append(out, pts...), nil
 }
 
-// str returns a string member, trimmed; absent or null is "". A number is
-// taken as its literal text, since ids are sometimes sent as numbers.
+// str is text for ids, codes and the dimensions of a usage point, which
+// become keys in the store: a string that is not valid UTF-8 is refused, as
+// a replacement character could make two different values one. U+FFFD
+// itself is refused too, whether it stands for invalid bytes, an escaped
+// lone surrogate or was sent as it is: no id or code holds it.
 func (o object) str(key string) (string, error) {
+	s, err := o.text(key)
+	if err == nil && strings.Contains(s, "\uFFFD") {
+		return "", o.fail(key, errors.New("not valid UTF-8 (or holds U+FFFD)"))
+	}
+	return s, err
+}
+
+// text returns a string member, trimmed; absent or null is "". A number is
+// taken as its literal text, since ids are sometimes sent as numbers. Bytes
+// that are not valid UTF-8, and escaped lone surrogates, become U+FFFD (as
+// with encoding/json): text is for names people read, where a garbled
+// character should not cost the whole list.
+func (o object) text(key string) (string, error) {
 	r, ok := o.raw(key)
 	if !ok {
 		return "", nil

@@ -21,6 +21,10 @@ type UsageRequest struct {
 	End         time.Time // exclusive
 	Granularity usage.Granularity
 	Countries   []string // ISO 3166 alpha-2 codes; empty means all
+	// Currency is the channel's currency (its WABA's) when known: an answer
+	// in another one is refused, so that no window of one channel holds
+	// money in two currencies. "" accepts any.
+	Currency string
 }
 
 // Usage is a channel's usage as the API reported it, limited to the window
@@ -47,8 +51,10 @@ type Balance struct {
 // falls outside [Start, End) (a partial bucket before Start, or one the API
 // adds at the end) are dropped.
 //
-// This endpoint is rate limited (10 requests per hour per channel, 200 per
-// WABA); a refusal comes back as a *RateLimitError without any retry.
+// An answer in a currency other than req.Currency is a *DecodeError on
+// "currency". This endpoint is rate limited (10 requests per hour per
+// channel, 200 per WABA); a refusal comes back as a *RateLimitError without
+// any retry.
 func (c *Client) ChannelUsage(ctx context.Context, req UsageRequest) (*Usage, error) {
 	if err := req.validate(); err != nil {
 		return nil, fmt.Errorf("partnerapi: channel usage: %w", err)
@@ -75,6 +81,10 @@ func (c *Client) ChannelUsage(ctx context.Context, req UsageRequest) (*Usage, er
 	}
 	u, err := decodeUsage(ctx, body, req.Granularity)
 	if err != nil {
+		return nil, fmt.Errorf("partnerapi: channel usage %s: %w", req.ChannelID, err)
+	}
+	if want := usage.NormalizeCurrency(req.Currency); want != "" && u.Currency != "" && u.Currency != want {
+		err := &DecodeError{Field: "currency", Err: fmt.Errorf("%s, but the channel's currency is %s", u.Currency, want)}
 		return nil, fmt.Errorf("partnerapi: channel usage %s: %w", req.ChannelID, err)
 	}
 	if u.ChannelID != "" && u.ChannelID != req.ChannelID {

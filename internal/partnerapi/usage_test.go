@@ -100,7 +100,7 @@ func TestChannelUsageQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, last := usageServer(t, 200, `{"currency": "EUR"}`)
+			c, last := usageServer(t, 200, `{"currency": "EUR", "pricing_analytics": {"data": []}}`)
 			tt.req.ClientID, tt.req.ChannelID = "cl", "ch"
 			u, err := c.ChannelUsage(context.Background(), tt.req)
 			if err != nil {
@@ -284,5 +284,29 @@ func TestChannelBalance(t *testing.T) {
 	c, _ := usageServer(t, 200, `{}`)
 	if _, err := c.ChannelBalance(context.Background(), "", "ch"); err == nil {
 		t.Error("empty client id accepted")
+	}
+}
+
+// TestChannelUsageCurrencyMismatch: an answer in another currency than the
+// channel's is refused, so that no window holds money in two currencies.
+func TestChannelUsageCurrencyMismatch(t *testing.T) {
+	c, _ := usageServer(t, 200, contractBody) // USD
+	req := UsageRequest{ClientID: "cl", ChannelID: "ch_123", Start: nov1, End: dec1, Granularity: usage.Day}
+	for _, cur := range []string{"", "USD", " usd "} {
+		req.Currency = cur
+		if u, err := c.ChannelUsage(context.Background(), req); err != nil || len(u.Points) != 1 {
+			t.Errorf("channel currency %q: %v, %+v", cur, err, u)
+		}
+	}
+	req.Currency = "EUR"
+	_, err := c.ChannelUsage(context.Background(), req)
+	var de *DecodeError
+	if !errors.As(err, &de) || de.Field != "currency" || !strings.Contains(err.Error(), "USD, but the channel's currency is EUR") {
+		t.Fatalf("err = %v, want a DecodeError on currency naming both", err)
+	}
+	// An answer without a currency (and so without a known cost) is no mismatch.
+	c, _ = usageServer(t, 200, `{"pricing_analytics": {"data_points": [{"start": 1761955200, "pricing_category": "UTILITY", "volume": 1}]}}`)
+	if _, err := c.ChannelUsage(context.Background(), req); err != nil {
+		t.Errorf("answer without a currency: %v", err)
 	}
 }

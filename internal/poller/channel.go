@@ -312,6 +312,7 @@ func (w *work) request(ctx context.Context, kind string, from, to time.Time) err
 	w.out.requests++
 	u, err := p.api.ChannelUsage(ctx, partnerapi.UsageRequest{
 		ClientID: w.ch.ClientID, ChannelID: w.ch.ID, Start: from, End: to, Granularity: usage.HalfHour,
+		Currency: w.ch.Currency,
 	})
 	run := store.PollRun{ChannelID: w.ch.ID, Kind: kind, WindowStart: from, WindowEnd: to, StartedAt: now, Outcome: store.OutcomeOK}
 	if err == nil {

@@ -49,7 +49,9 @@
 // checks and records in one transaction, so a restart, a second process or a
 // replica never spends the same slot twice. No slot means "skip this channel
 // until the next pass", not an error. A 429 (or a rate-limit 400) pauses the
-// channel until its Retry-After; other errors back off exponentially (1, 2, 4
+// channel until its Retry-After (which partnerapi keeps between 5 seconds and
+// an hour; a minute when the API names none); pages and /healthz show such
+// pauses (store.SourcePauses). Other errors back off exponentially (1, 2, 4
 // … minutes, at most an hour) and store nothing for the failed window.
 //
 // # Several replicas

@@ -394,6 +394,112 @@ func TestDecodeErrorNamesField(t *testing.T) {
 	}
 }
 
+// TestEmptyAnswerIsNoData has the source answer {} to the recent window after
+// a good backfill: that is no answer, so the stored window stays as it was
+// (an answer is saved as the whole truth about its window, and {} would have
+// wiped it) and is fetched again after the backoff.
+func TestEmptyAnswerIsNoData(t *testing.T) {
+	t.Parallel()
+	var hostile atomic.Bool
+	wrap := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if hostile.Load() && strings.HasSuffix(r.URL.Path, "/info/usage") {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	e := newEnv(t, simulator.Config{Seed: 3, Clients: 1}, wrap)
+	p := e.poller(poller.Options{})
+	runOnce(t, p)
+	ids := channelIDs(e.sim)
+	before := map[string]store.PollState{}
+	for _, id := range ids {
+		checkMatchesTruth(t, e, id, backfillStart(), start)
+		before[id] = pollState(t, e.st, id)
+	}
+
+	hostile.Store(true)
+	e.clock.Advance(8 * time.Minute) // the recent window is due
+	if res := runOnce(t, p); res.Failed != len(ids) {
+		t.Fatalf("result %+v, want every channel failed", res)
+	}
+	for _, id := range ids {
+		run := lastRun(t, e.st, id, store.PollRecent)
+		if run.Outcome != store.OutcomeError || !strings.Contains(run.Error, "neither pricing_analytics nor call_analytics") {
+			t.Errorf("channel %s: run %+v, want a decode error naming what is missing", id, run)
+		}
+		checkMatchesTruth(t, e, id, backfillStart(), start) // nothing wiped
+		st := pollState(t, e.st, id)
+		if !st.LastRecentAt.Equal(before[id].LastRecentAt) || st.ConsecutiveFailures != 1 {
+			t.Errorf("channel %s: state %+v, want the recent window still due and one failure", id, st)
+		}
+	}
+
+	hostile.Store(false)
+	e.clock.Advance(time.Minute) // the backoff has passed
+	if res := runOnce(t, p); res.Failed != 0 || res.OK != len(ids) {
+		t.Fatalf("retry: %+v", res)
+	}
+	for _, id := range ids {
+		if run := lastRun(t, e.st, id, store.PollRecent); run.Outcome != store.OutcomeOK {
+			t.Errorf("channel %s: retry run %+v", id, run)
+		}
+		checkMatchesTruth(t, e, id, backfillStart(), e.clock.Now())
+	}
+}
+
+// TestOtherCurrencyIsRefused relabels the usage answers in a currency that is
+// not the channel's: the windows are refused, nothing is stored in it, and
+// once the source answers in the channel's currency again the data comes in.
+func TestOtherCurrencyIsRefused(t *testing.T) {
+	t.Parallel()
+	var relabel atomic.Bool
+	relabel.Store(true)
+	cur := regexp.MustCompile(`"currency":"[A-Z]{3}"`)
+	wrap := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !relabel.Load() || !strings.HasSuffix(r.URL.Path, "/info/usage") {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			body := cur.ReplaceAllFunc(rec.Body.Bytes(), func(m []byte) []byte {
+				if string(m) == `"currency":"CHF"` {
+					return []byte(`"currency":"SEK"`)
+				}
+				return []byte(`"currency":"CHF"`)
+			})
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	}
+	e := newEnv(t, simulator.Config{Seed: 3, Clients: 1}, wrap)
+	p := e.poller(poller.Options{})
+	if res := runOnce(t, p); res.Failed != res.Channels {
+		t.Fatalf("result %+v, want every channel failed", res)
+	}
+	for _, id := range channelIDs(e.sim) {
+		run := lastRun(t, e.st, id, store.PollBackfill)
+		if !strings.Contains(run.Error, "decode currency") || !strings.Contains(run.Error, "but the channel's currency is") {
+			t.Errorf("channel %s error %q does not name the currencies", id, run.Error)
+		}
+		if got, calls := stored(t, e.st, id, backfillStart(), start); len(got) != 0 || len(calls) != 0 {
+			t.Errorf("channel %s: %d usage and %d call rows stored in another currency", id, len(got), len(calls))
+		}
+	}
+	relabel.Store(false)
+	e.clock.Advance(time.Minute)
+	runOnce(t, p)
+	for _, id := range channelIDs(e.sim) {
+		checkMatchesTruth(t, e, id, backfillStart(), start)
+	}
+}
+
 func TestUnknownCategoryIsKept(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, simulator.Config{Seed: 3, Clients: 2}, nil)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/insights-dev/insights/internal/store"
 )
 
 type healthResponse struct {
@@ -12,16 +14,35 @@ type healthResponse struct {
 	Database string       `json:"database"`
 	Demo     bool         `json:"demo"`
 	Poller   *PollerState `json:"poller,omitempty"`
-	Time     time.Time    `json:"time"`
+	// Paused counts the channels the Partner API has paused (rate limits);
+	// absent when the database cannot say. Ids are left out: /healthz is
+	// public.
+	Paused *pausedHealth `json:"paused_channels,omitempty"`
+	Time   time.Time     `json:"time"`
+}
+
+type pausedHealth struct {
+	Count int        `json:"count"`
+	Until *time.Time `json:"until,omitempty"` // the latest end of the pauses
 }
 
 // getHealth answers GET /healthz: the process is alive; it also says how the
-// database and poller are doing, without failing on them.
+// database and poller are doing, and how many channels the Partner API has
+// paused, without failing on them.
 func (s *Server) getHealth(c echo.Context) error {
-	h := healthResponse{Status: "ok", Database: "ok", Demo: s.opts.Demo, Time: s.now().UTC()}
-	if err := s.store.Ping(c.Request().Context()); err != nil {
+	ctx := c.Request().Context()
+	now := s.now().UTC()
+	h := healthResponse{Status: "ok", Database: "ok", Demo: s.opts.Demo, Time: now}
+	if err := s.store.Ping(ctx); err != nil {
 		h.Database = "unreachable"
-		s.log.WarnContext(c.Request().Context(), "health: database ping failed", "err", err)
+		s.log.WarnContext(ctx, "health: database ping failed", "err", err)
+	} else if p, err := s.store.SourcePauses(ctx, store.ChannelFilter{}, now); err != nil {
+		s.log.WarnContext(ctx, "health: cannot read paused channels", "err", err)
+	} else {
+		h.Paused = &pausedHealth{Count: p.Channels}
+		if p.Channels > 0 {
+			h.Paused.Until = &p.Until
+		}
 	}
 	if s.opts.PollerStatus != nil {
 		ps := s.opts.PollerStatus()

@@ -143,8 +143,8 @@ func hideComparisons(kpis []pages.KPI) {
 }
 
 // freshness reads how current the data of the channels in f is: the end of
-// the newest stored bucket, the last successful poll and the poll errors of
-// the last 24 hours.
+// the newest stored bucket, the last successful poll, the channels the
+// Partner API has paused and the poll errors of the last 24 hours.
 func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time.Location) (pages.Freshness, error) {
 	var fr pages.Freshness
 	now := s.now()
@@ -163,6 +163,14 @@ func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time
 	fr.LastPoll = "never"
 	if pok {
 		fr.LastPoll = formatInstant(polled, loc)
+	}
+	paused, err := s.store.SourcePauses(ctx, f, now)
+	if err != nil {
+		return fr, fmt.Errorf("freshness: %w", err)
+	}
+	if paused.Channels > 0 {
+		fr.Paused = plural(paused.Channels, "channel", "channels") + " paused by the Partner API until " +
+			formatInstant(paused.Until, loc)
 	}
 	errs, err := s.store.RecentPollErrors(ctx, f, now.Add(-24*time.Hour))
 	if err != nil {

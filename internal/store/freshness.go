@@ -32,3 +32,29 @@ func (s *Store) LastFetches(ctx context.Context) (map[string]time.Time, error) {
 	}
 	return out, nil
 }
+
+// SourcePauses sums up the channels the Partner API has paused: a rate-limit
+// answer sets a channel's PausedUntil without counting a failure, so these
+// are the channels with PausedUntil after now and no consecutive failures
+// (the poller tells them apart the same way). Their data stays behind until
+// Until; pages and /healthz show them rather than let them go stale silently.
+type SourcePauses struct {
+	Channels int       // channels paused by the source now
+	Until    time.Time // the latest end of their pauses; zero when Channels is 0
+}
+
+// SourcePauses returns the channels of f that the Partner API has paused at
+// now. It reads the poll state, one row per channel.
+func (s *Store) SourcePauses(ctx context.Context, f ChannelFilter, now time.Time) (SourcePauses, error) {
+	q := s.r.WithContext(ctx).Model(&pollStateModel{}).Select("COUNT(*), MAX(paused_until)").
+		Where("paused_until > ? AND consecutive_failures = 0", now.Unix())
+	if where, args := f.scope("channel_id"); where != "" {
+		q = q.Where(where, args...)
+	}
+	var n int
+	var until *int64
+	if err := q.Row().Scan(&n, &until); err != nil {
+		return SourcePauses{}, fmt.Errorf("store: source pauses: %w", err)
+	}
+	return SourcePauses{Channels: n, Until: fromNullUnix(until)}, nil
+}

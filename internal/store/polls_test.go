@@ -213,6 +213,45 @@ func TestPollState(t *testing.T) {
 	})
 }
 
+func TestSourcePauses(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		for _, st := range []store.PollState{
+			{ChannelID: "ch1", PausedUntil: day0.Add(2 * time.Hour)},                         // paused by the source
+			{ChannelID: "ch2", PausedUntil: day0.Add(3 * time.Hour), ConsecutiveFailures: 2}, // an error backoff
+			{ChannelID: "ch3", PausedUntil: day0.Add(30 * time.Minute)},
+		} {
+			if err := s.SavePollState(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tests := []struct {
+			name string
+			f    store.ChannelFilter
+			now  time.Time
+			want store.SourcePauses
+		}{
+			{"all", store.ChannelFilter{}, day0, store.SourcePauses{Channels: 2, Until: day0.Add(2 * time.Hour)}},
+			{"one client", store.ChannelFilter{ClientIDs: []string{"c2"}}, day0, store.SourcePauses{Channels: 1, Until: day0.Add(30 * time.Minute)}},
+			{"backoff only", store.ChannelFilter{ChannelIDs: []string{"ch2"}}, day0, store.SourcePauses{}},
+			{"one pause over", store.ChannelFilter{}, day0.Add(time.Hour), store.SourcePauses{Channels: 1, Until: day0.Add(2 * time.Hour)}},
+			{"all over", store.ChannelFilter{}, day0.Add(2 * time.Hour), store.SourcePauses{}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := s.SourcePauses(ctx, tt.f, tt.now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != tt.want {
+					t.Errorf("SourcePauses = %+v, want %+v", got, tt.want)
+				}
+			})
+		}
+	})
+}
+
 func TestBalances(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

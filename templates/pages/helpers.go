@@ -9,6 +9,16 @@ import (
 
 func boolString(b bool) string { return strconv.FormatBool(b) }
 
+// freshnessText is the freshness line: how current the data is and, when
+// the Partner API has paused channels of the scope, until when.
+func freshnessText(f Freshness) string {
+	s := "Data up to " + f.DataUntil + " · last successful poll " + f.LastPoll + " · " + f.StateLabel
+	if f.Paused != "" {
+		s += " · " + f.Paused
+	}
+	return s
+}
+
 func pollErrorSummary(n int) string {
 	if n == 1 {
 		return "1 poll error in the last 24 hours"

@@ -69,6 +69,7 @@ type Freshness struct {
 	LastPoll    string // "3 Mar 2026, 14:05 CET" or "never"
 	State       string // "fresh", "stale", "failed" or "unknown"
 	StateLabel  string // a short word for the state
+	Paused      string // "2 channels paused by the Partner API until 14:30 CET"; "" when none is
 	ErrorCount  int    // poll errors in the last 24 hours for this scope
 	ErrorSample []string
 }

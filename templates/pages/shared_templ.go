@@ -1090,7 +1090,7 @@ func freshnessLine(f Freshness) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.FreshnessState("Data up to "+f.DataUntil+" · last successful poll "+f.LastPoll+" · "+f.StateLabel, f.State).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.FreshnessState(freshnessText(f), f.State).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
