@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 ECHARTS   := static/vendor/echarts.min.js
 
-.PHONY: all generate assets build run demo test test-go test-browser bench bench-scale bench-forecast bench-webhooks lint fmt clean
+.PHONY: all generate assets build run demo test test-go test-browser bench bench-scale bench-forecast bench-webhooks bench-hostile lint fmt clean
 
 all: build
 
@@ -59,6 +59,10 @@ bench-webhooks:
 	$(GO) build -o bin/webhookload ./cmd/webhookload
 	./bin/webhookload -duration 10s -concurrency 64 -events 1 -out $(BENCH_WEBHOOKS_OUT)
 	./bin/webhookload -duration 10s -concurrency 64 -events 10 -out $(BENCH_WEBHOOKS_OUT)
+
+## bench-hostile: the worst requests a share-link holder can build, against a real server (CPU-seconds, peak RSS)
+bench-hostile: build
+	.ci/bench-hostile $(BIN)
 
 lint:
 	gofmt -l $$(git ls-files '*.go')
