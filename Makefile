@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 ECHARTS   := static/vendor/echarts.min.js
 
-.PHONY: all generate assets build run demo test test-go test-browser bench bench-scale bench-forecast bench-webhooks bench-hostile lint fmt clean
+.PHONY: all generate assets build run demo test test-go test-browser bench bench-scale bench-forecast bench-webhooks bench-hostile lint test-race fmt clean
 
 all: build
 
@@ -64,9 +64,17 @@ bench-webhooks:
 bench-hostile: build
 	.ci/bench-hostile $(BIN)
 
+## lint: fails on unformatted Go files, go vet or staticcheck findings
 lint:
-	gofmt -l $$(git ls-files '*.go')
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+## test-race: the packages with concurrency (store, poller, the server's webhook receiver) under the race detector
+test-race: assets
+	$(GO) test -count=1 -race -timeout 15m ./internal/store/ ./internal/poller/
+	$(GO) test -count=1 -race -timeout 15m -run 'Webhook' ./internal/server/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

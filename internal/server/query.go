@@ -69,12 +69,6 @@ func (b dateBounds) String() string {
 	return b.From.String() + " to " + b.To.String()
 }
 
-// outsideShareNote is what a page says where a comparison or forecast would
-// need days outside a share link's dates.
-func outsideShareNote(b dateBounds) string {
-	return "not shown: it needs days outside this shared view (" + b.String() + ")"
-}
-
 // paramError is a bad query parameter; it becomes a 400 naming the field.
 type paramError struct {
 	Field string

@@ -483,11 +483,10 @@ func compareTable(r monthReport, testID, title, dimension string, key func(usage
 			keys = append(keys, d.key)
 		}
 	}
-	var otherCur, otherPrev []string
+	var otherCur []string
 	for i, k := range keys {
 		if limit > 0 && i >= limit {
 			otherCur = append(otherCur, k)
-			otherPrev = append(otherPrev, k)
 			continue
 		}
 		l, sub := label(k)

@@ -51,10 +51,6 @@ type ChannelFilter struct {
 	ChannelIDs []string
 }
 
-func (f ChannelFilter) empty() bool {
-	return len(f.ClientIDs) == 0 && len(f.WABAIDs) == 0 && len(f.ChannelIDs) == 0
-}
-
 // scope returns a SQL condition (and its arguments) restricting col, a
 // channel id column, to the channels of f; "" when f is empty.
 func (f ChannelFilter) scope(col string) (string, []any) {
