@@ -81,7 +81,7 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer restored.Close()
-	clients, err := restored.ListClients(ctx)
+	clients, err := restored.ListClients(ctx, store.AllClients())
 	if err != nil || len(clients) != 1 || clients[0].ID != "c1" || clients[0].Name != "Nordlicht" {
 		t.Errorf("restored clients = %+v, %v; want just c1 Nordlicht", clients, err)
 	}

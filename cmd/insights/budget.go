@@ -69,7 +69,7 @@ func runBudget(ctx context.Context, args []string, getenv func(string) string, s
 	if err := st.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate database: %w", err)
 	}
-	cl, err := st.GetClient(ctx, clientID)
+	cl, err := st.GetClient(ctx, store.AllClients(), clientID)
 	if err != nil {
 		return fmt.Errorf("budget: client %q: %w", clientID, err)
 	}
@@ -80,7 +80,7 @@ func runBudget(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stdout, "budget of %s (%s) removed\n", cl.Name, cl.ID)
 		return nil
 	}
-	chs, err := st.ListChannels(ctx, store.ChannelFilter{ClientIDs: []string{cl.ID}})
+	chs, err := st.ListChannels(ctx, store.AllClients(), store.ChannelFilter{ClientIDs: []string{cl.ID}})
 	if err != nil {
 		return fmt.Errorf("budget: %w", err)
 	}

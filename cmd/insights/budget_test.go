@@ -44,7 +44,7 @@ func TestBudgetSet(t *testing.T) {
 	if err != nil || !strings.Contains(out, "250.50 EUR") {
 		t.Fatalf("set: %q, %v", out, err)
 	}
-	b, err := st.GetBudget(ctx, "c1")
+	b, err := st.GetBudget(ctx, store.AllClients(), "c1")
 	if err != nil || b.AmountNanos != 250_500_000_000 || b.Currency != "EUR" {
 		t.Fatalf("stored budget = %+v, %v", b, err)
 	}
@@ -65,7 +65,7 @@ func TestBudgetSet(t *testing.T) {
 	if out, err := budget("--client", "c1", "--amount", "0"); err != nil || !strings.Contains(out, "removed") {
 		t.Fatalf("remove: %q, %v", out, err)
 	}
-	if _, err := st.GetBudget(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.GetBudget(ctx, store.AllClients(), "c1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("after --amount 0: %v, want ErrNotFound", err)
 	}
 }

@@ -131,7 +131,7 @@ func New(cfg Config) *Evaluator {
 		cfg.Forecasts = spend.NewForecastCache(spend.ForecastCacheSize)
 	}
 	return &Evaluator{cfg: cfg, log: cfg.Logger.With("component", "alerts"),
-		svc: &spend.Service{Store: cfg.Store, Now: cfg.Now, Forecasts: cfg.Forecasts}}
+		svc: &spend.Service{Store: cfg.Store, Scope: store.AllClients(), Now: cfg.Now, Forecasts: cfg.Forecasts}}
 }
 
 func (e *Evaluator) now() time.Time { return e.cfg.Now().UTC() }
@@ -187,7 +187,7 @@ type condition struct {
 
 // Evaluate checks every client once and opens or resolves its alerts.
 func (e *Evaluator) Evaluate(ctx context.Context) error {
-	clients, err := e.cfg.Store.ListClients(ctx)
+	clients, err := e.cfg.Store.ListClients(ctx, store.AllClients())
 	if err != nil {
 		return fmt.Errorf("alerts: evaluate: %w", err)
 	}
@@ -234,7 +234,7 @@ func (e *Evaluator) apply(ctx context.Context, clientID string, c condition) err
 
 // check evaluates every condition of one client.
 func (e *Evaluator) check(ctx context.Context, cl store.Client) ([]condition, error) {
-	chs, err := e.cfg.Store.ListChannels(ctx, store.ChannelFilter{ClientIDs: []string{cl.ID}})
+	chs, err := e.cfg.Store.ListChannels(ctx, store.AllClients(), store.ChannelFilter{ClientIDs: []string{cl.ID}})
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +281,7 @@ func (e *Evaluator) check(ctx context.Context, cl store.Client) ([]condition, er
 	out = append(out, spike, drop)
 
 	stalled := condition{kind: KindPollingStalled}
-	last, ok, err := e.cfg.Store.LastSuccessfulPoll(ctx, store.ChannelFilter{ClientIDs: []string{cl.ID}})
+	last, ok, err := e.cfg.Store.LastSuccessfulPoll(ctx, store.AllClients(), store.ChannelFilter{ClientIDs: []string{cl.ID}})
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +301,7 @@ func (e *Evaluator) volumeChange(ctx context.Context, cl store.Client, loc *time
 	spike, drop = condition{kind: KindVolumeSpike}, condition{kind: KindVolumeDrop}
 	day := usage.DateOf(e.now().In(loc)).AddDays(-1)
 	span := usage.Period{From: day.AddDays(-28), To: day, Loc: loc}
-	rows, err := e.cfg.Store.QueryUsage(ctx, store.UsageFilter{Start: span.Start(), End: span.End(),
+	rows, err := e.cfg.Store.QueryUsage(ctx, store.AllClients(), store.UsageFilter{Start: span.Start(), End: span.End(),
 		ClientIDs: []string{cl.ID}, GroupBy: []usage.GroupField{usage.ByCategory}})
 	if err != nil {
 		return spike, drop, err

@@ -214,7 +214,7 @@ func seed(t *testing.T, st *store.Store) {
 
 func firing(t *testing.T, st *store.Store) map[string]store.Alert {
 	t.Helper()
-	list, err := st.ListAlerts(context.Background(), store.AlertFilter{State: store.AlertFiring})
+	list, err := st.ListAlerts(context.Background(), store.AllClients(), store.AlertFilter{State: store.AlertFiring})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestEvaluateFiresAndResolves(t *testing.T) {
 	if _, ok := got[alerts.KindPollingStalled]; ok {
 		t.Error("polling_stalled still firing after a fresh poll")
 	}
-	all, _ := st.ListAlerts(ctx, store.AlertFilter{State: store.AlertResolved})
+	all, _ := st.ListAlerts(ctx, store.AllClients(), store.AlertFilter{State: store.AlertResolved})
 	if len(all) != 2 {
 		t.Errorf("resolved = %+v, want 2", all)
 	}

@@ -354,7 +354,7 @@ func (w *work) balanceDue(ctx context.Context, now time.Time) bool {
 	if !due() {
 		return false
 	}
-	b, err := w.p.st.LatestBalances(ctx, store.ChannelFilter{ChannelIDs: []string{w.ch.ID}})
+	b, err := w.p.st.LatestBalances(ctx, store.AllClients(), store.ChannelFilter{ChannelIDs: []string{w.ch.ID}})
 	if err == nil && len(b) == 1 {
 		w.lastBalance = b[0].ReadAt
 	}

@@ -124,7 +124,7 @@ func stored(t *testing.T, st *store.Store, channelID string, from, to time.Time)
 	t.Helper()
 	ctx := context.Background()
 	f := store.UsageFilter{Start: from, End: to, ChannelIDs: []string{channelID}, GroupBy: dims}
-	rows, err := st.QueryUsage(ctx, f)
+	rows, err := st.QueryUsage(ctx, store.AllClients(), f)
 	if err != nil {
 		t.Fatalf("QueryUsage: %v", err)
 	}
@@ -138,7 +138,7 @@ func stored(t *testing.T, st *store.Store, channelID string, from, to time.Time)
 		u[k] = v
 	}
 	f.GroupBy = nil
-	crows, err := st.QueryCalls(ctx, f)
+	crows, err := st.QueryCalls(ctx, store.AllClients(), f)
 	if err != nil {
 		t.Fatalf("QueryCalls: %v", err)
 	}

@@ -344,11 +344,11 @@ func (p *Poller) pass(ctx context.Context) (Result, error) {
 	if err := p.st.PruneRequests(ctx, now.Add(-2*(p.opts.Window+windowMargin))); err != nil {
 		errs = append(errs, fmt.Errorf("poller: %w", err))
 	}
-	channels, err := p.st.ListChannels(ctx, store.ChannelFilter{})
+	channels, err := p.st.ListChannels(ctx, store.AllClients(), store.ChannelFilter{})
 	if err != nil {
 		return res, errors.Join(append(errs, fmt.Errorf("poller: %w", err))...)
 	}
-	balances, err := p.st.LatestBalances(ctx, store.ChannelFilter{})
+	balances, err := p.st.LatestBalances(ctx, store.AllClients(), store.ChannelFilter{})
 	if err != nil {
 		return res, errors.Join(append(errs, fmt.Errorf("poller: %w", err))...)
 	}

@@ -57,7 +57,7 @@ func TestBackfillMatchesSource(t *testing.T) {
 	}
 
 	// Balances are stored as the source reports them.
-	bal, err := e.st.LatestBalances(context.Background(), store.ChannelFilter{})
+	bal, err := e.st.LatestBalances(context.Background(), store.AllClients(), store.ChannelFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/insights-dev/insights/internal/auth"
+	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/layout"
 )
@@ -222,6 +224,52 @@ func principalFrom(c echo.Context) (auth.Principal, bool) {
 	return p, ok
 }
 
+// storeScopeKey is where guard leaves the request's store.Scope.
+const storeScopeKey = "insights.scope"
+
+// requestScope is the store.Scope of the request: every store read a
+// handler makes for the request goes through it. A request the guard let
+// through without a principal (a public route) has the zero Scope, which
+// reads nothing.
+func requestScope(c echo.Context) store.Scope {
+	sc, _ := c.Get(storeScopeKey).(store.Scope)
+	return sc
+}
+
+// storeScope is what p may read: every client for partner staff, else its
+// clients — for a share link with dates, only between its first day's
+// midnight and the midnight after its last day in its client's zone.
+func (s *Server) storeScope(ctx context.Context, p auth.Principal) (store.Scope, error) {
+	if p.Staff() {
+		return store.AllClients(), nil
+	}
+	sc := store.OnlyClients(p.ClientIDs...)
+	if p.From.IsZero() && p.To.IsZero() {
+		return sc, nil
+	}
+	loc := time.UTC
+	if len(p.ClientIDs) == 1 {
+		all := store.AllClients()
+		cl, err := s.store.GetClient(ctx, all, p.ClientIDs[0])
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return sc, fmt.Errorf("scope of a share link: %w", err)
+		}
+		chs, err := s.store.ListChannels(ctx, all, store.ChannelFilter{ClientIDs: p.ClientIDs})
+		if err != nil {
+			return sc, fmt.Errorf("scope of a share link: %w", err)
+		}
+		loc = store.ClientZone(cl, chs)
+	}
+	var from, to time.Time
+	if !p.From.IsZero() {
+		from = p.From.In(loc).UTC()
+	}
+	if !p.To.IsZero() {
+		to = p.To.AddDays(1).In(loc).UTC()
+	}
+	return sc.During(from, to), nil
+}
+
 // clientScope is what client data a request may read.
 type clientScope struct {
 	// All is true for partner staff (and demo mode).
@@ -243,6 +291,16 @@ func scopeFrom(c echo.Context) clientScope {
 		return clientScope{All: true}
 	}
 	return clientScope{ClientIDs: slices.Clone(p.ClientIDs), From: p.From, To: p.To}
+}
+
+// only returns the scope's one client when a request names none and the
+// scope has exactly one (a client viewer of one client): pages that show one
+// client default to it.
+func (sc clientScope) only(named string) string {
+	if named == "" && !sc.All && len(sc.ClientIDs) == 1 {
+		return sc.ClientIDs[0]
+	}
+	return named
 }
 
 // dates are the days the scope may see (open unless a share link has dates).
@@ -358,6 +416,11 @@ func (s *Server) guard(next echo.HandlerFunc) echo.HandlerFunc {
 			return s.signInFirst(c)
 		}
 		c.Set(principalKey, p)
+		sc, err := s.storeScope(req.Context(), p)
+		if err != nil {
+			return err
+		}
+		c.Set(storeScopeKey, sc)
 		c.SetRequest(req.WithContext(layout.WithViewer(req.Context(), s.viewerOf(c, p))))
 		if p.Via == auth.ViaDemo && (rule == ruleAdmin || rule == ruleUser) {
 			return echo.NewHTTPError(http.StatusNotFound, "Demo mode needs no sign-in, so it has no users, share links or tokens.")
@@ -423,9 +486,10 @@ func (s *Server) signInFirst(c echo.Context) error {
 	return echo.NewHTTPError(http.StatusUnauthorized, "Sign in, or send an API token as Authorization: Bearer <token>.")
 }
 
-// restrictToScope checks the client ids a request names against sc and
-// fills in sc's clients when it names none; for a share link with dates it
-// keeps the requested range within them.
+// restrictToScope answers 404 for a request that names a client outside sc
+// (so that a viewer cannot learn which ids exist), and for a share link with
+// dates shows the requested range within them. It does not keep data out of
+// sight: every store read goes through the request's store.Scope for that.
 func restrictToScope(c echo.Context, sc clientScope) error {
 	pathClient := c.Param("client")
 	if pathClient != "" {
@@ -444,10 +508,6 @@ func restrictToScope(c echo.Context, sc clientScope) error {
 		if !sc.Allows(id) {
 			return echo.NewHTTPError(http.StatusNotFound, "There is no client with id “"+id+"”.")
 		}
-	}
-	if len(named) == 0 && pathClient == "" {
-		q.Set("client", strings.Join(sc.ClientIDs, ","))
-		changed = true
 	}
 	if !sc.From.IsZero() || !sc.To.IsZero() {
 		if err := clampDates(q, sc); err != nil {

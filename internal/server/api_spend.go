@@ -15,8 +15,8 @@ import (
 )
 
 // spendService reads forecasts and balances for pages and the API.
-func (s *Server) spendService() *spend.Service {
-	return &spend.Service{Store: s.store, Now: s.now, Forecasts: s.forecasts}
+func (s *Server) spendService(sc store.Scope) *spend.Service {
+	return &spend.Service{Store: s.store, Scope: sc, Now: s.now, Forecasts: s.forecasts}
 }
 
 type balanceJSON struct {
@@ -39,12 +39,12 @@ func (s *Server) getBalances(c echo.Context) error {
 	}
 	var f store.ChannelFilter
 	for _, id := range clientParams(c) {
-		if _, err := s.store.GetClient(ctx, id); err != nil {
+		if _, err := s.store.GetClient(ctx, requestScope(c), id); err != nil {
 			return &paramError{"client", fmt.Sprintf("there is no client with id %q", id)}
 		}
 		f.ClientIDs = append(f.ClientIDs, id)
 	}
-	bs, err := s.spendService().Balances(ctx, f)
+	bs, err := s.spendService(requestScope(c)).Balances(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ type forecastJSON struct {
 // cover them.
 func (s *Server) getForecast(c echo.Context) error {
 	ctx := c.Request().Context()
-	ids := clientParams(c)
+	ids := scopeFrom(c).Filter(clientParams(c))
 	if len(ids) == 0 {
 		return &paramError{"client", "client is required"}
 	}
@@ -99,7 +99,7 @@ func (s *Server) getForecast(c echo.Context) error {
 	within := scopeFrom(c).dates()
 	out := make([]forecastJSON, 0, len(ids))
 	for _, id := range ids {
-		f, err := s.spendService().ForecastClient(ctx, id, year, month, nil)
+		f, err := s.spendService(requestScope(c)).ForecastClient(ctx, id, year, month, nil)
 		if errors.Is(err, store.ErrNotFound) {
 			return &paramError{"client", fmt.Sprintf("there is no client with id %q", id)}
 		}
@@ -159,7 +159,7 @@ type alertJSON struct {
 // then past ones, newest first; since is when the alert entered its current
 // state. For a client viewer the access guard fills in its clients.
 func (s *Server) getAlerts(c echo.Context) error {
-	as, err := s.store.ListAlerts(c.Request().Context(), store.AlertFilter{ClientIDs: clientParams(c)})
+	as, err := s.store.ListAlerts(c.Request().Context(), requestScope(c), store.AlertFilter{ClientIDs: clientParams(c)})
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func seriesJSON(q Query, s usage.Summary) []map[string]any {
 // to are required, the zone defaults to UTC.
 func (s *Server) apiQuery(c echo.Context) (Query, error) {
 	q, err := parseQuery(c.QueryParams(), queryDefaults{Zone: time.UTC, RequireDate: true})
-	q.Within = scopeFrom(c).dates()
+	q.Within, q.Scope = scopeFrom(c).dates(), requestScope(c)
 	return q, err
 }
 

@@ -383,7 +383,7 @@ func (s *Server) renderShareLinks(c echo.Context, status int, msg, newURL string
 	if err != nil {
 		return err
 	}
-	clients, err := s.store.ListClients(ctx)
+	clients, err := s.store.ListClients(ctx, requestScope(c))
 	if err != nil {
 		return err
 	}
@@ -426,7 +426,7 @@ func (s *Server) renderShareLinks(c echo.Context, status int, msg, newURL string
 func (s *Server) createShareLink(c echo.Context) error {
 	p, who := actor(c)
 	ns := auth.NewShare{ClientID: c.FormValue("client"), Label: c.FormValue("label"), Password: c.FormValue("password")}
-	if _, err := s.store.GetClient(c.Request().Context(), ns.ClientID); err != nil {
+	if _, err := s.store.GetClient(c.Request().Context(), requestScope(c), ns.ClientID); err != nil {
 		return s.renderShareLinks(c, http.StatusBadRequest, "Choose a client.", "")
 	}
 	for _, f := range []struct {

@@ -67,7 +67,7 @@ func BenchmarkUsageAPI30Days(b *testing.B) {
 		from, to := time.Date(2026, 10, 21, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 		b.Run("query", func(b *testing.B) {
 			measure(b, func() {
-				rows, err := st.QueryUsage(context.Background(), store.UsageFilter{Start: from, End: to})
+				rows, err := st.QueryUsage(context.Background(), store.AllClients(), store.UsageFilter{Start: from, End: to})
 				if err != nil || len(rows) == 0 {
 					b.Fatalf("query: %d rows, %v", len(rows), err)
 				}
@@ -141,7 +141,7 @@ func benchPages(b *testing.B, st *store.Store, sc storetest.Scale) {
 			}
 			query := func(f store.UsageFilter) func() {
 				return func() {
-					if rows, err := st.QueryUsage(context.Background(), f); err != nil || len(rows) == 0 {
+					if rows, err := st.QueryUsage(context.Background(), store.AllClients(), f); err != nil || len(rows) == 0 {
 						b.Fatalf("query: %d rows, %v", len(rows), err)
 					}
 				}

@@ -73,12 +73,12 @@ func channelLabel(ch store.Channel) string {
 func (s *Server) loadScope(c echo.Context, clientID, channelID string) (insightsScope, error) {
 	ctx := c.Request().Context()
 	var sc insightsScope
-	cl, err := s.store.GetClient(ctx, clientID)
+	cl, err := s.store.GetClient(ctx, requestScope(c), clientID)
 	if err != nil {
 		return sc, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no client with id “%s”.", clientID)).SetInternal(err)
 	}
 	sc.client = cl
-	chs, err := s.store.ListChannels(ctx, store.ChannelFilter{ClientIDs: []string{clientID}})
+	chs, err := s.store.ListChannels(ctx, requestScope(c), store.ChannelFilter{ClientIDs: []string{clientID}})
 	if err != nil {
 		return sc, fmt.Errorf("insights: %w", err)
 	}
@@ -114,13 +114,12 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		return err
 	}
 	zone := zoneOf(sc.client.Timezone, firstChannelZone(sc.channels))
-	q, preset, err := s.pageQuery(c.QueryParams(), zone)
+	q, preset, err := s.pageQuery(c, zone)
 	if err != nil {
 		return err
 	}
 	q.ClientIDs = []string{sc.client.ID}
 	q.Source = "api"
-	q.Within = scopeFrom(c).dates()
 	if sc.channel != nil {
 		q.ChannelIDs = []string{sc.channel.ID}
 		q.WABAIDs = nil
@@ -157,7 +156,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		return err
 	})
 	g.Go(func() (err error) {
-		if d.channels, err = s.store.ChannelTotals(gctx, q.storeFilter(q.Period, nil)); err != nil {
+		if d.channels, err = s.store.ChannelTotals(gctx, q.Scope, q.storeFilter(q.Period, nil)); err != nil {
 			return fmt.Errorf("insights: channel totals: %w", err)
 		}
 		return nil
@@ -169,7 +168,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		return err
 	})
 	g.Go(func() (err error) {
-		fr, err = s.freshness(gctx, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
+		fr, err = s.freshness(gctx, q.Scope, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
 		return err
 	})
 	todayShown := q.Within.ContainsDay(usage.DateOf(s.now().In(zone)))
@@ -181,7 +180,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		return err
 	})
 	g.Go(func() (err error) {
-		if whCalls, err = s.store.ListWebhookCalls(gctx, q.storeFilter(q.Period, nil), 0); err != nil {
+		if whCalls, err = s.store.ListWebhookCalls(gctx, q.Scope, q.storeFilter(q.Period, nil), 0); err != nil {
 			return fmt.Errorf("insights: webhook calls: %w", err)
 		}
 		return nil

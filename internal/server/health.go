@@ -36,7 +36,7 @@ func (s *Server) getHealth(c echo.Context) error {
 	if err := s.store.Ping(ctx); err != nil {
 		h.Database = "unreachable"
 		s.log.WarnContext(ctx, "health: database ping failed", "err", err)
-	} else if p, err := s.store.SourcePauses(ctx, store.ChannelFilter{}, now); err != nil {
+	} else if p, err := s.store.SourcePauses(ctx, store.AllClients(), store.ChannelFilter{}, now); err != nil {
 		s.log.WarnContext(ctx, "health: cannot read paused channels", "err", err)
 	} else {
 		h.Paused = &pausedHealth{Count: p.Channels}

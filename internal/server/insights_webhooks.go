@@ -36,14 +36,14 @@ func (s *Server) loadWebhookToday(ctx context.Context, q Query, loc *time.Locati
 	}
 	var err error
 	f.GroupBy = []usage.GroupField{usage.ByCategory}
-	if d.messages, err = s.store.QueryWebhookUsage(ctx, f); err != nil {
+	if d.messages, err = s.store.QueryWebhookUsage(ctx, q.Scope, f); err != nil {
 		return d, fmt.Errorf("insights: webhook messages today: %w", err)
 	}
 	f.GroupBy = nil
-	if d.calls, err = s.store.QueryWebhookCalls(ctx, f); err != nil {
+	if d.calls, err = s.store.QueryWebhookCalls(ctx, q.Scope, f); err != nil {
 		return d, fmt.Errorf("insights: webhook calls today: %w", err)
 	}
-	all, err := s.store.ListWebhookCalls(ctx, f, 0)
+	all, err := s.store.ListWebhookCalls(ctx, q.Scope, f, 0)
 	if err != nil {
 		return d, fmt.Errorf("insights: webhook call list today: %w", err)
 	}

@@ -178,7 +178,7 @@ func seriesBuckets(q Query) int {
 
 // scopeCardinality counts the channels, WABAs and clients q reads.
 func (s *Server) scopeCardinality(ctx context.Context, q Query) (map[usage.GroupField]int, error) {
-	chs, err := s.store.ListChannels(ctx, q.channelFilter())
+	chs, err := s.store.ListChannels(ctx, q.Scope, q.channelFilter())
 	if err != nil {
 		return nil, fmt.Errorf("count the scope of a query: %w", err)
 	}

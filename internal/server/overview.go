@@ -19,7 +19,7 @@ import (
 // with totals per currency on top.
 func (s *Server) showOverview(c echo.Context) error {
 	ctx := c.Request().Context()
-	q, preset, err := s.pageQuery(c.QueryParams(), time.UTC)
+	q, preset, err := s.pageQuery(c, time.UTC)
 	if err != nil {
 		return err
 	}
@@ -38,15 +38,15 @@ func (s *Server) showOverview(c echo.Context) error {
 		return err
 	}
 	prevByClient := r.Previous
-	clients, err := s.store.ListClients(ctx)
+	clients, err := s.store.ListClients(ctx, requestScope(c))
 	if err != nil {
 		return err
 	}
-	channels, err := s.store.ListChannels(ctx, store.ChannelFilter{})
+	channels, err := s.store.ListChannels(ctx, requestScope(c), store.ChannelFilter{})
 	if err != nil {
 		return err
 	}
-	fr, err := s.freshness(ctx, store.ChannelFilter{}, q.Period.Loc)
+	fr, err := s.freshness(ctx, q.Scope, store.ChannelFilter{}, q.Period.Loc)
 	if err != nil {
 		return err
 	}

@@ -145,10 +145,10 @@ func hideComparisons(kpis []pages.KPI) {
 // freshness reads how current the data of the channels in f is: the end of
 // the newest stored bucket, the last successful poll, the channels the
 // Partner API has paused and the poll errors of the last 24 hours.
-func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time.Location) (pages.Freshness, error) {
+func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelFilter, loc *time.Location) (pages.Freshness, error) {
 	var fr pages.Freshness
 	now := s.now()
-	_, last, ok, err := s.store.UsageBounds(ctx, f)
+	_, last, ok, err := s.store.UsageBounds(ctx, sc, f)
 	if err != nil {
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
@@ -156,7 +156,7 @@ func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time
 	if ok {
 		fr.DataUntil = formatInstant(last, loc)
 	}
-	polled, pok, err := s.store.LastSuccessfulPoll(ctx, f)
+	polled, pok, err := s.store.LastSuccessfulPoll(ctx, sc, f)
 	if err != nil {
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
@@ -164,7 +164,7 @@ func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time
 	if pok {
 		fr.LastPoll = formatInstant(polled, loc)
 	}
-	paused, err := s.store.SourcePauses(ctx, f, now)
+	paused, err := s.store.SourcePauses(ctx, sc, f, now)
 	if err != nil {
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
@@ -172,7 +172,7 @@ func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time
 		fr.Paused = plural(paused.Channels, "channel", "channels") + " paused by the Partner API until " +
 			formatInstant(paused.Until, loc)
 	}
-	errs, err := s.store.RecentPollErrors(ctx, f, now.Add(-24*time.Hour))
+	errs, err := s.store.RecentPollErrors(ctx, sc, f, now.Add(-24*time.Hour))
 	if err != nil {
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
@@ -208,9 +208,10 @@ func (s *Server) freshness(ctx context.Context, f store.ChannelFilter, loc *time
 }
 
 // pageQuery parses a page's filters: the preset first, then the shared
-// parser with the scope's zone and a 30-day default.
-func (s *Server) pageQuery(v url.Values, zone *time.Location) (Query, string, error) {
-	vals, preset, err := applyPreset(lastPreset(v), zone, s.now())
+// parser with the scope's zone and a 30-day default; the query reads
+// through the request's scope.
+func (s *Server) pageQuery(c echo.Context, zone *time.Location) (Query, string, error) {
+	vals, preset, err := applyPreset(lastPreset(c.QueryParams()), zone, s.now())
 	if err != nil {
 		return Query{}, "", err
 	}
@@ -219,10 +220,8 @@ func (s *Server) pageQuery(v url.Values, zone *time.Location) (Query, string, er
 	vals.Del("source")
 	vals.Del("client")
 	q, err := parseQuery(vals, queryDefaults{Zone: zone, Today: usage.DateOf(s.now().In(zone)), DefaultDays: 30})
-	if err != nil {
-		return q, preset, err
-	}
-	return q, preset, nil
+	q.Scope, q.Within = requestScope(c), scopeFrom(c).dates()
+	return q, preset, err
 }
 
 // lastPreset keeps only the last preset value: the filter form carries the

@@ -121,7 +121,7 @@ func (s *Server) setPricing(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusForbidden, "Only partner admins may set client prices.")
 	}
 	id := c.Param("client")
-	cl, err := s.store.GetClient(ctx, id)
+	cl, err := s.store.GetClient(ctx, requestScope(c), id)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no client with id “%s”.", id)).SetInternal(err)
 	}
@@ -161,7 +161,7 @@ func (s *Server) setPricing(c echo.Context) error {
 			}
 		}
 		if hasPrice {
-			chs, err := s.store.ListChannels(ctx, store.ChannelFilter{ClientIDs: []string{cl.ID}})
+			chs, err := s.store.ListChannels(ctx, requestScope(c), store.ChannelFilter{ClientIDs: []string{cl.ID}})
 			if err != nil {
 				return fmt.Errorf("set pricing: %w", err)
 			}
@@ -190,7 +190,7 @@ func (s *Server) setPricing(c echo.Context) error {
 // currency; nil when the client has no price. Callers put it in a
 // statement for partner staff only (pages.ReportView.ShowMargins).
 func (s *Server) statementMargins(c echo.Context, clientID, currency string, r monthReport) (*pages.ReportMargins, error) {
-	prices, err := s.store.ClientPrices(c.Request().Context(), clientID)
+	prices, err := s.store.ClientPrices(c.Request().Context(), requestScope(c), clientID)
 	if err != nil {
 		return nil, fmt.Errorf("statement margins: %w", err)
 	}

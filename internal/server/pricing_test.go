@@ -184,7 +184,7 @@ func TestPricingForm(t *testing.T) {
 			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "field “"+tc.field+"”") {
 				t.Errorf("status %d, want 400 naming %s\n%.600s", rec.Code, tc.field, rec.Body.String())
 			}
-			if got, _ := f.st.ClientPrices(ctx, "acme"); len(got) != 0 {
+			if got, _ := f.st.ClientPrices(ctx, store.AllClients(), "acme"); len(got) != 0 {
 				t.Errorf("an invalid form stored %v", got)
 			}
 		})
@@ -204,7 +204,7 @@ func TestPricingForm(t *testing.T) {
 		}
 	}
 	save(url.Values{"action": {"save"}, "markup": {"17.3 %"}, "price_MARKETING": {" 0.1337 "}, "price_UTILITY": {"0.000000001"}}, "saved")
-	got, err := f.st.ClientPrices(ctx, "acme")
+	got, err := f.st.ClientPrices(ctx, store.AllClients(), "acme")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestPricingForm(t *testing.T) {
 
 	// Saving again replaces: the utility price left empty goes away.
 	save(url.Values{"markup": {"17.3"}, "price_MARKETING": {"0.1337"}, "price_UTILITY": {""}}, "saved")
-	if got, _ := f.st.ClientPrices(ctx, "acme"); len(got) != 2 {
+	if got, _ := f.st.ClientPrices(ctx, store.AllClients(), "acme"); len(got) != 2 {
 		t.Errorf("after replacing: %+v", got)
 	}
 	// A member may not change it.
@@ -239,7 +239,7 @@ func TestPricingForm(t *testing.T) {
 		t.Errorf("member POST: %d, want 403", rec.Code)
 	}
 	save(url.Values{"action": {"clear"}, "markup": {"99"}}, "cleared")
-	if got, _ := f.st.ClientPrices(ctx, "acme"); len(got) != 0 {
+	if got, _ := f.st.ClientPrices(ctx, store.AllClients(), "acme"); len(got) != 0 {
 		t.Errorf("after clearing: %+v", got)
 	}
 	if rec := f.do(http.MethodPost, "/clients/nobody/pricing", admin, url.Values{"markup": {"5"}}); rec.Code != http.StatusNotFound {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -25,6 +26,10 @@ type Query struct {
 	Source      string // "api" (default) or "webhooks"
 	// fillFromWebhooks: see Query.withWebhookFill.
 	fillFromWebhooks bool
+	// Scope is whose data the query may read (the request's, see
+	// requestScope); every store read of the query goes through it, and the
+	// zero Scope reads nothing.
+	Scope store.Scope
 	// Within is the span of days the requester may see (a share link's
 	// dates; open for everyone else): a previous period, forecast or
 	// statement month that reaches outside it is not read.

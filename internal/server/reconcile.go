@@ -50,15 +50,15 @@ type reconcileData struct {
 }
 
 // loadReconcile reads both sources for the client's month.
-func (s *Server) loadReconcile(ctx context.Context, client store.Client, p usage.Period) (reconcileData, error) {
+func (s *Server) loadReconcile(ctx context.Context, sc store.Scope, client store.Client, p usage.Period) (reconcileData, error) {
 	d := reconcileData{period: p, days: map[usage.Date]map[usage.Category]*reconcileCell{}, calls: map[usage.Date]*[4]int64{}}
 	f := store.UsageFilter{Start: p.Start().UTC(), End: p.End().UTC(), ClientIDs: []string{client.ID},
 		GroupBy: []usage.GroupField{usage.ByCategory}}
-	apiRows, err := s.store.QueryUsage(ctx, f)
+	apiRows, err := s.store.QueryUsage(ctx, sc, f)
 	if err != nil {
 		return d, fmt.Errorf("reconcile: %w", err)
 	}
-	hookRows, err := s.store.QueryWebhookUsage(ctx, f)
+	hookRows, err := s.store.QueryWebhookUsage(ctx, sc, f)
 	if err != nil {
 		return d, fmt.Errorf("reconcile: %w", err)
 	}
@@ -100,11 +100,11 @@ func (s *Server) loadReconcile(ctx context.Context, client store.Client, p usage
 	d.comparable = len(apiCur) <= 1 && len(hookCur) <= 1 && (len(apiCur) == 0 || len(hookCur) == 0 || d.apiCurrency == d.hookCurrency)
 
 	cf := store.UsageFilter{Start: f.Start, End: f.End, ClientIDs: f.ClientIDs}
-	apiCalls, err := s.store.QueryCalls(ctx, cf)
+	apiCalls, err := s.store.QueryCalls(ctx, sc, cf)
 	if err != nil {
 		return d, fmt.Errorf("reconcile: %w", err)
 	}
-	hookCalls, err := s.store.QueryWebhookCalls(ctx, cf)
+	hookCalls, err := s.store.QueryWebhookCalls(ctx, sc, cf)
 	if err != nil {
 		return d, fmt.Errorf("reconcile: %w", err)
 	}
@@ -120,7 +120,7 @@ func (s *Server) loadReconcile(ctx context.Context, client store.Client, p usage
 			c[2+i] += e.Seconds
 		}
 	}
-	if _, last, ok, err := s.store.UsageBounds(ctx, store.ChannelFilter{ClientIDs: []string{client.ID}}); err != nil {
+	if _, last, ok, err := s.store.UsageBounds(ctx, sc, store.ChannelFilter{ClientIDs: []string{client.ID}}); err != nil {
 		return d, fmt.Errorf("reconcile: %w", err)
 	} else if ok {
 		d.apiReportedTill = last
@@ -166,11 +166,11 @@ func (d reconcileData) pending(day usage.Date) bool {
 // showReconcile answers GET /reconcile?client=ID&month=YYYY-MM.
 func (s *Server) showReconcile(c echo.Context) error {
 	ctx := c.Request().Context()
-	id := c.QueryParam("client")
+	id := scopeFrom(c).only(c.QueryParam("client"))
 	if id == "" {
 		return &paramError{"client", "required: the id of the client to reconcile"}
 	}
-	client, err := s.store.GetClient(ctx, id)
+	client, err := s.store.GetClient(ctx, requestScope(c), id)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (s *Server) showReconcile(c echo.Context) error {
 	if !ok {
 		return &paramError{"month", "outside this shared view (" + scopeFrom(c).dates().String() + ")"}
 	}
-	d, err := s.loadReconcile(ctx, client, p)
+	d, err := s.loadReconcile(ctx, requestScope(c), client, p)
 	if err != nil {
 		return err
 	}

@@ -60,17 +60,19 @@ func (q Query) withWebhookFill() Query {
 // usageRows and callRows read from the source the query names: the Partner
 // API's stored points, or the counters kept from webhook events.
 func (s *Server) usageRows(q Query) func(context.Context, store.UsageFilter) ([]usage.Row, error) {
+	read := s.store.QueryUsage
 	if q.Source == sourceWebhooks {
-		return s.store.QueryWebhookUsage
+		read = s.store.QueryWebhookUsage
 	}
-	return s.store.QueryUsage
+	return func(ctx context.Context, f store.UsageFilter) ([]usage.Row, error) { return read(ctx, q.Scope, f) }
 }
 
 func (s *Server) callRows(q Query) func(context.Context, store.UsageFilter) ([]usage.CallRow, error) {
+	read := s.store.QueryCalls
 	if q.Source == sourceWebhooks {
-		return s.store.QueryWebhookCalls
+		read = s.store.QueryWebhookCalls
 	}
-	return s.store.QueryCalls
+	return func(ctx context.Context, f store.UsageFilter) ([]usage.CallRow, error) { return read(ctx, q.Scope, f) }
 }
 
 // loadUsage reads and aggregates the usage behind q and the totals of its
@@ -161,7 +163,7 @@ func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
 // lie after the end of the Partner API's newest stored bucket and inside the
 // period, with that instant.
 func (s *Server) webhookCallsAfterAPI(ctx context.Context, q Query) ([]usage.CallRow, time.Time, error) {
-	_, last, ok, err := s.store.UsageBounds(ctx, q.channelFilter())
+	_, last, ok, err := s.store.UsageBounds(ctx, q.Scope, q.channelFilter())
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("load calls: data horizon: %w", err)
 	}
@@ -175,7 +177,7 @@ func (s *Server) webhookCallsAfterAPI(ctx context.Context, q Query) ([]usage.Cal
 	}
 	f := q.storeFilter(q.Period, q.GroupBy)
 	f.Start = from
-	rows, err := s.store.QueryWebhookCalls(ctx, f)
+	rows, err := s.store.QueryWebhookCalls(ctx, q.Scope, f)
 	if err != nil {
 		return nil, last, fmt.Errorf("load calls: webhook fill-in: %w", err)
 	}

@@ -130,7 +130,11 @@ type reportRequest struct {
 func parseReportRequest(c echo.Context) (reportRequest, error) {
 	v := c.QueryParams()
 	r := reportRequest{month: v.Get("month"), tz: v.Get("tz")}
-	switch ids := multi(v, "client"); len(ids) {
+	ids := multi(v, "client")
+	if one := scopeFrom(c).only(""); len(ids) == 0 && one != "" {
+		ids = []string{one}
+	}
+	switch len(ids) {
 	case 0:
 	case 1:
 		r.clientID = ids[0]
@@ -582,12 +586,12 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 		return pages.ReportView{}, nil, err
 	}
 	q := Query{Period: usage.MonthPeriod(y, m, loc), Granularity: usage.Day, ClientIDs: []string{sc.client.ID},
-		GroupBy: reportGroups, Source: "api", Within: scopeFrom(c).dates()}
+		GroupBy: reportGroups, Source: "api", Scope: requestScope(c), Within: scopeFrom(c).dates()}
 	r, err := s.loadMonth(ctx, q)
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
-	fr, err := s.freshness(ctx, store.ChannelFilter{ClientIDs: q.ClientIDs}, loc)
+	fr, err := s.freshness(ctx, q.Scope, store.ChannelFilter{ClientIDs: q.ClientIDs}, loc)
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
@@ -651,7 +655,7 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 	}
 	sc := scopeFrom(c)
 	q := Query{Period: usage.MonthPeriod(y, m, loc), Granularity: usage.Day, GroupBy: partnerGroups, Source: "api",
-		ClientIDs: sc.Filter(req.clientIDs), Within: sc.dates()}
+		ClientIDs: sc.Filter(req.clientIDs), Scope: requestScope(c), Within: sc.dates()}
 	if !sc.All && len(q.ClientIDs) == 0 {
 		return pages.ReportView{}, nil, notFound()
 	}
@@ -659,11 +663,11 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
-	fr, err := s.freshness(ctx, store.ChannelFilter{ClientIDs: q.ClientIDs}, loc)
+	fr, err := s.freshness(ctx, q.Scope, store.ChannelFilter{ClientIDs: q.ClientIDs}, loc)
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
-	clients, err := s.store.ListClients(ctx)
+	clients, err := s.store.ListClients(ctx, requestScope(c))
 	if err != nil {
 		return pages.ReportView{}, nil, fmt.Errorf("report: %w", err)
 	}

@@ -20,11 +20,11 @@ import (
 // the client's zone) and for the whole partner (in UTC), newest first.
 func (s *Server) listReports(c echo.Context) error {
 	ctx := c.Request().Context()
-	clients, err := s.store.ListClients(ctx)
+	clients, err := s.store.ListClients(ctx, requestScope(c))
 	if err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
-	channels, err := s.store.ListChannels(ctx, store.ChannelFilter{})
+	channels, err := s.store.ListChannels(ctx, requestScope(c), store.ChannelFilter{})
 	if err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
@@ -37,7 +37,7 @@ func (s *Server) listReports(c echo.Context) error {
 	// A client viewer sees its own clients only (access.go).
 	sc := scopeFrom(c)
 	v := pages.ReportListView{Meta: s.pageMeta("Monthly statements", "All clients", "", "reports")}
-	if v.Partner, err = s.monthsEntry(ctx, store.ChannelFilter{ClientIDs: sc.Filter(nil)}, "", "All clients", time.UTC, sc.dates()); err != nil {
+	if v.Partner, err = s.monthsEntry(ctx, requestScope(c), store.ChannelFilter{ClientIDs: sc.Filter(nil)}, "", "All clients", time.UTC, sc.dates()); err != nil {
 		return err
 	}
 	sort.Slice(clients, func(i, j int) bool {
@@ -48,7 +48,7 @@ func (s *Server) listReports(c echo.Context) error {
 			continue
 		}
 		loc := zoneOf(cl.Timezone, zones[cl.ID])
-		e, err := s.monthsEntry(ctx, store.ChannelFilter{ClientIDs: []string{cl.ID}}, cl.ID, cl.Name, loc, sc.dates())
+		e, err := s.monthsEntry(ctx, requestScope(c), store.ChannelFilter{ClientIDs: []string{cl.ID}}, cl.ID, cl.Name, loc, sc.dates())
 		if err != nil {
 			return err
 		}
@@ -59,10 +59,10 @@ func (s *Server) listReports(c echo.Context) error {
 
 // monthsEntry lists the months with data of the channels in f, in loc, that
 // lie wholly within the requester's dates.
-func (s *Server) monthsEntry(ctx context.Context, f store.ChannelFilter, clientID, name string, loc *time.Location,
+func (s *Server) monthsEntry(ctx context.Context, sc store.Scope, f store.ChannelFilter, clientID, name string, loc *time.Location,
 	within dateBounds) (pages.ReportListEntry, error) {
 	e := pages.ReportListEntry{ID: clientID, Name: name, Zone: loc.String(), Note: "No data yet"}
-	first, last, ok, err := s.store.UsageBounds(ctx, f)
+	first, last, ok, err := s.store.UsageBounds(ctx, sc, f)
 	if err != nil {
 		return e, fmt.Errorf("reports: %w", err)
 	}

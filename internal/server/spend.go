@@ -50,7 +50,7 @@ func (s *Server) monthToDateWithin(b dateBounds, loc *time.Location) bool {
 // the margins. A failure to read it is logged and leaves the section out,
 // so the rest of the view still shows.
 func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScope) pages.SpendPanel {
-	svc := s.spendService()
+	svc := s.spendService(requestScope(c))
 	var chIDs []string
 	filter := store.ChannelFilter{ClientIDs: []string{sc.client.ID}}
 	if sc.channel != nil {
@@ -145,7 +145,7 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 		return p
 	}
 	// The prices, for the pricing form (admins) and the margins (staff).
-	prices, err := s.store.ClientPrices(ctx, sc.client.ID)
+	prices, err := s.store.ClientPrices(ctx, requestScope(c), sc.client.ID)
 	if err != nil {
 		s.log.ErrorContext(ctx, "spend panel: client prices", "client", sc.client.ID, "err", err)
 		return p
@@ -219,7 +219,7 @@ func (s *Server) setBudget(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusForbidden, "Only partner admins may set budgets.")
 	}
 	id := c.Param("client")
-	cl, err := s.store.GetClient(ctx, id)
+	cl, err := s.store.GetClient(ctx, requestScope(c), id)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("There is no client with id “%s”.", id)).SetInternal(err)
 	}
@@ -233,7 +233,7 @@ func (s *Server) setBudget(c echo.Context) error {
 	result := "removed"
 	b := store.Budget{ClientID: cl.ID}
 	if nanos > 0 {
-		chs, err := s.store.ListChannels(ctx, store.ChannelFilter{ClientIDs: []string{cl.ID}})
+		chs, err := s.store.ListChannels(ctx, requestScope(c), store.ChannelFilter{ClientIDs: []string{cl.ID}})
 		if err != nil {
 			return fmt.Errorf("set budget: %w", err)
 		}

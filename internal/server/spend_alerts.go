@@ -16,11 +16,11 @@ import (
 // resolved ones, newest first.
 func (s *Server) showAlerts(c echo.Context) error {
 	ctx := c.Request().Context()
-	list, err := s.store.ListAlerts(ctx, store.AlertFilter{})
+	list, err := s.store.ListAlerts(ctx, requestScope(c), store.AlertFilter{})
 	if err != nil {
 		return err
 	}
-	clients, err := s.store.ListClients(ctx)
+	clients, err := s.store.ListClients(ctx, requestScope(c))
 	if err != nil {
 		return err
 	}

@@ -204,7 +204,7 @@ func TestSpendPanelAndBudgetForm(t *testing.T) {
 	if res := post(url.Values{"amount": {"500"}}, true); res.StatusCode < 400 {
 		t.Errorf("POST without a CSRF token: %d, want refused", res.StatusCode)
 	}
-	if _, err := fx.st.GetBudget(context.Background(), cl.ID); err == nil {
+	if _, err := fx.st.GetBudget(context.Background(), store.AllClients(), cl.ID); err == nil {
 		t.Fatal("budget saved without a CSRF token")
 	}
 	for _, bad := range []string{"abc", "0x10", "1_000", "1e5", "1,0,0", "12,50"} {
@@ -212,14 +212,14 @@ func TestSpendPanelAndBudgetForm(t *testing.T) {
 			t.Errorf("amount %q: %d, want 400", bad, res.StatusCode)
 		}
 	}
-	if _, err := fx.st.GetBudget(context.Background(), cl.ID); err == nil {
+	if _, err := fx.st.GetBudget(context.Background(), store.AllClients(), cl.ID); err == nil {
 		t.Fatal("a refused amount saved a budget")
 	}
 	res := post(url.Values{"amount": {"1,250.50"}, "_csrf": {token}}, true)
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), path+"?budget=saved") {
 		t.Fatalf("POST budget = %d → %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	b, err := fx.st.GetBudget(context.Background(), cl.ID)
+	b, err := fx.st.GetBudget(context.Background(), store.AllClients(), cl.ID)
 	if err != nil || b.AmountNanos != 1_250_500_000_000 || b.Currency != cl.Currency {
 		t.Fatalf("budget = %+v, %v", b, err)
 	}
@@ -252,7 +252,7 @@ func TestSpendPanelAndBudgetForm(t *testing.T) {
 	if res := post(url.Values{"amount": {"0"}, "_csrf": {token}}, true); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("remove: %d", res.StatusCode)
 	}
-	if _, err := fx.st.GetBudget(context.Background(), cl.ID); err == nil {
+	if _, err := fx.st.GetBudget(context.Background(), store.AllClients(), cl.ID); err == nil {
 		t.Error("budget not removed")
 	}
 }

@@ -333,7 +333,7 @@ func (r *webhookReceiver) assign(ctx context.Context, urlChannel string, b webho
 	ignored := 0
 	resolve := func(phoneID, display string) (string, error) {
 		if urlChannel != "" {
-			return r.lookup(ctx, "id:"+urlChannel, func() (store.Channel, error) { return r.s.store.GetChannel(ctx, urlChannel) })
+			return r.lookup(ctx, "id:"+urlChannel, func() (store.Channel, error) { return r.s.store.GetChannel(ctx, store.AllClients(), urlChannel) })
 		}
 		for _, v := range []string{phoneID, display} {
 			if v == "" {

@@ -322,7 +322,7 @@ func TestWebhookCallsBothDirections(t *testing.T) {
 		len(tot.Cost) != 1 || tot.Cost[0].Amount != "0.06" || !resp.Estimated {
 		t.Errorf("totals = %+v (estimated %v)", tot, resp.Estimated)
 	}
-	list, err := st.ListWebhookCalls(context.Background(), store.UsageFilter{Start: whDay, End: whDay.Add(24 * time.Hour)}, 0)
+	list, err := st.ListWebhookCalls(context.Background(), store.AllClients(), store.UsageFilter{Start: whDay, End: whDay.Add(24 * time.Hour)}, 0)
 	if err != nil || len(list) != 4 {
 		t.Fatalf("call detail = %+v, %v", list, err)
 	}

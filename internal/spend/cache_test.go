@@ -24,8 +24,8 @@ func TestForecastCache(t *testing.T) {
 	storetest.SeedFromSimulator(t, st, sim, now.AddDate(0, 0, -70), now)
 	ctx := context.Background()
 	cache := NewForecastCache(8)
-	cached := &Service{Store: st, Now: clock, Forecasts: cache}
-	fresh := &Service{Store: st, Now: clock}
+	cached := &Service{Store: st, Scope: store.AllClients(), Now: clock, Forecasts: cache}
+	fresh := &Service{Store: st, Scope: store.AllClients(), Now: clock}
 	cl := sim.Clients()[0]
 	ch := cl.WABAs[0].Channels[0]
 
@@ -51,7 +51,7 @@ func TestForecastCache(t *testing.T) {
 	check("again", 1)
 
 	// New usage today moves the client's usage version on.
-	before, err := st.GetClient(ctx, cl.ID)
+	before, err := st.GetClient(ctx, store.AllClients(), cl.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestForecastCache(t *testing.T) {
 		Granularity: usage.HalfHour, Points: pts}); err != nil {
 		t.Fatal(err)
 	}
-	after, err := st.GetClient(ctx, cl.ID)
+	after, err := st.GetClient(ctx, store.AllClients(), cl.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,10 @@ const RunwayDays = 7
 // set Store.
 type Service struct {
 	Store *store.Store
+	// Scope is whose data the service reads: the request's for a page or
+	// the API, store.AllClients() for the alert evaluator. The zero Scope
+	// sees nothing.
+	Scope store.Scope
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Forecasts, when set, keeps forecasts until their inputs change.
@@ -82,11 +86,11 @@ func ClientCurrency(chs []store.Channel) string {
 // the client's zone; month 0 means the current month there. channelIDs,
 // when given, restrict it to those channels of the client.
 func (s *Service) ForecastClient(ctx context.Context, clientID string, year int, month time.Month, channelIDs []string) (Forecast, error) {
-	cl, err := s.Store.GetClient(ctx, clientID)
+	cl, err := s.Store.GetClient(ctx, s.Scope, clientID)
 	if err != nil {
 		return Forecast{}, fmt.Errorf("spend: forecast %q: %w", clientID, err)
 	}
-	chs, err := s.Store.ListChannels(ctx, store.ChannelFilter{ClientIDs: []string{clientID}})
+	chs, err := s.Store.ListChannels(ctx, s.Scope, store.ChannelFilter{ClientIDs: []string{clientID}})
 	if err != nil {
 		return Forecast{}, fmt.Errorf("spend: forecast %q: %w", clientID, err)
 	}
@@ -105,7 +109,7 @@ func (s *Service) Forecast(ctx context.Context, cl store.Client, chs []store.Cha
 	mp := usage.MonthPeriod(year, month, loc)
 	today := usage.DateOf(now)
 	f := Forecast{Client: cl, Zone: loc, Month: mp, Currency: ClientCurrency(chs), InProgress: mp.Contains(now)}
-	if b, err := s.Store.GetBudget(ctx, clientID); err == nil {
+	if b, err := s.Store.GetBudget(ctx, s.Scope, clientID); err == nil {
 		f.Budget = &b
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Forecast{}, fmt.Errorf("spend: forecast %q: %w", clientID, err)
@@ -128,7 +132,7 @@ func (s *Service) Forecast(ctx context.Context, cl store.Client, chs []store.Cha
 	var todayNanos int64
 	if !readTo.Before(histFrom) {
 		span := usage.Period{From: histFrom, To: readTo, Loc: loc}
-		rows, err := s.Store.QueryUsage(ctx, store.UsageFilter{Start: span.Start(), End: span.End(), DailyOK: true, DayZone: loc,
+		rows, err := s.Store.QueryUsage(ctx, s.Scope, store.UsageFilter{Start: span.Start(), End: span.End(), DailyOK: true, DayZone: loc,
 			ClientIDs: []string{clientID}, ChannelIDs: channelIDs, GroupBy: []usage.GroupField{usage.ByCategory}})
 		if err != nil {
 			return Forecast{}, fmt.Errorf("spend: forecast %q: %w", clientID, err)
@@ -182,14 +186,14 @@ func (b Balance) Low() bool { return b.ThresholdNanos != nil && b.BalanceNanos <
 // Balances returns the latest balance of each channel in f that has one,
 // ordered by client, then channel.
 func (s *Service) Balances(ctx context.Context, f store.ChannelFilter) ([]Balance, error) {
-	readings, err := s.Store.LatestBalances(ctx, f)
+	readings, err := s.Store.LatestBalances(ctx, s.Scope, f)
 	if err != nil {
 		return nil, fmt.Errorf("spend: balances: %w", err)
 	}
 	if len(readings) == 0 {
 		return nil, nil
 	}
-	chs, err := s.Store.ListChannels(ctx, f)
+	chs, err := s.Store.ListChannels(ctx, s.Scope, f)
 	if err != nil {
 		return nil, fmt.Errorf("spend: balances: %w", err)
 	}
@@ -208,14 +212,14 @@ func (s *Service) Balances(ctx context.Context, f store.ChannelFilter) ([]Balanc
 		}
 		spent[ch].Add(cur, n)
 	}
-	rows, err := s.Store.QueryUsage(ctx, uf)
+	rows, err := s.Store.QueryUsage(ctx, s.Scope, uf)
 	if err != nil {
 		return nil, fmt.Errorf("spend: balances: %w", err)
 	}
 	for _, r := range rows {
 		add(r.Key.Channel, r.Currency, r.CostNanos)
 	}
-	calls, err := s.Store.QueryCalls(ctx, uf)
+	calls, err := s.Store.QueryCalls(ctx, s.Scope, uf)
 	if err != nil {
 		return nil, fmt.Errorf("spend: balances: %w", err)
 	}

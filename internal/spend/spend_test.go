@@ -21,7 +21,7 @@ func TestForecastAndBalancesFromSimulator(t *testing.T) {
 	from := simNow.AddDate(0, 0, -135)
 	storetest.SeedFromSimulator(t, st, sim, from, simNow)
 	ctx := context.Background()
-	svc := &spend.Service{Store: st, Now: func() time.Time { return simNow }}
+	svc := &spend.Service{Store: st, Scope: store.AllClients(), Now: func() time.Time { return simNow }}
 	cl := sim.Clients()[0] // Nordlicht, Europe/Berlin, EUR
 	loc, _ := time.LoadLocation(cl.Timezone)
 

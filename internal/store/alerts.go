@@ -177,7 +177,12 @@ type AlertFilter struct {
 }
 
 // ListAlerts returns alerts, firing ones first, then newest first.
-func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+func (s *Store) ListAlerts(ctx context.Context, sc Scope, f AlertFilter) ([]Alert, error) {
+	ids, ok := sc.clientsFor(f.ClientIDs)
+	if !ok {
+		return nil, nil
+	}
+	f.ClientIDs = ids
 	q := s.r.WithContext(ctx).Model(&alertModel{})
 	if len(f.ClientIDs) > 0 {
 		q = q.Where("client_id IN ?", f.ClientIDs)

@@ -88,7 +88,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		if ok, err := restored.MigrationsCurrent(ctx); err != nil || !ok {
 			t.Fatalf("backup migrations current = %v, %v", ok, err)
 		}
-		chs, err := restored.ListChannels(ctx, store.ChannelFilter{})
+		chs, err := restored.ListChannels(ctx, store.AllClients(), store.ChannelFilter{})
 		if err != nil || len(chs) != 1 || chs[0].ID != "ch1" {
 			t.Fatalf("backup channels = %+v, %v", chs, err)
 		}
@@ -101,7 +101,7 @@ func TestBackupWhileWriting(t *testing.T) {
 			t.Errorf("backup holds %d whole days; %d were written before it began and %d when it ended", days, before, after)
 		}
 		// The same rows as the original for the days the copy has.
-		orig, err := s.QueryUsage(ctx, store.UsageFilter{Start: day0.AddDate(-1, 0, 0), End: day0.AddDate(0, 0, int(days)),
+		orig, err := s.QueryUsage(ctx, store.AllClients(), store.UsageFilter{Start: day0.AddDate(-1, 0, 0), End: day0.AddDate(0, 0, int(days)),
 			Granularity: usage.HalfHour, ChannelIDs: []string{"ch1"}, GroupBy: usage.AllGroupFields})
 		if err != nil {
 			t.Fatal(err)

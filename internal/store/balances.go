@@ -36,7 +36,11 @@ func (s *Store) SaveBalance(ctx context.Context, b BalanceReading) error {
 }
 
 // LatestBalances returns the latest reading of each channel in f, ordered by channel.
-func (s *Store) LatestBalances(ctx context.Context, f ChannelFilter) ([]BalanceReading, error) {
+func (s *Store) LatestBalances(ctx context.Context, sc Scope, f ChannelFilter) ([]BalanceReading, error) {
+	f, ok := sc.channels(f)
+	if !ok {
+		return nil, nil
+	}
 	where, args := f.scope("channel_id")
 	if where == "" {
 		where = "1 = 1"

@@ -165,7 +165,7 @@ func BenchmarkDenseClientDays(b *testing.B) {
 			ClientIDs: []string{denseScale.ClientID(0)}, GroupBy: []usage.GroupField{usage.ByCategory}, DailyOK: c.daily, DayZone: c.loc}
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				if rows, err := st.QueryUsage(ctx, f); err != nil || len(rows) == 0 {
+				if rows, err := st.QueryUsage(ctx, store.AllClients(), f); err != nil || len(rows) == 0 {
 					b.Fatalf("%d rows, %v", len(rows), err)
 				}
 			}

@@ -26,7 +26,11 @@ type ChannelTotal struct {
 // database streams the sums instead of sorting every row; the rare channel
 // whose rows carry more than one currency in a range is summed again per
 // currency.
-func (s *Store) ChannelTotals(ctx context.Context, f UsageFilter) ([]ChannelTotal, error) {
+func (s *Store) ChannelTotals(ctx context.Context, sc Scope, f UsageFilter) ([]ChannelTotal, error) {
+	f, ok := sc.usage(f)
+	if !ok {
+		return nil, nil
+	}
 	f.GroupBy, f.Totals = nil, false
 	// The channel rollup has no category or country to filter on.
 	days := channelDailyUsage

@@ -40,7 +40,7 @@ func TestChannelTotals(t *testing.T) {
 				name := fmt.Sprintf("range %d filter %d", ri, fi)
 				f.Start, f.End = r[0], r[1]
 				f.GroupBy = []usage.GroupField{usage.ByChannel, usage.ByPricingType}
-				raw, err := s.QueryUsage(ctx, f)
+				raw, err := s.QueryUsage(ctx, store.AllClients(), f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -56,7 +56,7 @@ func TestChannelTotals(t *testing.T) {
 					v.missing += row.CostMissing
 					want[k] = v
 				}
-				got, err := s.ChannelTotals(ctx, f)
+				got, err := s.ChannelTotals(ctx, store.AllClients(), f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -72,7 +72,7 @@ func TestChannelTotals(t *testing.T) {
 					if err := s.RebuildRollups(ctx); err != nil {
 						t.Fatal(err)
 					}
-					again, err := s.ChannelTotals(ctx, f)
+					again, err := s.ChannelTotals(ctx, store.AllClients(), f)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -28,7 +28,7 @@ func checkRollupAnswers(t *testing.T, s *store.Store, label, rollup string, read
 		for fi, f := range filters {
 			name := fmt.Sprintf("%s, grouping %d, filter %d", label, gi, fi)
 			f.Start, f.End, f.GroupBy = day0.AddDate(0, 0, -1), day0.AddDate(0, 0, 3), g
-			raw, err := s.QueryUsage(ctx, f)
+			raw, err := s.QueryUsage(ctx, store.AllClients(), f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,7 +37,7 @@ func checkRollupAnswers(t *testing.T, s *store.Store, label, rollup string, read
 				t.Fatal(err)
 			}
 			f.DailyOK = true
-			chosen, err := s.QueryUsage(ctx, f)
+			chosen, err := s.QueryUsage(ctx, store.AllClients(), f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,7 +75,7 @@ func checkClientRollup(t *testing.T, s *store.Store, label string, wantClients i
 	// Channel and WABA filters and groupings read the per-channel rollup.
 	f := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3), DailyOK: true,
 		GroupBy: []usage.GroupField{usage.ByClient, usage.ByCategory, usage.ByChannel}}
-	narrow, err := s.QueryUsage(ctx, f)
+	narrow, err := s.QueryUsage(ctx, store.AllClients(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestClientDailyRollup(t *testing.T) {
 		// usage versions move on.
 		version := func(id string) int64 {
 			t.Helper()
-			c, err := s.GetClient(ctx, id)
+			c, err := s.GetClient(ctx, store.AllClients(), id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func TestClientDailyRollup(t *testing.T) {
 			t.Errorf("usage versions after the move: c1 %d (was %d), c2 %d (was %d)", version("c1"), v1, version("c2"), v2)
 		}
 		checkClientRollup(t, s, "after ch2 moved to c2", 2)
-		c2, err := s.QueryUsage(ctx, store.UsageFilter{Start: day0, End: day0.AddDate(0, 0, 2), DailyOK: true,
+		c2, err := s.QueryUsage(ctx, store.AllClients(), store.UsageFilter{Start: day0, End: day0.AddDate(0, 0, 2), DailyOK: true,
 			ClientIDs: []string{"c2"}, GroupBy: []usage.GroupField{usage.ByClient}})
 		if err != nil {
 			t.Fatal(err)
@@ -155,14 +155,14 @@ func TestClientDailyRollup(t *testing.T) {
 		// A rebuild from scratch gives the same rows.
 		f := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3), DailyOK: true,
 			GroupBy: []usage.GroupField{usage.ByClient}}
-		before, err := s.QueryUsage(ctx, f)
+		before, err := s.QueryUsage(ctx, store.AllClients(), f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := s.RebuildRollups(ctx); err != nil {
 			t.Fatal(err)
 		}
-		after, err := s.QueryUsage(ctx, f)
+		after, err := s.QueryUsage(ctx, store.AllClients(), f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,12 +198,12 @@ func TestClientDailyRollupConcurrentSaves(t *testing.T) {
 			}
 			f := store.UsageFilter{Start: day0, End: day0.AddDate(0, 0, 2), ClientIDs: []string{"c1"},
 				GroupBy: []usage.GroupField{usage.ByClient}}
-			raw, err := s.QueryUsage(ctx, f)
+			raw, err := s.QueryUsage(ctx, store.AllClients(), f)
 			if err != nil {
 				t.Fatal(err)
 			}
 			f.DailyOK = true
-			client, err := s.QueryUsage(ctx, f)
+			client, err := s.QueryUsage(ctx, store.AllClients(), f)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -184,9 +184,13 @@ func (s *Store) UpsertChannels(ctx context.Context, channels []Channel) error {
 }
 
 // ListClients returns every client, ordered by name, then id.
-func (s *Store) ListClients(ctx context.Context) ([]Client, error) {
+func (s *Store) ListClients(ctx context.Context, sc Scope) ([]Client, error) {
 	var rows []clientModel
-	if err := s.r.WithContext(ctx).Order("name, id").Find(&rows).Error; err != nil {
+	q := s.r.WithContext(ctx).Order("name, id")
+	if !sc.All() {
+		q = q.Where("id IN ?", append(sc.ClientIDs(), ""))
+	}
+	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list clients: %w", err)
 	}
 	out := make([]Client, len(rows))
@@ -197,7 +201,10 @@ func (s *Store) ListClients(ctx context.Context) ([]Client, error) {
 }
 
 // GetClient returns the client with id, or ErrNotFound.
-func (s *Store) GetClient(ctx context.Context, id string) (Client, error) {
+func (s *Store) GetClient(ctx context.Context, sc Scope, id string) (Client, error) {
+	if !sc.Allows(id) {
+		return Client{}, fmt.Errorf("store: get client %q: %w", id, ErrNotFound)
+	}
 	var m clientModel
 	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -210,7 +217,11 @@ func (s *Store) GetClient(ctx context.Context, id string) (Client, error) {
 }
 
 // ListChannels returns the channels matching f, ordered by client, WABA, id.
-func (s *Store) ListChannels(ctx context.Context, f ChannelFilter) ([]Channel, error) {
+func (s *Store) ListChannels(ctx context.Context, sc Scope, f ChannelFilter) ([]Channel, error) {
+	f, ok := sc.channels(f)
+	if !ok {
+		return nil, nil
+	}
 	q := s.r.WithContext(ctx).Order("client_id, waba_id, id")
 	if cond, args := f.scope("id"); cond != "" {
 		q = q.Where(cond, args...)
@@ -227,9 +238,13 @@ func (s *Store) ListChannels(ctx context.Context, f ChannelFilter) ([]Channel, e
 }
 
 // GetChannel returns the channel with id, or ErrNotFound.
-func (s *Store) GetChannel(ctx context.Context, id string) (Channel, error) {
+func (s *Store) GetChannel(ctx context.Context, sc Scope, id string) (Channel, error) {
 	var m channelModel
-	err := s.r.WithContext(ctx).Where("id = ?", id).Take(&m).Error
+	q := s.r.WithContext(ctx).Where("id = ?", id)
+	if !sc.All() {
+		q = q.Where("client_id IN ?", append(sc.ClientIDs(), ""))
+	}
+	err := q.Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Channel{}, fmt.Errorf("store: get channel %q: %w", id, ErrNotFound)
 	}

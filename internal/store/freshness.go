@@ -45,7 +45,11 @@ type SourcePauses struct {
 
 // SourcePauses returns the channels of f that the Partner API has paused at
 // now. It reads the poll state, one row per channel.
-func (s *Store) SourcePauses(ctx context.Context, f ChannelFilter, now time.Time) (SourcePauses, error) {
+func (s *Store) SourcePauses(ctx context.Context, sc Scope, f ChannelFilter, now time.Time) (SourcePauses, error) {
+	f, ok := sc.channels(f)
+	if !ok {
+		return SourcePauses{}, nil
+	}
 	q := s.r.WithContext(ctx).Model(&pollStateModel{}).Select("COUNT(*), MAX(paused_until)").
 		Where("paused_until > ? AND consecutive_failures = 0", now.Unix())
 	if where, args := f.scope("channel_id"); where != "" {

@@ -27,7 +27,7 @@ func window(ch string, fromSlot, toSlot int, pts ...usage.Point) store.UsageWind
 // allRows reads every stored half-hour row of ch, grouped by every field.
 func allRows(t *testing.T, s *store.Store, g usage.Granularity, ch ...string) []usage.Row {
 	t.Helper()
-	rows, err := s.QueryUsage(context.Background(), store.UsageFilter{
+	rows, err := s.QueryUsage(context.Background(), store.AllClients(), store.UsageFilter{
 		Start: day0.AddDate(-1, 0, 0), End: day0.AddDate(1, 0, 0), Granularity: g,
 		ChannelIDs: ch, GroupBy: usage.AllGroupFields})
 	if err != nil {
@@ -209,7 +209,7 @@ func TestUnknownCategoryAndNullCost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := s.QueryUsage(ctx, store.UsageFilter{Start: day0, End: day0.Add(time.Hour),
+		rows, err := s.QueryUsage(ctx, store.AllClients(), store.UsageFilter{Start: day0, End: day0.Add(time.Hour),
 			GroupBy: []usage.GroupField{usage.ByCategory}})
 		if err != nil {
 			t.Fatal(err)

@@ -50,12 +50,12 @@ func TestLocalDaysFromRollups(t *testing.T) {
 				for fi, f := range filters {
 					name := fmt.Sprintf("%s period %d filter %d", zone, pi, fi)
 					f.Start, f.End = p.Start().UTC(), p.End().UTC()
-					raw, err := s.QueryUsage(ctx, f)
+					raw, err := s.QueryUsage(ctx, store.AllClients(), f)
 					if err != nil {
 						t.Fatalf("%s: raw: %v", name, err)
 					}
 					f.DailyOK, f.DayZone = true, loc
-					folded, err := s.QueryUsage(ctx, f)
+					folded, err := s.QueryUsage(ctx, store.AllClients(), f)
 					if err != nil {
 						t.Fatalf("%s: folded: %v", name, err)
 					}

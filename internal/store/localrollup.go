@@ -136,7 +136,7 @@ func (s *Store) syncLocalRollups(ctx context.Context, ids []string) error {
 	if len(clients) == 0 {
 		return nil
 	}
-	chs, err := s.ListChannels(ctx, ChannelFilter{ClientIDs: ids})
+	chs, err := s.ListChannels(ctx, AllClients(), ChannelFilter{ClientIDs: ids})
 	if err != nil {
 		return fmt.Errorf("store: sync local-day rollups: %w", err)
 	}

@@ -63,12 +63,12 @@ func TestClientLocalRollup(t *testing.T) {
 					name := fmt.Sprintf("%s: %s in %s, %s", stage, client, zone, p)
 					f := store.UsageFilter{Start: p.Start().UTC(), End: p.End().UTC(), ClientIDs: strings.Split(client, ","),
 						GroupBy: []usage.GroupField{usage.ByCategory, usage.ByCountry}}
-					raw, err := s.QueryUsage(ctx, f)
+					raw, err := s.QueryUsage(ctx, store.AllClients(), f)
 					if err != nil {
 						t.Fatal(err)
 					}
 					f.DailyOK, f.DayZone = true, loc
-					days, err := s.QueryUsage(ctx, f)
+					days, err := s.QueryUsage(ctx, store.AllClients(), f)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -79,12 +79,12 @@ func TestClientLocalRollup(t *testing.T) {
 					}
 					tf := store.UsageFilter{Start: f.Start, End: f.End, ClientIDs: f.ClientIDs, Totals: true,
 						GroupBy: []usage.GroupField{usage.ByPricingType, usage.ByCountry}}
-					wantTotals, err := s.QueryUsage(ctx, tf)
+					wantTotals, err := s.QueryUsage(ctx, store.AllClients(), tf)
 					if err != nil {
 						t.Fatal(err)
 					}
 					tf.DayZone = loc
-					gotTotals, err := s.QueryUsage(ctx, tf)
+					gotTotals, err := s.QueryUsage(ctx, store.AllClients(), tf)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -106,7 +106,7 @@ func TestClientLocalRollup(t *testing.T) {
 		}
 		berlin, _ := time.LoadLocation("Europe/Berlin")
 		p := usage.Period{From: usage.Date{Year: 2026, Month: 3, Day: 6}, To: usage.Date{Year: 2026, Month: 3, Day: 6}, Loc: berlin}
-		rows, err := s.QueryUsage(ctx, store.UsageFilter{Start: p.Start(), End: p.End(), ClientIDs: []string{"c1"}, DailyOK: true, DayZone: berlin})
+		rows, err := s.QueryUsage(ctx, store.AllClients(), store.UsageFilter{Start: p.Start(), End: p.End(), ClientIDs: []string{"c1"}, DailyOK: true, DayZone: berlin})
 		if err != nil || len(rows) == 0 || rows[0].Volume < 1000 {
 			t.Fatalf("c1's Berlin days do not come from the local-day rollup: %+v, %v", rows, err)
 		}

@@ -47,7 +47,7 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 		}
 		channels := func() []store.ChannelTotal {
 			t.Helper()
-			ct, err := s.ChannelTotals(ctx, store.UsageFilter{Start: day0, End: day0.AddDate(0, 0, 2)})
+			ct, err := s.ChannelTotals(ctx, store.AllClients(), store.UsageFilter{Start: day0, End: day0.AddDate(0, 0, 2)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 		localDays := func() []usage.Row {
 			t.Helper()
 			p := usage.Period{From: usage.DateOf(day0.In(berlin)).AddDays(-1), To: usage.DateOf(day0.In(berlin)).AddDays(3), Loc: berlin}
-			rows, err := s.QueryUsage(ctx, store.UsageFilter{Start: p.Start(), End: p.End(), ClientIDs: []string{"c1"},
+			rows, err := s.QueryUsage(ctx, store.AllClients(), store.UsageFilter{Start: p.Start(), End: p.End(), ClientIDs: []string{"c1"},
 				GroupBy: []usage.GroupField{usage.ByCategory, usage.ByCountry}, DailyOK: true, DayZone: berlin})
 			if err != nil || len(rows) == 0 {
 				t.Fatalf("c1's Berlin days: %d rows, %v", len(rows), err)
@@ -100,7 +100,7 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 		if after := localDays(); !reflect.DeepEqual(after, beforeLocal) {
 			t.Errorf("c1's Berlin days after migration 11:\n%v\nwant\n%v", after, beforeLocal)
 		}
-		c, err := s.GetClient(ctx, "c1")
+		c, err := s.GetClient(ctx, store.AllClients(), "c1")
 		if err != nil || c.UsageVersion != 0 {
 			t.Errorf("usage version after migration 9: %d, %v", c.UsageVersion, err)
 		}
@@ -108,7 +108,7 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 		if err := s.SaveUsageWindow(ctx, window("ch1", 0, 96, rollupPoints("ch1", "EUR", 5)...)); err != nil {
 			t.Fatal(err)
 		}
-		if c, _ := s.GetClient(ctx, "c1"); c.UsageVersion == 0 {
+		if c, _ := s.GetClient(ctx, store.AllClients(), "c1"); c.UsageVersion == 0 {
 			t.Error("usage version did not move after a save")
 		}
 		checkClientRollup(t, s, "after migrating a populated database", 2)

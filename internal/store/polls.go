@@ -90,7 +90,11 @@ func (s *Store) LastPollRuns(ctx context.Context, f ChannelFilter) ([]PollRun, e
 // LastSuccessfulPoll returns the start of the latest successful usage poll
 // (backfill, recent or week) of the channels in f: the moment their data was
 // last read from the source. ok is false when there was none.
-func (s *Store) LastSuccessfulPoll(ctx context.Context, f ChannelFilter) (time.Time, bool, error) {
+func (s *Store) LastSuccessfulPoll(ctx context.Context, sc Scope, f ChannelFilter) (time.Time, bool, error) {
+	f, ok := sc.channels(f)
+	if !ok {
+		return time.Time{}, false, nil
+	}
 	q := s.r.WithContext(ctx).Model(&pollRunModel{}).Select("MAX(started_at)").
 		Where("outcome = ? AND kind IN ?", OutcomeOK, usagePollKinds)
 	if where, args := f.scope("channel_id"); where != "" {
@@ -108,7 +112,11 @@ func (s *Store) LastSuccessfulPoll(ctx context.Context, f ChannelFilter) (time.T
 
 // RecentPollErrors returns runs that did not succeed (errors and rate limits)
 // and started at or after since, newest first, at most 1000.
-func (s *Store) RecentPollErrors(ctx context.Context, f ChannelFilter, since time.Time) ([]PollRun, error) {
+func (s *Store) RecentPollErrors(ctx context.Context, sc Scope, f ChannelFilter, since time.Time) ([]PollRun, error) {
+	f, ok := sc.channels(f)
+	if !ok {
+		return nil, nil
+	}
 	q := s.r.WithContext(ctx).Where("outcome <> ? AND started_at >= ?", OutcomeOK, since.Unix())
 	if where, args := f.scope("channel_id"); where != "" {
 		q = q.Where(where, args...)

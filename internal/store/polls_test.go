@@ -161,19 +161,19 @@ func TestPollRuns(t *testing.T) {
 			t.Errorf("LastPollRuns(c2) = %+v, %v", last, err)
 		}
 
-		at, ok, err := s.LastSuccessfulPoll(ctx, store.ChannelFilter{})
+		at, ok, err := s.LastSuccessfulPoll(ctx, store.AllClients(), store.ChannelFilter{})
 		if err != nil || !ok || !at.Equal(t0.Add(time.Hour)) {
 			t.Errorf("LastSuccessfulPoll = %v, %v, %v; want %v (balance runs do not count)", at, ok, err, t0.Add(time.Hour))
 		}
-		if _, ok, err := s.LastSuccessfulPoll(ctx, store.ChannelFilter{ChannelIDs: []string{"ch3"}}); err != nil || ok {
+		if _, ok, err := s.LastSuccessfulPoll(ctx, store.AllClients(), store.ChannelFilter{ChannelIDs: []string{"ch3"}}); err != nil || ok {
 			t.Errorf("LastSuccessfulPoll(ch3) ok = %v, %v; want false", ok, err)
 		}
 
-		errs, err := s.RecentPollErrors(ctx, store.ChannelFilter{}, t0.Add(80*time.Minute))
+		errs, err := s.RecentPollErrors(ctx, store.AllClients(), store.ChannelFilter{}, t0.Add(80*time.Minute))
 		if err != nil || len(errs) != 2 || errs[0] != runs[2] || errs[1] != runs[3] {
 			t.Errorf("RecentPollErrors = %+v, %v", errs, err)
 		}
-		errs, err = s.RecentPollErrors(ctx, store.ChannelFilter{WABAIDs: []string{"w1"}}, t0)
+		errs, err = s.RecentPollErrors(ctx, store.AllClients(), store.ChannelFilter{WABAIDs: []string{"w1"}}, t0)
 		if err != nil || len(errs) != 1 || errs[0] != runs[2] {
 			t.Errorf("RecentPollErrors(w1) = %+v, %v", errs, err)
 		}
@@ -240,7 +240,7 @@ func TestSourcePauses(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				got, err := s.SourcePauses(ctx, tt.f, tt.now)
+				got, err := s.SourcePauses(ctx, store.AllClients(), tt.f, tt.now)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -267,7 +267,7 @@ func TestBalances(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, err := s.LatestBalances(ctx, store.ChannelFilter{})
+		got, err := s.LatestBalances(ctx, store.AllClients(), store.ChannelFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +276,7 @@ func TestBalances(t *testing.T) {
 			got[1].BalanceNanos != 7_000_000_000 || got[1].ThresholdNanos != nil || got[1].Currency != "USD" {
 			t.Errorf("LatestBalances = %+v", got)
 		}
-		got, err = s.LatestBalances(ctx, store.ChannelFilter{ClientIDs: []string{"c2"}})
+		got, err = s.LatestBalances(ctx, store.AllClients(), store.ChannelFilter{ClientIDs: []string{"c2"}})
 		if err != nil || len(got) != 1 || got[0].ChannelID != "ch3" {
 			t.Errorf("LatestBalances(c2) = %+v, %v", got, err)
 		}

@@ -90,7 +90,10 @@ func (s *Store) ReplaceClientPrices(ctx context.Context, clientID string, prices
 }
 
 // ClientPrices returns a client's prices, the markup ("" category) first.
-func (s *Store) ClientPrices(ctx context.Context, clientID string) ([]ClientPrice, error) {
+func (s *Store) ClientPrices(ctx context.Context, sc Scope, clientID string) ([]ClientPrice, error) {
+	if !sc.Allows(clientID) {
+		return nil, nil
+	}
 	var rows []clientPriceModel
 	if err := s.r.WithContext(ctx).Where("client_id = ?", clientID).Order("category").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: client prices %q: %w", clientID, err)

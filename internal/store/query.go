@@ -187,7 +187,11 @@ var (
 // QueryUsage sums stored usage points per stored bucket, requested group
 // fields and currency, ordered by bucket, then groups, then currency.
 // CostNanos sums the known costs; CostMissing counts points of unknown cost.
-func (s *Store) QueryUsage(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+func (s *Store) QueryUsage(ctx context.Context, sc Scope, f UsageFilter) ([]usage.Row, error) {
+	f, ok := sc.usage(f)
+	if !ok {
+		return nil, nil
+	}
 	if f.Granularity != "" && f.Granularity != usage.HalfHour {
 		return s.queryUsage(ctx, apiUsage, f)
 	}
@@ -456,7 +460,11 @@ var (
 // QueryCalls sums stored call points per stored bucket, direction, the
 // requested group fields among country, channel, WABA and client, and
 // currency. Categories and PricingTypes do not apply to calls and are ignored.
-func (s *Store) QueryCalls(ctx context.Context, f UsageFilter) ([]usage.CallRow, error) {
+func (s *Store) QueryCalls(ctx context.Context, sc Scope, f UsageFilter) ([]usage.CallRow, error) {
+	f, ok := sc.usage(f)
+	if !ok {
+		return nil, nil
+	}
 	return s.queryCalls(ctx, apiCalls, f)
 }
 
@@ -514,7 +522,10 @@ func (s *Store) queryCalls(ctx context.Context, src callSource, f UsageFilter) (
 // UsageBounds returns the start of the first and the end of the last stored
 // usage bucket of the channels in f ("data from … up to …"); ok is false when
 // none is stored.
-func (s *Store) UsageBounds(ctx context.Context, f ChannelFilter) (first, last time.Time, ok bool, err error) {
+func (s *Store) UsageBounds(ctx context.Context, sc Scope, f ChannelFilter) (first, last time.Time, ok bool, err error) {
+	if f, ok = sc.channels(f); !ok {
+		return first, last, false, nil
+	}
 	// Separate scalar subqueries let both engines answer MIN and MAX from an
 	// index instead of scanning the table.
 	where, args := f.scope("channel_id")

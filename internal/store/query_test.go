@@ -128,7 +128,7 @@ func TestQueryUsage(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.QueryUsage(ctx, tc.f)
+				got, err := s.QueryUsage(ctx, store.AllClients(), tc.f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -137,7 +137,7 @@ func TestQueryUsage(t *testing.T) {
 				}
 			})
 		}
-		if _, err := s.QueryUsage(ctx, store.UsageFilter{Start: dayEnd, End: day0}); err == nil {
+		if _, err := s.QueryUsage(ctx, store.AllClients(), store.UsageFilter{Start: dayEnd, End: day0}); err == nil {
 			t.Error("an inverted range was accepted")
 		}
 	})
@@ -182,7 +182,7 @@ func TestQueryCalls(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.QueryCalls(ctx, tc.f)
+				got, err := s.QueryCalls(ctx, store.AllClients(), tc.f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -205,7 +205,7 @@ func TestUsageBounds(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
-		if _, _, ok, err := s.UsageBounds(ctx, store.ChannelFilter{}); err != nil || ok {
+		if _, _, ok, err := s.UsageBounds(ctx, store.AllClients(), store.ChannelFilter{}); err != nil || ok {
 			t.Fatalf("empty store: ok=%v err=%v", ok, err)
 		}
 		seedUsage(t, s)
@@ -217,7 +217,7 @@ func TestUsageBounds(t *testing.T) {
 			{store.ChannelFilter{ClientIDs: []string{"c1"}}, day0, day0.Add(90 * time.Minute)},
 			{store.ChannelFilter{ChannelIDs: []string{"ch2"}}, day0, day0.Add(time.Hour)},
 		} {
-			first, last, ok, err := s.UsageBounds(ctx, tc.f)
+			first, last, ok, err := s.UsageBounds(ctx, store.AllClients(), tc.f)
 			if err != nil || !ok || !first.Equal(tc.first) || !last.Equal(tc.last) {
 				t.Errorf("UsageBounds(%+v) = %v, %v, %v, %v; want %v, %v", tc.f, first, last, ok, err, tc.first, tc.last)
 			}
@@ -231,7 +231,7 @@ func TestUsageBounds(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, f := range []store.ChannelFilter{{}, {ChannelIDs: []string{"ch3"}}} {
-			if _, last, ok, err := s.UsageBounds(ctx, f); err != nil || !ok || !last.Equal(d1.AddDate(0, 0, 1)) {
+			if _, last, ok, err := s.UsageBounds(ctx, store.AllClients(), f); err != nil || !ok || !last.Equal(d1.AddDate(0, 0, 1)) {
 				t.Errorf("UsageBounds(%+v) with a daily bucket: last %v, %v, %v; want %v", f, last, ok, err, d1.AddDate(0, 0, 1))
 			}
 		}
@@ -246,20 +246,20 @@ func TestReadsStopAtMaxRows(t *testing.T) {
 	seedUsage(t, s)
 	ctx := context.Background()
 	f := store.UsageFilter{Start: day0, End: day0.Add(48 * time.Hour), GroupBy: []usage.GroupField{usage.ByChannel, usage.ByCategory}}
-	all, err := s.QueryUsage(ctx, f)
+	all, err := s.QueryUsage(ctx, store.AllClients(), f)
 	if err != nil || len(all) < 3 {
 		t.Fatalf("unbounded read: %d rows, %v", len(all), err)
 	}
 	f.MaxRows = len(all)
-	if _, err := s.QueryUsage(ctx, f); err != nil {
+	if _, err := s.QueryUsage(ctx, store.AllClients(), f); err != nil {
 		t.Errorf("read at the limit: %v", err)
 	}
 	f.MaxRows = len(all) - 1
-	if _, err := s.QueryUsage(ctx, f); !errors.Is(err, store.ErrTooManyRows) {
+	if _, err := s.QueryUsage(ctx, store.AllClients(), f); !errors.Is(err, store.ErrTooManyRows) {
 		t.Errorf("read past the limit: err %v, want ErrTooManyRows", err)
 	}
 	f.MaxRows = 1
-	if _, err := s.QueryCalls(ctx, f); !errors.Is(err, store.ErrTooManyRows) {
+	if _, err := s.QueryCalls(ctx, store.AllClients(), f); !errors.Is(err, store.ErrTooManyRows) {
 		t.Errorf("calls read past the limit: err %v, want ErrTooManyRows", err)
 	}
 }

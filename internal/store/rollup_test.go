@@ -101,12 +101,12 @@ func TestDailyRollup(t *testing.T) {
 			for gi, g := range groupings {
 				for fi, f := range filters {
 					f.Start, f.End, f.GroupBy = day0.AddDate(0, 0, -1), day0.AddDate(0, 0, 3), g
-					raw, err := s.QueryUsage(ctx, f)
+					raw, err := s.QueryUsage(ctx, store.AllClients(), f)
 					if err != nil {
 						t.Fatal(err)
 					}
 					f.DailyOK = true
-					daily, err := s.QueryUsage(ctx, f)
+					daily, err := s.QueryUsage(ctx, store.AllClients(), f)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -144,7 +144,7 @@ func TestDailyRollup(t *testing.T) {
 
 		// Bounds that are not UTC midnights read the raw points.
 		f := store.UsageFilter{Start: day0.Add(time.Hour), End: day0.AddDate(0, 0, 2), DailyOK: true, ChannelIDs: []string{"ch1"}}
-		rows, err := s.QueryUsage(ctx, f)
+		rows, err := s.QueryUsage(ctx, store.AllClients(), f)
 		if err != nil {
 			t.Fatal(err)
 		}

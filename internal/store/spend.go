@@ -97,7 +97,7 @@ func (s *Store) SetBudget(ctx context.Context, b Budget) error {
 	case b.Currency == "":
 		return fmt.Errorf("store: set budget %q: currency is required", b.ClientID)
 	}
-	if _, err := s.GetClient(ctx, b.ClientID); err != nil {
+	if _, err := s.GetClient(ctx, AllClients(), b.ClientID); err != nil {
 		return fmt.Errorf("store: set budget: %w", err)
 	}
 	m := budgetModel{ClientID: b.ClientID, Currency: b.Currency, AmountNanos: b.AmountNanos, UpdatedAt: s.now().Unix()}
@@ -112,7 +112,10 @@ func (s *Store) SetBudget(ctx context.Context, b Budget) error {
 }
 
 // GetBudget returns a client's budget, or ErrNotFound when it has none.
-func (s *Store) GetBudget(ctx context.Context, clientID string) (Budget, error) {
+func (s *Store) GetBudget(ctx context.Context, sc Scope, clientID string) (Budget, error) {
+	if !sc.Allows(clientID) {
+		return Budget{}, ErrNotFound
+	}
 	var m budgetModel
 	err := s.r.WithContext(ctx).Where("client_id = ?", clientID).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -22,7 +22,7 @@ func TestBudgets(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedClient(t, s, "c1")
-		if _, err := s.GetBudget(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetBudget(ctx, store.AllClients(), "c1"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("no budget yet: err = %v, want ErrNotFound", err)
 		}
 		if err := s.SetBudget(ctx, store.Budget{ClientID: "c1", Currency: "EUR", AmountNanos: 500_000_000_000}); err != nil {
@@ -31,7 +31,7 @@ func TestBudgets(t *testing.T) {
 		if err := s.SetBudget(ctx, store.Budget{ClientID: "c1", Currency: "EUR", AmountNanos: 750_500_000_000}); err != nil {
 			t.Fatal(err)
 		}
-		b, err := s.GetBudget(ctx, "c1")
+		b, err := s.GetBudget(ctx, store.AllClients(), "c1")
 		if err != nil || b.AmountNanos != 750_500_000_000 || b.Currency != "EUR" {
 			t.Fatalf("budget = %+v, %v; want 750.5 EUR", b, err)
 		}
@@ -48,7 +48,7 @@ func TestBudgets(t *testing.T) {
 		if err := s.SetBudget(ctx, store.Budget{ClientID: "c1"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.GetBudget(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetBudget(ctx, store.AllClients(), "c1"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("after amount 0: err = %v, want ErrNotFound", err)
 		}
 	})
@@ -116,7 +116,7 @@ func TestAlertsDedupAndDeliveries(t *testing.T) {
 		if err != nil || !fired || n.ID == a.ID {
 			t.Errorf("new episode = %+v, %v, %v", n, fired, err)
 		}
-		list, err := s.ListAlerts(ctx, store.AlertFilter{ClientIDs: []string{"c1"}})
+		list, err := s.ListAlerts(ctx, store.AllClients(), store.AlertFilter{ClientIDs: []string{"c1"}})
 		if err != nil || len(list) != 2 || list[0].State != store.AlertFiring || list[1].State != store.AlertResolved {
 			t.Errorf("list = %+v, %v", list, err)
 		}
@@ -137,14 +137,14 @@ func TestClientPrices(t *testing.T) {
 		if err := s.SetClientPrice(ctx, store.ClientPrice{ClientID: "c1", MarkupBasisPoints: &markup, PriceNanos: &price}); err == nil {
 			t.Error("both markup and price accepted")
 		}
-		ps, err := s.ClientPrices(ctx, "c1")
+		ps, err := s.ClientPrices(ctx, store.AllClients(), "c1")
 		if err != nil || len(ps) != 2 || *ps[0].MarkupBasisPoints != 1500 || *ps[1].PriceNanos != price {
 			t.Fatalf("prices = %+v, %v", ps, err)
 		}
 		if err := s.SetClientPrice(ctx, store.ClientPrice{ClientID: "c1", Category: usage.CategoryMarketing}); err != nil {
 			t.Fatal(err)
 		}
-		if ps, _ := s.ClientPrices(ctx, "c1"); len(ps) != 1 {
+		if ps, _ := s.ClientPrices(ctx, store.AllClients(), "c1"); len(ps) != 1 {
 			t.Errorf("after removal: %+v", ps)
 		}
 	})

@@ -86,7 +86,7 @@ func TestClientsAndChannels(t *testing.T) {
 		ctx := context.Background()
 		seed(t, s)
 
-		clients, err := s.ListClients(ctx)
+		clients, err := s.ListClients(ctx, store.AllClients())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,15 +101,15 @@ func TestClientsAndChannels(t *testing.T) {
 		if err := s.UpsertClients(ctx, []store.Client{{ID: "c1", Name: "Acme GmbH", Timezone: "Europe/Berlin"}}); err != nil {
 			t.Fatal(err)
 		}
-		c, err := s.GetClient(ctx, "c1")
+		c, err := s.GetClient(ctx, store.AllClients(), "c1")
 		if err != nil || c.Name != "Acme GmbH" || c.Status != "" {
 			t.Fatalf("GetClient = %+v, %v", c, err)
 		}
-		if _, err := s.GetClient(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetClient(ctx, store.AllClients(), "nope"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetClient(nope) error = %v, want ErrNotFound", err)
 		}
 
-		ch, err := s.GetChannel(ctx, "ch1")
+		ch, err := s.GetChannel(ctx, store.AllClients(), "ch1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestClientsAndChannels(t *testing.T) {
 		if ch != want {
 			t.Errorf("GetChannel = %+v\nwant         %+v", ch, want)
 		}
-		if _, err := s.GetChannel(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetChannel(ctx, store.AllClients(), "nope"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetChannel(nope) error = %v, want ErrNotFound", err)
 		}
 
@@ -138,7 +138,7 @@ func TestClientsAndChannels(t *testing.T) {
 			{store.ChannelFilter{ChannelIDs: []string{"ch2", "ch3"}}, []string{"ch2", "ch3"}},
 			{store.ChannelFilter{ClientIDs: []string{"c1"}, ChannelIDs: []string{"ch3"}}, nil},
 		} {
-			got, err := s.ListChannels(ctx, tc.filter)
+			got, err := s.ListChannels(ctx, store.AllClients(), tc.filter)
 			if err != nil {
 				t.Fatal(err)
 			}

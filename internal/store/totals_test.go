@@ -58,12 +58,12 @@ func TestQueryTotals(t *testing.T) {
 				for gi, g := range groupings {
 					name := fmt.Sprintf("%s, filter %d, grouping %d", r.name, fi, gi)
 					f.Start, f.End, f.GroupBy, f.Totals = r.start, r.end, g, false
-					raw, err := s.QueryUsage(ctx, f)
+					raw, err := s.QueryUsage(ctx, store.AllClients(), f)
 					if err != nil {
 						t.Fatalf("%s: %v", name, err)
 					}
 					f.Totals = true
-					got, err := s.QueryUsage(ctx, f)
+					got, err := s.QueryUsage(ctx, store.AllClients(), f)
 					if err != nil {
 						t.Fatalf("%s: totals: %v", name, err)
 					}
@@ -96,12 +96,12 @@ func TestQueryTotals(t *testing.T) {
 		if err := s.SaveUsageWindow(ctx, w); err != nil {
 			t.Fatal(err)
 		}
-		rawCalls, err := s.QueryCalls(ctx, cf)
+		rawCalls, err := s.QueryCalls(ctx, store.AllClients(), cf)
 		if err != nil {
 			t.Fatal(err)
 		}
 		cf.Totals = true
-		calls, err := s.QueryCalls(ctx, cf)
+		calls, err := s.QueryCalls(ctx, store.AllClients(), cf)
 		if err != nil {
 			t.Fatal(err)
 		}

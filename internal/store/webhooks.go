@@ -635,7 +635,11 @@ func boolInt(b bool) int64 {
 // CostNanos the sum of their estimated costs, CostMissing the number whose
 // cost the rate card could not estimate. f.Granularity is ignored: webhook
 // counters are kept per half hour, which every display granularity re-buckets.
-func (s *Store) QueryWebhookUsage(ctx context.Context, f UsageFilter) ([]usage.Row, error) {
+func (s *Store) QueryWebhookUsage(ctx context.Context, sc Scope, f UsageFilter) ([]usage.Row, error) {
+	f, ok := sc.usage(f)
+	if !ok {
+		return nil, nil
+	}
 	return s.queryUsage(ctx, webhookUsage, f)
 }
 
@@ -644,7 +648,11 @@ func (s *Store) QueryWebhookUsage(ctx context.Context, f UsageFilter) ([]usage.R
 // group fields among country, channel, WABA and client, and currency, in the
 // shape of QueryCalls. Calls not yet terminated, failed and missed calls are
 // not counted (see ListWebhookCalls for them).
-func (s *Store) QueryWebhookCalls(ctx context.Context, f UsageFilter) ([]usage.CallRow, error) {
+func (s *Store) QueryWebhookCalls(ctx context.Context, sc Scope, f UsageFilter) ([]usage.CallRow, error) {
+	f, ok := sc.usage(f)
+	if !ok {
+		return nil, nil
+	}
 	return s.queryCalls(ctx, webhookCalls, f)
 }
 
@@ -670,7 +678,11 @@ type CallDetail struct {
 // ListWebhookCalls returns the calls of the channels in f that started (or,
 // while open, connected) in [f.Start, f.End), newest first, at most limit
 // (all when limit ≤ 0). Open, failed and missed calls are included.
-func (s *Store) ListWebhookCalls(ctx context.Context, f UsageFilter, limit int) ([]CallDetail, error) {
+func (s *Store) ListWebhookCalls(ctx context.Context, sc Scope, f UsageFilter, limit int) ([]CallDetail, error) {
+	f, ok := sc.usage(f)
+	if !ok {
+		return nil, nil
+	}
 	if f.Start.IsZero() || f.End.IsZero() || !f.Start.Before(f.End) {
 		return nil, fmt.Errorf("store: list webhook calls: want Start before End")
 	}

@@ -84,7 +84,7 @@ func TestSaveWebhookBatchCountsOncePerMessage(t *testing.T) {
 			t.Fatalf("late: stored %d, %v", stored, err)
 		}
 
-		rows, err := s.QueryWebhookUsage(ctx, store.UsageFilter{Start: wh0.Add(-time.Hour), End: wh0.Add(2 * time.Hour),
+		rows, err := s.QueryWebhookUsage(ctx, store.AllClients(), store.UsageFilter{Start: wh0.Add(-time.Hour), End: wh0.Add(2 * time.Hour),
 			GroupBy: []usage.GroupField{usage.ByCategory, usage.ByCountry}})
 		if err != nil {
 			t.Fatal(err)
@@ -118,7 +118,7 @@ func TestSaveWebhookBatchCountsOncePerMessage(t *testing.T) {
 		}
 
 		// Filters and client grouping behave like QueryUsage.
-		rows, err = s.QueryWebhookUsage(ctx, store.UsageFilter{Start: wh0, End: wh0.Add(time.Hour),
+		rows, err = s.QueryWebhookUsage(ctx, store.AllClients(), store.UsageFilter{Start: wh0, End: wh0.Add(time.Hour),
 			ClientIDs: []string{"c1"}, Categories: []string{"MARKETING"}, GroupBy: []usage.GroupField{usage.ByClient}})
 		if err != nil || len(rows) != 2 || rows[0].Key.Client != "c1" || rows[0].Volume != 1 {
 			t.Errorf("filtered rows = %+v, %v", rows, err)
@@ -193,7 +193,7 @@ func TestSaveWebhookCalls(t *testing.T) {
 		if _, dups, _ := s.SaveWebhookBatch(ctx, card, b); dups != 6 {
 			t.Errorf("replay duplicates = %d", dups)
 		}
-		rows, err := s.QueryWebhookCalls(ctx, store.UsageFilter{Start: wh0, End: wh0.Add(time.Hour)})
+		rows, err := s.QueryWebhookCalls(ctx, store.AllClients(), store.UsageFilter{Start: wh0, End: wh0.Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +203,7 @@ func TestSaveWebhookCalls(t *testing.T) {
 		if sum.Calls != 2 || sum.Inbound != 1 || sum.Outbound != 1 || sum.Seconds != 176 || sum.Cost["USD"] != 60_000_000 {
 			t.Errorf("summary = %+v", sum)
 		}
-		list, err := s.ListWebhookCalls(ctx, store.UsageFilter{Start: wh0, End: wh0.Add(time.Hour), ClientIDs: []string{"c1"}}, 0)
+		list, err := s.ListWebhookCalls(ctx, store.AllClients(), store.UsageFilter{Start: wh0, End: wh0.Add(time.Hour), ClientIDs: []string{"c1"}}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,11 +27,11 @@ func TestSeedBulkMatchesSeed(t *testing.T) {
 			{GroupBy: []usage.GroupField{usage.ByClient}, DailyOK: true},
 		} {
 			f.Start, f.End = sc.End.AddDate(0, 0, -sc.Days-1), sc.End
-			w, err := want.QueryUsage(ctx, f)
+			w, err := want.QueryUsage(ctx, store.AllClients(), f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			g, err := got.QueryUsage(ctx, f)
+			g, err := got.QueryUsage(ctx, store.AllClients(), f)
 			if err != nil {
 				t.Fatal(err)
 			}
