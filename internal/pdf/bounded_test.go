@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,34 +16,8 @@ import (
 	"github.com/insights-dev/insights/internal/pdf/pdftest"
 )
 
-// childProcesses counts the live processes whose parent is this test binary:
-// the browsers a Renderer started (the Chromium wrapper script execs the
-// browser, whose own helpers are its children, not ours).
-func childProcesses(t *testing.T) []int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatalf("read /proc: %v", err)
-	}
-	self := strconv.Itoa(os.Getpid())
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// pid (comm) state ppid …; comm may hold spaces and parentheses.
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(f) > 1 && f[0] != "Z" && f[1] == self {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
+// childProcesses lists the browsers this test binary started.
+func childProcesses(t *testing.T) []int { return pdftest.Children(t, os.Getpid()) }
 
 // TestRenderBounded prints 12 documents at once with room for 2: never more
 // than 2 print at the same time, they do print side by side, and one

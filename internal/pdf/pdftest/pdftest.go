@@ -3,6 +3,9 @@ package pdftest
 
 import (
 	"context"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,4 +39,34 @@ func HoldSlot(t testing.TB, r *pdf.Renderer) (release func()) {
 		}
 	}
 	return release
+}
+
+// Children lists the live processes whose parent is pid (Linux, from
+// /proc). A pdf.Renderer's browser is a child of the process that runs it
+// (the Debian chromium wrapper script execs the browser), and the browser's
+// own helpers are its children, so this counts browsers.
+func Children(t testing.TB, pid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatalf("pdftest: read /proc: %v", err)
+	}
+	parent := strconv.Itoa(pid)
+	var pids []int
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) > 1 && f[0] != "Z" && f[1] == parent {
+			pids = append(pids, child)
+		}
+	}
+	return pids
 }
