@@ -113,8 +113,8 @@ func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*part
 
 // serve runs the web server and the poller until ctx is cancelled, then
 // shuts the server down, stops the PDF browser, waits for the poller, and
-// returns (the caller closes the database last). In demo mode (sim set) it also feeds the
-// simulator's webhook traffic into the receiver.
+// returns (the caller closes the database last). In demo mode (sim set) it
+// also feeds the simulator's webhook traffic into the receiver.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

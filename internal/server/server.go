@@ -43,9 +43,10 @@ type Options struct {
 	// Logo is the partner's logo as a data: URI (config.LoadLogo), shown on
 	// the monthly statements; none when empty.
 	Logo string
-	// PDF prints the statements; its caller closes it after the server has
-	// shut down. Nil means a renderer of the server's own with the Chromium
-	// below, whose browser is never closed: serve passes one.
+	// PDF prints the statements; whoever made it closes it after the server
+	// has shut down. Nil means a renderer of the server's own with the
+	// Chromium below, whose browser is never closed (for tests that do not
+	// print).
 	PDF *pdf.Renderer
 	// Chromium is the headless browser that prints statements to PDF when
 	// PDF is nil; pdf.DefaultChromium when empty. Without it, format=pdf
