@@ -14,6 +14,7 @@ import (
 
 	"github.com/insights-dev/insights/internal/config"
 	"github.com/insights-dev/insights/internal/partnerapi"
+	"github.com/insights-dev/insights/internal/pdf"
 	"github.com/insights-dev/insights/internal/poller"
 	"github.com/insights-dev/insights/internal/server"
 	"github.com/insights-dev/insights/internal/simulator"
@@ -111,9 +112,9 @@ func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*part
 }
 
 // serve runs the web server and the poller until ctx is cancelled, then
-// shuts the server down, waits for the poller, and returns (the caller
-// closes the database last). In demo mode (sim set) it also feeds the
-// simulator's webhook traffic into the receiver.
+// shuts the server down, stops the PDF browser, waits for the poller, and
+// returns (the caller closes the database last). In demo mode (sim set) it
+// also feeds the simulator's webhook traffic into the receiver.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -134,9 +135,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	}
 	// One forecast cache for the pages and the alert evaluator.
 	forecasts := spend.NewForecastCache(spend.ForecastCacheSize)
+	// One browser prints every statement; it starts on the first download.
+	printer := &pdf.Renderer{ExecPath: cfg.Chromium, Concurrency: cfg.PDFConcurrency, QueueWait: cfg.PDFQueueWait,
+		Logger: log.With("component", "pdf")}
 	srv := server.New(server.Options{
 		Store: st, Logger: log, Demo: cfg.DemoMode(), Metrics: p.Metrics(), Forecasts: forecasts,
-		PartnerName: cfg.PartnerName, Logo: logo, Chromium: cfg.Chromium, TrustedProxies: cfg.TrustedProxies,
+		PartnerName: cfg.PartnerName, Logo: logo, PDF: printer, TrustedProxies: cfg.TrustedProxies,
 		AlertDelivery: alertDelivery(cfg),
 		WebhookSecret: cfg.WebhookSecret.Reveal(), WebhookSigningKey: cfg.WebhookSigningKey.Reveal(), RateCard: rates,
 		PollerStatus: func() server.PollerState {
@@ -176,6 +180,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		log.Error("closing the webhook writer", "err", cerr)
 	}
 	log.Info("shutting down: webhooks flushed", "after_ms", since())
+	printer.Close()
+	log.Info("shutting down: PDF browser stopped", "after_ms", since())
 	wg.Wait()
 	log.Info("shutting down: poller and alerts stopped", "after_ms", since())
 	return err

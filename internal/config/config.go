@@ -62,6 +62,12 @@ type Config struct {
 	Logo string
 	// Chromium is the headless browser that prints statements to PDF.
 	Chromium string
+	// PDFConcurrency is how many statements print to PDF at once; each
+	// takes about a core and a tab's memory while it lays out.
+	PDFConcurrency int
+	// PDFQueueWait is how long a PDF download waits for its turn before it
+	// is answered 503 with Retry-After.
+	PDFQueueWait time.Duration
 	// Alerts configures alert evaluation and delivery (see alerts.go).
 	Alerts Alerts
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
@@ -78,6 +84,13 @@ func (c Config) DemoMode() bool { return c.Demo || c.PartnerID == "" }
 func (c Config) IsPostgres() bool {
 	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
 }
+
+// Bounds of the PDF settings: more tabs than cores only slows every one of
+// them, and a download held longer than a minute has usually been given up.
+const (
+	maxPDFConcurrency = 16
+	maxPDFQueueWait   = time.Minute
+)
 
 type setting struct {
 	env, usage, def string
@@ -119,6 +132,17 @@ var settings = []setting{
 		p, err := parseProxies(v)
 		c.TrustedProxies = p
 		return err
+	}},
+	{"INSIGHTS_PDF_CONCURRENCY", "statements printed to PDF at once (1…16)", "2", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		c.PDFConcurrency = n
+		return nil
+	}},
+	{"INSIGHTS_PDF_QUEUE_WAIT", "how long a PDF download waits for its turn before a 503 (at most 1m)", "10s", func(c *Config, v string) error {
+		return parseDuration(v, &c.PDFQueueWait)
 	}},
 	{"INSIGHTS_SMTP_ADDR", "SMTP server host:port for alert e-mails (none when empty)", "", func(c *Config, v string) error { c.Alerts.SMTPAddr = v; return nil }},
 	{"INSIGHTS_SMTP_FROM", "sender address of alert e-mails", "", func(c *Config, v string) error { c.Alerts.SMTPFrom = v; return nil }},
@@ -204,6 +228,12 @@ func (c Config) Validate() error {
 		if err := checkLogo(c.Logo); err != nil {
 			errs = append(errs, fmt.Errorf("INSIGHTS_LOGO: %w", err))
 		}
+	}
+	if c.PDFConcurrency < 1 || c.PDFConcurrency > maxPDFConcurrency {
+		errs = append(errs, fmt.Errorf("INSIGHTS_PDF_CONCURRENCY: %d is outside 1…%d", c.PDFConcurrency, maxPDFConcurrency))
+	}
+	if c.PDFQueueWait > maxPDFQueueWait {
+		errs = append(errs, fmt.Errorf("INSIGHTS_PDF_QUEUE_WAIT: %s is longer than %s (proxies and people give up sooner)", c.PDFQueueWait, maxPDFQueueWait))
 	}
 	if c.PollInterval < time.Second {
 		errs = append(errs, fmt.Errorf("INSIGHTS_POLL_INTERVAL: %s is shorter than 1s", c.PollInterval))

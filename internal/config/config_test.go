@@ -71,3 +71,31 @@ func TestIsPostgres(t *testing.T) {
 		}
 	}
 }
+
+func TestPDFSettings(t *testing.T) {
+	c, _, err := Load(env(nil), nil, nil)
+	if err != nil || c.PDFConcurrency != 2 || c.PDFQueueWait != 10*time.Second {
+		t.Errorf("defaults: concurrency %d, queue wait %s, %v", c.PDFConcurrency, c.PDFQueueWait, err)
+	}
+	c, _, err = Load(env(map[string]string{"INSIGHTS_PDF_CONCURRENCY": "4"}), []string{"--pdf-queue-wait", "3s"}, nil)
+	if err != nil || c.PDFConcurrency != 4 || c.PDFQueueWait != 3*time.Second {
+		t.Errorf("set: concurrency %d, queue wait %s, %v", c.PDFConcurrency, c.PDFQueueWait, err)
+	}
+	tests := []struct{ concurrency, wait, want string }{
+		{"0", "10s", "INSIGHTS_PDF_CONCURRENCY"},
+		{"17", "10s", "INSIGHTS_PDF_CONCURRENCY"},
+		{"two", "10s", "INSIGHTS_PDF_CONCURRENCY"},
+		{"2", "0s", "INSIGHTS_PDF_QUEUE_WAIT"},
+		{"2", "-1s", "INSIGHTS_PDF_QUEUE_WAIT"},
+		{"2", "2m", "INSIGHTS_PDF_QUEUE_WAIT"},
+		{"2", "soon", "INSIGHTS_PDF_QUEUE_WAIT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.concurrency+"/"+tt.wait, func(t *testing.T) {
+			_, _, err := Load(env(map[string]string{"INSIGHTS_PDF_CONCURRENCY": tt.concurrency, "INSIGHTS_PDF_QUEUE_WAIT": tt.wait}), nil, nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v does not name %s", err, tt.want)
+			}
+		})
+	}
+}

@@ -2,12 +2,15 @@
 // server, so that a partner can download a statement without owning a
 // browser that prints well.
 //
-// Each Render starts one browser, serves the document (and the assets it
-// links to) from a private listener on 127.0.0.1 that lives only as long as
-// the call, waits until the page has drawn its charts, and prints it. A
-// browser per request costs about half a second, needs no pool to manage,
-// and leaves nothing running between downloads; the deployment only needs a
-// Chromium binary (Debian: apt-get install chromium).
+// A Renderer keeps one browser running (started on first use, started
+// again after a crash) and prints each document in a tab of its own, in a
+// fresh browser context so documents share no cookies or storage. Each
+// document and the assets it links to are served from a private listener on
+// 127.0.0.1 that lives only as long as the call. At most Concurrency
+// documents print at once: a tab costs memory and a core while it lays out,
+// and a burst of downloads must not take the machine. A call waits up to QueueWait for a turn and then gives ErrBusy.
+// The deployment only needs a Chromium binary (Debian: apt-get install
+// chromium).
 package pdf
 
 import (
@@ -32,8 +35,24 @@ const DefaultChromium = "/usr/bin/chromium"
 // DefaultTimeout bounds one rendering: browser start, page load and print.
 const DefaultTimeout = 30 * time.Second
 
+// DefaultConcurrency is how many documents print at once by default: a
+// statement tab takes about a core while it lays out its charts.
+const DefaultConcurrency = 2
+
+// DefaultQueueWait is how long a Render waits for its turn by default:
+// longer than a statement takes to print, shorter than people wait for a
+// download.
+const DefaultQueueWait = 10 * time.Second
+
 // ErrUnavailable means no Chromium binary was found at the configured path.
 var ErrUnavailable = errors.New("pdf: chromium is not available")
+
+// ErrBusy means every print slot stayed taken for QueueWait; the caller
+// should ask again in a few seconds.
+var ErrBusy = errors.New("pdf: every print slot is busy")
+
+// ErrClosed means Close was called: the renderer prints no more.
+var ErrClosed = errors.New("pdf: renderer closed")
 
 // Paper is a sheet size the document is laid out for.
 type Paper string
@@ -63,14 +82,28 @@ func (p Paper) size() chromedp.PaperSize {
 	return chromedp.PaperA4
 }
 
-// Renderer prints documents with the Chromium at ExecPath.
+// Renderer prints documents with the Chromium at ExecPath. Set its fields
+// before the first Render and share one Renderer: it owns the browser
+// process and the print slots, so it must not be copied after first use,
+// and Close stops the browser.
 type Renderer struct {
 	// ExecPath is the Chromium binary; DefaultChromium when empty.
 	ExecPath string
-	// Timeout bounds one Render; DefaultTimeout when zero.
+	// Timeout bounds one Render once it has its turn: page load and print,
+	// and starting the browser when it is not running; DefaultTimeout when
+	// zero.
 	Timeout time.Duration
-	// Logger receives the browser's own error output; discarded when nil.
+	// Concurrency is how many documents print at once; DefaultConcurrency
+	// when zero.
+	Concurrency int
+	// QueueWait bounds how long a Render waits for its turn before it gives
+	// ErrBusy; DefaultQueueWait when zero.
+	QueueWait time.Duration
+	// Logger receives the browser's starts, crashes and its own error
+	// output; discarded when nil.
 	Logger *slog.Logger
+
+	pool browserPool
 }
 
 // Document is what Render prints.
@@ -115,11 +148,19 @@ func viewportWidth(p Paper) int64 {
 	return int64((w - 24) * mm)
 }
 
-// Render prints doc to PDF bytes.
+// Render prints doc to PDF bytes. It waits for a turn (up to QueueWait, or
+// until ctx ends) and gives ErrBusy when none came. A browser that died is
+// started again, and a document whose browser died under it is printed
+// once more in the new one.
 func (r *Renderer) Render(ctx context.Context, doc Document) ([]byte, error) {
 	if err := r.Available(); err != nil {
 		return nil, err
 	}
+	release, err := r.pool.acquire(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -135,33 +176,39 @@ func (r *Renderer) Render(ctx context.Context, doc Document) ([]byte, error) {
 		return nil, err
 	}
 	defer stop()
-
-	log := r.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	for attempt := 0; ; attempt++ {
+		browser, err := r.pool.browser(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out, err := printTab(ctx, browser, base, doc)
+		if err == nil || attempt > 0 || ctx.Err() != nil || !lost(browser) {
+			return out, err
+		}
+		r.logger().Warn("chromium died while printing; printing again in a new browser", "err", err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(r.execPath()),
-		chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.WindowSize(int(viewportWidth(doc.Paper)), 1100),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithErrorf(func(f string, a ...any) {
-		log.Debug("chromium", "msg", fmt.Sprintf(f, a...))
-	}))
-	defer cancelBrowser()
+}
+
+// printTab prints the document served at base in a new tab of browser. The
+// tab lives under the browser's context; ctx ends what it is doing.
+func printTab(ctx context.Context, browser context.Context, base string, doc Document) ([]byte, error) {
+	tab, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	defer closeTab()
+	tab, stopTab := context.WithCancel(tab)
+	defer stopTab()
+	defer context.AfterFunc(ctx, stopTab)()
+	fail := func(what string, err error) ([]byte, error) {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, fmt.Errorf("pdf: %s: %w (%w)", what, cerr, err)
+		}
+		return nil, fmt.Errorf("pdf: %s: %w", what, err)
+	}
 
 	ready := "document.readyState === 'complete'"
 	if doc.ReadyJS != "" {
 		ready += " && (" + doc.ReadyJS + ")"
 	}
-	err = chromedp.Do(bctx,
+	err := chromedp.Do(tab,
 		// Print media and a light scheme from the first paint, at the
 		// printable width: charts are created at the size they print.
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -175,19 +222,19 @@ func (r *Renderer) Render(ctx context.Context, doc Document) ([]byte, error) {
 		chromedp.Navigate(base+"/"),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("pdf: load the document: %w", err)
+		return fail("load the document", err)
 	}
-	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](ready, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		return nil, fmt.Errorf("pdf: wait for the document to be ready: %w", err)
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](ready, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		return fail("wait for the document to be ready", err)
 	}
-	out, err := chromedp.Run(bctx, chromedp.PrintToPDF(
+	out, err := chromedp.Run(tab, chromedp.PrintToPDF(
 		chromedp.PDFPaper(doc.Paper.size()),
 		chromedp.PDFPreferCSSPageSize(),
 		chromedp.PDFPrintBackground(),
 		chromedp.PDFOutlineAndTagged(),
 	))
 	if err != nil {
-		return nil, fmt.Errorf("pdf: print: %w", err)
+		return fail("print", err)
 	}
 	return out, nil
 }

@@ -86,6 +86,7 @@ func TestUnavailable(t *testing.T) {
 // whose ready condition is set by that script.
 func TestRender(t *testing.T) {
 	r := &pdf.Renderer{ExecPath: chromium(t)}
+	t.Cleanup(r.Close)
 	assets := http.NewServeMux()
 	assets.HandleFunc("GET /static/style.css", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/css")

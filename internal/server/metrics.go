@@ -19,6 +19,9 @@ const (
 	MetricDataAge           = "insights_channel_data_age_seconds"
 	MetricDataAgeMax        = "insights_data_age_max_seconds"
 	MetricChannelsFetched   = "insights_channels_fetched"
+	MetricPDFPrinting       = "insights_pdf_printing"
+	MetricPDFRejected       = "insights_pdf_rejected_total"
+	MetricPDFBrowserStarts  = "insights_pdf_browser_starts_total"
 )
 
 // registerMetrics adds the server's families to reg.
@@ -56,6 +59,12 @@ func (s *Server) registerMetrics(reg *metrics.Registry) {
 		})
 	reg.GaugeFunc(MetricChannelsFetched, "Channels whose usage has been fetched at least once.", nil,
 		func(emit func(float64, ...string)) { emit(float64(len(s.ages))) })
+	reg.GaugeFunc(MetricPDFPrinting, "Statements being printed to PDF now (at most the PDF concurrency).", nil,
+		func(emit func(float64, ...string)) { emit(float64(s.pdf.Stats().Printing)) })
+	reg.CounterFunc(MetricPDFRejected, "PDF downloads answered 503 because every print slot stayed busy.", nil,
+		func(emit func(float64, ...string)) { emit(float64(s.pdf.Stats().Rejected)) })
+	reg.CounterFunc(MetricPDFBrowserStarts, "Headless Chromium starts; more than one means it was started again after it died.", nil,
+		func(emit func(float64, ...string)) { emit(float64(s.pdf.Stats().BrowserStarts)) })
 }
 
 // getMetrics answers GET /metrics in the Prometheus text format. The data

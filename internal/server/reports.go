@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,14 +156,43 @@ func parseReportRequest(c echo.Context) (reportRequest, error) {
 	return r, nil
 }
 
-// renderer is the PDF printer of the statements.
-func (s *Server) renderer() *pdf.Renderer {
-	return &pdf.Renderer{ExecPath: s.opts.Chromium, Logger: s.log}
-}
-
 // pdfUnavailableText says why there is no PDF download and what to do.
 func pdfUnavailableText(err error) string {
 	return "PDF download is not available on this server (" + err.Error() + "; set INSIGHTS_CHROMIUM or install the chromium package). Use your browser's Print → Save as PDF instead: the page is laid out for it."
+}
+
+// pdfBusyText is what a download refused for a full print queue reads.
+const pdfBusyText = "Too many statements are being printed right now. Try the download again in a few seconds, or use your browser's Print → Save as PDF: the page is laid out for it."
+
+// pdfRetryAfter is the Retry-After of a refused download: a statement
+// prints in a second or two, so a slot is likely free by then.
+const pdfRetryAfter = 5 * time.Second
+
+// printReport prints a statement page to PDF and sends it as name.pdf; a
+// missing browser or a full print queue is a 503 page that says what to do.
+func (s *Server) printReport(c echo.Context, v pages.ReportView, paper pdf.Paper, name string) error {
+	ctx := c.Request().Context()
+	var buf bytes.Buffer
+	if err := pages.Report(v).Render(ctx, &buf); err != nil {
+		return fmt.Errorf("report: render for pdf: %w", err)
+	}
+	doc := pdf.Document{HTML: buf.Bytes(), Paper: paper, ReadyJS: reportReadyJS}
+	if a := s.assets(); a != nil {
+		doc.Assets = a
+	}
+	out, err := s.pdf.Render(ctx, doc)
+	switch {
+	case errors.Is(err, pdf.ErrUnavailable):
+		return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pdfUnavailableText(err)))
+	case errors.Is(err, pdf.ErrBusy):
+		s.log.WarnContext(ctx, "pdf download refused", "path", c.Request().URL.Path, "err", err)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(pdfRetryAfter.Seconds())))
+		return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pdfBusyText))
+	case err != nil:
+		return fmt.Errorf("report: %w", err)
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`.pdf"`)
+	return c.Blob(http.StatusOK, "application/pdf", out)
 }
 
 // showMonthlyReport answers GET /reports/monthly.
@@ -172,12 +202,11 @@ func (s *Server) showMonthlyReport(c echo.Context) error {
 		return err
 	}
 	if req.format == "pdf" {
-		if err := s.renderer().Available(); err != nil {
+		if err := s.pdf.Available(); err != nil {
 			s.log.WarnContext(c.Request().Context(), "pdf download unavailable", "err", err)
 			return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pdfUnavailableText(err)))
 		}
 	}
-	ctx := c.Request().Context()
 	var v pages.ReportView
 	var csvRows [][]string
 	if req.clientID != "" {
@@ -193,23 +222,7 @@ func (s *Server) showMonthlyReport(c echo.Context) error {
 	case "csv":
 		return writeCSV(c, name+".csv", csvRows)
 	case "pdf":
-		var buf bytes.Buffer
-		if err := pages.Report(v).Render(ctx, &buf); err != nil {
-			return fmt.Errorf("report: render for pdf: %w", err)
-		}
-		doc := pdf.Document{HTML: buf.Bytes(), Paper: req.paper, ReadyJS: reportReadyJS}
-		if a := s.assets(); a != nil {
-			doc.Assets = a
-		}
-		out, err := s.renderer().Render(ctx, doc)
-		if err != nil {
-			if errors.Is(err, pdf.ErrUnavailable) {
-				return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pdfUnavailableText(err)))
-			}
-			return fmt.Errorf("report: %w", err)
-		}
-		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`.pdf"`)
-		return c.Blob(http.StatusOK, "application/pdf", out)
+		return s.printReport(c, v, req.paper, name)
 	}
 	return s.render(c, http.StatusOK, pages.Report(v))
 }
@@ -243,7 +256,7 @@ func (s *Server) reportLinks(v *pages.ReportView, base url.Values, p usage.Perio
 		}
 	}
 	v.CSVHref = link(key, func(q url.Values) { q.Set("format", "csv") })
-	if err := s.renderer().Available(); err != nil {
+	if err := s.pdf.Available(); err != nil {
 		v.PDFUnavailable = pdfUnavailableText(err)
 	} else {
 		v.PDFHref = link(key, func(q url.Values) { q.Set("format", "pdf"); withPaper(q) })

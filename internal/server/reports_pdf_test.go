@@ -14,6 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/insights-dev/insights/internal/metrics"
+	"github.com/insights-dev/insights/internal/pdf"
+	"github.com/insights-dev/insights/internal/pdf/pdftest"
 	"github.com/insights-dev/insights/internal/server"
 	"github.com/insights-dev/insights/internal/simulator"
 	"github.com/insights-dev/insights/internal/store/storetest"
@@ -52,8 +57,10 @@ func TestMonthlyReportPDF(t *testing.T) {
 	st := storetest.Open(t)
 	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
 	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	r := &pdf.Renderer{ExecPath: chromium}
+	t.Cleanup(r.Close)
 	h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow },
-		PartnerName: "Northwind Messaging", Chromium: chromium,
+		PartnerName: "Northwind Messaging", PDF: r,
 		Logo: testLogo}).Handler()
 
 	dir := os.Getenv("INSIGHTS_REPORT_ARTIFACTS")
@@ -164,4 +171,46 @@ func moneyText(nanos int64) string {
 	whole, frac, _ := strings.Cut(s, ".")
 	n, _ := strconv.ParseInt(whole, 10, 64)
 	return formatCount(n) + "." + frac
+}
+
+// TestMonthlyReportPDFBusy holds the only print slot: a statement download
+// waits the queue wait, then gets a 503 page with Retry-After that says to
+// try again, the refusal is counted in /metrics, and once the slot is free
+// the same download is a PDF again.
+func TestMonthlyReportPDFBusy(t *testing.T) {
+	r := &pdf.Renderer{ExecPath: needTool(t, os.Getenv("INSIGHTS_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"),
+		Concurrency: 1, QueueWait: 100 * time.Millisecond}
+	t.Cleanup(r.Close)
+	h, _ := edgeServer(t, server.Options{PDF: r})
+	const path = "/reports/monthly?client=kir&month=2026-10&format=pdf"
+
+	release := pdftest.HoldSlot(t, r)
+	rec, body := reportGet(t, h, path)
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("format=pdf with every print slot busy: %d, want 503\n%.600s", rec.Code, body)
+	}
+	if got := rec.Header().Get("Retry-After"); got != "5" {
+		t.Errorf("Retry-After %q, want 5", got)
+	}
+	if !strings.Contains(body, "Try the download again in a few seconds") || !strings.Contains(body, "Print") {
+		t.Errorf("the busy page does not say to try again or print from the browser:\n%.2000s", body)
+	}
+	if strings.Contains(body, "%PDF-") || rec.Header().Get(echo.HeaderContentDisposition) != "" {
+		t.Error("a refused download must not be offered as a file")
+	}
+	mrec, mbody := reportGet(t, h, "/metrics")
+	samples, err := metrics.ParseText(strings.NewReader(mbody))
+	if mrec.Code != http.StatusOK || err != nil {
+		t.Fatalf("GET /metrics: %d %v", mrec.Code, err)
+	}
+	if samples[server.MetricPDFRejected] != 1 || samples[server.MetricPDFPrinting] != 1 {
+		t.Errorf("%s = %v, %s = %v; want 1 and 1", server.MetricPDFRejected, samples[server.MetricPDFRejected],
+			server.MetricPDFPrinting, samples[server.MetricPDFPrinting])
+	}
+
+	release()
+	rec, body = reportGet(t, h, path)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
+		t.Fatalf("format=pdf once the slot is free: %d %s\n%.300s", rec.Code, rec.Header().Get("Content-Type"), body)
+	}
 }

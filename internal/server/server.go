@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/insights-dev/insights/internal/metrics"
+	"github.com/insights-dev/insights/internal/pdf"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/webhook"
@@ -48,8 +49,14 @@ type Options struct {
 	// Logo is the partner's logo as a data: URI (config.LoadLogo), shown on
 	// the monthly statements; none when empty.
 	Logo string
-	// Chromium is the headless browser that prints statements to PDF;
-	// pdf.DefaultChromium when empty. Without it, format=pdf answers 503.
+	// PDF prints the statements; whoever made it closes it after the server
+	// has shut down. Nil means a renderer of the server's own with the
+	// Chromium below, whose browser is never closed (for tests that do not
+	// print).
+	PDF *pdf.Renderer
+	// Chromium is the headless browser that prints statements to PDF when
+	// PDF is nil; pdf.DefaultChromium when empty. Without it, format=pdf
+	// answers 503.
 	Chromium string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
@@ -105,6 +112,7 @@ type Server struct {
 	ages         map[string]float64 // data age per channel, set per scrape under scrapeMu
 
 	forecasts *spend.ForecastCache // the spend panels' and forecast API's
+	pdf       *pdf.Renderer        // the statements' printer
 }
 
 // New builds the server and its route table.
@@ -123,7 +131,10 @@ func New(opts Options) *Server {
 		opts.Forecasts = spend.NewForecastCache(spend.ForecastCacheSize)
 	}
 	s := &Server{store: opts.Store, log: logger.With("component", "server"), opts: opts, now: opts.Now,
-		forecasts: opts.Forecasts}
+		forecasts: opts.Forecasts, pdf: opts.PDF}
+	if s.pdf == nil {
+		s.pdf = &pdf.Renderer{ExecPath: opts.Chromium, Logger: s.log}
+	}
 	if a, err := static.Embedded(); err != nil {
 		s.log.Error("static assets unavailable: pages use unversioned URLs", "err", err)
 	} else {
