@@ -12,7 +12,10 @@ type healthResponse struct {
 	Database string       `json:"database"`
 	Demo     bool         `json:"demo"`
 	Poller   *PollerState `json:"poller,omitempty"`
-	Time     time.Time    `json:"time"`
+	// PendingWebhookEvents counts the webhook events (of every replica)
+	// kept until their channel is known; omitted when it cannot be read.
+	PendingWebhookEvents *int64    `json:"pending_webhook_events,omitempty"`
+	Time                 time.Time `json:"time"`
 }
 
 // getHealth answers GET /healthz: the process is alive; it also says how the
@@ -22,6 +25,10 @@ func (s *Server) getHealth(c echo.Context) error {
 	if err := s.store.Ping(c.Request().Context()); err != nil {
 		h.Database = "unreachable"
 		s.log.WarnContext(c.Request().Context(), "health: database ping failed", "err", err)
+	} else if n, err := s.store.PendingWebhookCount(c.Request().Context()); err != nil {
+		s.log.WarnContext(c.Request().Context(), "health: cannot count pending webhook events", "err", err)
+	} else {
+		h.PendingWebhookEvents = &n
 	}
 	if s.opts.PollerStatus != nil {
 		ps := s.opts.PollerStatus()

@@ -19,6 +19,7 @@ const (
 	MetricDataAge           = "insights_channel_data_age_seconds"
 	MetricDataAgeMax        = "insights_data_age_max_seconds"
 	MetricChannelsFetched   = "insights_channels_fetched"
+	MetricWebhookPending    = "insights_webhook_pending_events"
 )
 
 // registerMetrics adds the server's families to reg.
@@ -31,6 +32,7 @@ func (s *Server) registerMetrics(reg *metrics.Registry) {
 			st := s.WebhookStats()
 			emit(float64(st.Stored), "stored")
 			emit(float64(st.Duplicates), "duplicate")
+			emit(float64(st.Pending), "pending")
 			emit(float64(st.Ignored), "ignored")
 		})
 	reg.CounterFunc(MetricWebhookDeliveries, "Webhook deliveries (HTTP requests) received by this process, by outcome.",
@@ -56,13 +58,19 @@ func (s *Server) registerMetrics(reg *metrics.Registry) {
 		})
 	reg.GaugeFunc(MetricChannelsFetched, "Channels whose usage has been fetched at least once.", nil,
 		func(emit func(float64, ...string)) { emit(float64(len(s.ages))) })
+	reg.GaugeFunc(MetricWebhookPending, "Webhook events (of every replica) kept until a discovery brings their channel.", nil,
+		func(emit func(float64, ...string)) { emit(float64(s.pendingWebhooks)) })
 }
 
 // getMetrics answers GET /metrics in the Prometheus text format. The data
-// ages are read from the database, so every replica reports the same,
-// cluster-wide ages.
+// ages and the pending webhook events are read from the database, so every
+// replica reports the same, cluster-wide numbers.
 func (s *Server) getMetrics(c echo.Context) error {
 	last, err := s.store.LastFetches(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	pending, err := s.store.PendingWebhookCount(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -75,7 +83,7 @@ func (s *Server) getMetrics(c echo.Context) error {
 	// scrapes are serialised so two never mix theirs.
 	s.scrapeMu.Lock()
 	defer s.scrapeMu.Unlock()
-	s.ages = ages
+	s.ages, s.pendingWebhooks = ages, pending
 	var buf bytes.Buffer
 	if err := s.metrics.WriteText(&buf); err != nil {
 		return err
