@@ -72,9 +72,14 @@ func runWithConfig(ctx context.Context, cmd string, args []string, getenv func(s
 		return err
 	}
 	defer stopSim()
+	rates, err := rateCard(cfg)
+	if err != nil {
+		return err
+	}
 	p := poller.New(poller.Options{
 		API: api, Store: st, Logger: log,
 		BackfillDays: cfg.BackfillDays, Interval: cfg.PollInterval,
+		OnDiscovered: resolvePendingWebhooks(st, rates, log),
 	})
 	if cmd == "poll" {
 		res, err := p.RunOnce(ctx)
@@ -87,7 +92,46 @@ func runWithConfig(ctx context.Context, cmd string, args []string, getenv func(s
 		}
 		return nil
 	}
-	return serve(ctx, cfg, log, st, p, sim)
+	return serve(ctx, cfg, log, st, p, sim, rates)
+}
+
+// rateCard is the configured rate card for webhook cost estimates, else the
+// built-in one.
+func rateCard(cfg config.Config) (*webhook.RateCard, error) {
+	if cfg.RateCard == "" {
+		return webhook.DefaultRateCard(), nil
+	}
+	r, err := webhook.LoadRateCard(cfg.RateCard)
+	if err != nil {
+		return nil, fmt.Errorf("rate card: %w", err)
+	}
+	return r, nil
+}
+
+// resolvePendingWebhooks is the poller's OnDiscovered: it counts the webhook
+// events that waited for a channel the discovery has just brought, and says
+// how many still wait.
+func resolvePendingWebhooks(st *store.Store, rates *webhook.RateCard, log *slog.Logger) func(context.Context) error {
+	log = log.With("component", "webhooks")
+	return func(ctx context.Context) error {
+		res, err := st.ResolvePendingWebhooks(ctx, rates)
+		if err != nil {
+			return err
+		}
+		if res.Stored > 0 || res.Duplicates > 0 {
+			log.InfoContext(ctx, "pending webhook events counted: their channel is known now",
+				"stored", res.Stored, "duplicates", res.Duplicates)
+		}
+		if res.Pruned > 0 {
+			log.WarnContext(ctx, "pending webhook events dropped: their channel stayed unknown",
+				"events", res.Pruned, "after", store.PendingWebhookRetention)
+		}
+		if res.Waiting > 0 {
+			log.WarnContext(ctx, "webhook events wait for a channel that no discovery has listed",
+				"events", res.Waiting, "kept_for", store.PendingWebhookRetention)
+		}
+		return nil
+	}
 }
 
 // partnerAPI returns the Partner API client: the real one, or in demo mode
@@ -115,19 +159,11 @@ func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*part
 // shuts the server down, stops the PDF browser, waits for the poller, and
 // returns (the caller closes the database last). In demo mode (sim set) it
 // also feeds the simulator's webhook traffic into the receiver.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator, rates *webhook.RateCard) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if sim != nil && cfg.WebhookSecret == "" {
 		cfg.WebhookSecret = config.Secret(randomSecret())
-	}
-	rates := webhook.DefaultRateCard()
-	if cfg.RateCard != "" {
-		r, err := webhook.LoadRateCard(cfg.RateCard)
-		if err != nil {
-			return fmt.Errorf("rate card: %w", err)
-		}
-		rates = r
 	}
 	logo, lerr := config.LoadLogo(cfg.Logo)
 	if lerr != nil {
@@ -143,6 +179,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		PartnerName: cfg.PartnerName, Logo: logo, PDF: printer, TrustedProxies: cfg.TrustedProxies,
 		AlertDelivery: alertDelivery(cfg),
 		WebhookSecret: cfg.WebhookSecret.Reveal(), WebhookSigningKey: cfg.WebhookSigningKey.Reveal(), RateCard: rates,
+		RequestDiscovery: p.RequestDiscovery,
 		PollerStatus: func() server.PollerState {
 			s := p.Status()
 			return server.PollerState{Running: s.Running, LastPass: s.LastPass, LastError: s.LastError}

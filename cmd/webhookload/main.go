@@ -250,7 +250,7 @@ func benchNoop(c config) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	resp := []byte(fmt.Sprintf(`{"stored":%d,"duplicates":0,"ignored":0}`, c.events))
+	resp := []byte(fmt.Sprintf(`{"stored":%d,"duplicates":0,"pending":0,"ignored":0}`, c.events))
 	hs := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")

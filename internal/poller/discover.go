@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
+	"time"
 
 	"github.com/insights-dev/insights/internal/partnerapi"
 	"github.com/insights-dev/insights/internal/store"
@@ -30,6 +32,89 @@ func (p *Poller) discover(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("poller: discover: %w", err)
 	}
+	if p.opts.OnDiscovered != nil {
+		if err := p.opts.OnDiscovered(ctx); err != nil {
+			p.log.ErrorContext(ctx, "after discovery", "err", err)
+		}
+	}
+	return nil
+}
+
+// RequestDiscovery asks Run to re-read the client and channel lists soon,
+// for a channel that has just appeared (a webhook named a number Insights
+// does not know). It never blocks; requests made before the discovery starts
+// are served by one discovery, and one discovery starts at most every
+// DiscoverMinGap, so a flood of unknown numbers costs the Partner API no
+// more than one list read per gap.
+func (p *Poller) RequestDiscovery() {
+	p.discoverWanted.Store(true)
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// idle waits for the next tick, running the discoveries RequestDiscovery
+// asks for in between; it returns false when ctx ends.
+func (p *Poller) idle(ctx context.Context, tick <-chan time.Time) bool {
+	var soon <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick:
+			return true
+		case <-p.wake:
+		case <-soon:
+		}
+		soon = p.requestedDiscovery(ctx)
+	}
+}
+
+// requestedDiscovery runs the discovery RequestDiscovery asked for once
+// DiscoverMinGap has passed since the last one started; until then, or after
+// a failure, it returns when to try again (nil: nothing to do).
+func (p *Poller) requestedDiscovery(ctx context.Context) (again <-chan time.Time) {
+	p.passMu.Lock()
+	defer p.passMu.Unlock()
+	if !p.discoverWanted.Load() {
+		return nil
+	}
+	now := p.now()
+	if wait := p.lastDiscoverTry.Add(p.opts.DiscoverMinGap).Sub(now); wait > 0 {
+		return time.After(wait)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.ErrorContext(ctx, "requested discovery panicked", "panic", r, "stack", string(debug.Stack()))
+			again = time.After(p.opts.DiscoverMinGap)
+		}
+	}()
+	dctx, cancel := context.WithTimeout(ctx, p.opts.PassTimeout)
+	defer cancel()
+	if err := p.runDiscovery(dctx, now); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		p.log.WarnContext(ctx, "requested discovery failed", "err", err)
+		return time.After(p.opts.DiscoverMinGap)
+	}
+	return nil
+}
+
+// runDiscovery discovers (the caller holds passMu) and notes when, for
+// DiscoverEvery and DiscoverMinGap. A requested discovery that fails stays
+// requested.
+func (p *Poller) runDiscovery(ctx context.Context, now time.Time) error {
+	wanted := p.discoverWanted.Swap(false)
+	p.lastDiscoverTry = now
+	if err := p.discover(ctx); err != nil {
+		if wanted {
+			p.discoverWanted.Store(true)
+		}
+		return err
+	}
+	p.lastDiscover = now
 	return nil
 }
 

@@ -54,6 +54,16 @@
 // pauses (store.SourcePauses). Other errors back off exponentially (1, 2, 4
 // … minutes, at most an hour) and store nothing for the failed window.
 //
+// # Discovery
+//
+// The client and channel lists are re-read every DiscoverEvery, and sooner
+// when RequestDiscovery asks (the webhook receiver does when a delivery names
+// a number Insights does not know): requests coalesce into one discovery,
+// which starts no sooner than DiscoverMinGap after the previous one, so a
+// flood of unknown numbers costs one list read per gap. Options.OnDiscovered
+// runs after each successful discovery; serve resolves there the webhook
+// events that waited for their channel.
+//
 // # Several replicas
 //
 // Every channel's turn in a pass starts by claiming its lease in the

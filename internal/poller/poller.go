@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/insights-dev/insights/internal/metrics"
@@ -28,8 +29,12 @@ const (
 	DefaultWeekEvery     = 24 * time.Hour
 	DefaultBalanceEvery  = time.Hour
 	DefaultDiscoverEvery = 10 * time.Minute
-	DefaultPassTimeout   = 10 * time.Minute
-	DefaultLeaseTTL      = 5 * time.Minute
+	// DefaultDiscoverMinGap spaces the discoveries that RequestDiscovery
+	// asks for: a stream of unknown numbers re-reads the lists at most
+	// every two minutes.
+	DefaultDiscoverMinGap = 2 * time.Minute
+	DefaultPassTimeout    = 10 * time.Minute
+	DefaultLeaseTTL       = 5 * time.Minute
 )
 
 // KindPass marks a poll run that records a failed pass as a whole (a
@@ -80,6 +85,13 @@ type Options struct {
 	BalanceEvery time.Duration
 	// DiscoverEvery is how often the client and channel lists are re-read.
 	DiscoverEvery time.Duration
+	// DiscoverMinGap is the least time between the start of one discovery
+	// and a discovery RequestDiscovery asks for.
+	DiscoverMinGap time.Duration
+	// OnDiscovered, when set, runs after every successful discovery (with
+	// the lists upserted): serve resolves there the webhook events that
+	// waited for a channel. Its error is logged.
+	OnDiscovered func(ctx context.Context) error
 	// PassTimeout bounds one pass of Run.
 	PassTimeout time.Duration
 	// LeaseTTL bounds one channel's work in a pass. The channel's poll lease
@@ -136,8 +148,14 @@ type Poller struct {
 	holder string // Options.Holder
 	m      pollMetrics
 
-	passMu       sync.Mutex // one pass at a time
-	lastDiscover time.Time  // guarded by passMu
+	passMu          sync.Mutex // one pass (or requested discovery) at a time
+	lastDiscover    time.Time  // last successful discovery; guarded by passMu
+	lastDiscoverTry time.Time  // last discovery started; guarded by passMu
+
+	// discoverWanted is set by RequestDiscovery and cleared when a
+	// discovery starts; wake tells Run about it (one pending signal).
+	discoverWanted atomic.Bool
+	wake           chan struct{}
 
 	mu     sync.Mutex
 	status Status
@@ -186,6 +204,9 @@ func New(opts Options) *Poller {
 	if opts.DiscoverEvery <= 0 {
 		opts.DiscoverEvery = DefaultDiscoverEvery
 	}
+	if opts.DiscoverMinGap <= 0 {
+		opts.DiscoverMinGap = DefaultDiscoverMinGap
+	}
 	if opts.PassTimeout <= 0 {
 		opts.PassTimeout = DefaultPassTimeout
 	}
@@ -205,6 +226,7 @@ func New(opts Options) *Poller {
 		opts:   opts,
 		holder: opts.Holder,
 		m:      newPollMetrics(opts.Metrics),
+		wake:   make(chan struct{}, 1),
 	}
 }
 
@@ -247,10 +269,8 @@ func (p *Poller) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		p.timedPass(ctx)
-		select {
-		case <-ctx.Done():
+		if !p.idle(ctx, t.C) {
 			return p.stopped(ctx)
-		case <-t.C:
 		}
 		if jitter := p.opts.Interval / 10; jitter > 0 {
 			j := time.NewTimer(rand.N(jitter))
@@ -331,14 +351,13 @@ func (p *Poller) pass(ctx context.Context) (Result, error) {
 	var res Result
 	var errs []error
 	now := p.now()
-	if p.lastDiscover.IsZero() || now.Sub(p.lastDiscover) >= p.opts.DiscoverEvery {
-		if err := p.discover(ctx); err != nil {
+	requested := p.discoverWanted.Load() && now.Sub(p.lastDiscoverTry) >= p.opts.DiscoverMinGap
+	if p.lastDiscover.IsZero() || now.Sub(p.lastDiscover) >= p.opts.DiscoverEvery || requested {
+		if err := p.runDiscovery(ctx, now); err != nil {
 			if ctx.Err() != nil {
 				return res, fmt.Errorf("poller: %w", ctx.Err())
 			}
 			errs = append(errs, err)
-		} else {
-			p.lastDiscover = now
 		}
 	}
 	if err := p.st.PruneRequests(ctx, now.Add(-2*(p.opts.Window+windowMargin))); err != nil {

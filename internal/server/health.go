@@ -18,7 +18,10 @@ type healthResponse struct {
 	// absent when the database cannot say. Ids are left out: /healthz is
 	// public.
 	Paused *pausedHealth `json:"paused_channels,omitempty"`
-	Time   time.Time     `json:"time"`
+	// PendingWebhookEvents counts the webhook events (of every replica)
+	// kept until their channel is known; omitted when it cannot be read.
+	PendingWebhookEvents *int64    `json:"pending_webhook_events,omitempty"`
+	Time                 time.Time `json:"time"`
 }
 
 type pausedHealth struct {
@@ -36,12 +39,19 @@ func (s *Server) getHealth(c echo.Context) error {
 	if err := s.store.Ping(ctx); err != nil {
 		h.Database = "unreachable"
 		s.log.WarnContext(ctx, "health: database ping failed", "err", err)
-	} else if p, err := s.store.SourcePauses(ctx, store.AllClients(), store.ChannelFilter{}, now); err != nil {
-		s.log.WarnContext(ctx, "health: cannot read paused channels", "err", err)
 	} else {
-		h.Paused = &pausedHealth{Count: p.Channels}
-		if p.Channels > 0 {
-			h.Paused.Until = &p.Until
+		if p, err := s.store.SourcePauses(ctx, store.AllClients(), store.ChannelFilter{}, now); err != nil {
+			s.log.WarnContext(ctx, "health: cannot read paused channels", "err", err)
+		} else {
+			h.Paused = &pausedHealth{Count: p.Channels}
+			if p.Channels > 0 {
+				h.Paused.Until = &p.Until
+			}
+		}
+		if n, err := s.store.PendingWebhookCount(ctx); err != nil {
+			s.log.WarnContext(ctx, "health: cannot count pending webhook events", "err", err)
+		} else {
+			h.PendingWebhookEvents = &n
 		}
 	}
 	if s.opts.PollerStatus != nil {

@@ -22,6 +22,7 @@ const (
 	MetricPDFPrinting       = "insights_pdf_printing"
 	MetricPDFRejected       = "insights_pdf_rejected_total"
 	MetricPDFBrowserStarts  = "insights_pdf_browser_starts_total"
+	MetricWebhookPending    = "insights_webhook_pending_events"
 )
 
 // registerMetrics adds the server's families to reg.
@@ -34,6 +35,7 @@ func (s *Server) registerMetrics(reg *metrics.Registry) {
 			st := s.WebhookStats()
 			emit(float64(st.Stored), "stored")
 			emit(float64(st.Duplicates), "duplicate")
+			emit(float64(st.Pending), "pending")
 			emit(float64(st.Ignored), "ignored")
 		})
 	reg.CounterFunc(MetricWebhookDeliveries, "Webhook deliveries (HTTP requests) received by this process, by outcome.",
@@ -65,13 +67,19 @@ func (s *Server) registerMetrics(reg *metrics.Registry) {
 		func(emit func(float64, ...string)) { emit(float64(s.pdf.Stats().Rejected)) })
 	reg.CounterFunc(MetricPDFBrowserStarts, "Headless Chromium starts; more than one means it was started again after it died.", nil,
 		func(emit func(float64, ...string)) { emit(float64(s.pdf.Stats().BrowserStarts)) })
+	reg.GaugeFunc(MetricWebhookPending, "Webhook events (of every replica) kept until a discovery brings their channel.", nil,
+		func(emit func(float64, ...string)) { emit(float64(s.pendingWebhooks)) })
 }
 
 // getMetrics answers GET /metrics in the Prometheus text format. The data
-// ages are read from the database, so every replica reports the same,
-// cluster-wide ages.
+// ages and the pending webhook events are read from the database, so every
+// replica reports the same, cluster-wide numbers.
 func (s *Server) getMetrics(c echo.Context) error {
 	last, err := s.store.LastFetches(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	pending, err := s.store.PendingWebhookCount(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -84,7 +92,7 @@ func (s *Server) getMetrics(c echo.Context) error {
 	// scrapes are serialised so two never mix theirs.
 	s.scrapeMu.Lock()
 	defer s.scrapeMu.Unlock()
-	s.ages = ages
+	s.ages, s.pendingWebhooks = ages, pending
 	var buf bytes.Buffer
 	if err := s.metrics.WriteText(&buf); err != nil {
 		return err

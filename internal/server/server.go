@@ -83,6 +83,11 @@ type Options struct {
 	// this long; zero means 256 and 250 µs.
 	WebhookMaxBatches int
 	WebhookMaxWait    time.Duration
+	// RequestDiscovery asks the poller to re-read the client and channel
+	// lists soon (poller.RequestDiscovery, which coalesces and spaces the
+	// requests); the receiver calls it whenever a delivery names a channel
+	// Insights does not know. Optional.
+	RequestDiscovery func()
 }
 
 // PollerState is what /healthz tells about the background poller.
@@ -110,6 +115,8 @@ type Server struct {
 	routePaths   map[string]bool    // the registered route patterns, the only route labels of httpDuration
 	scrapeMu     sync.Mutex         // one /metrics scrape at a time
 	ages         map[string]float64 // data age per channel, set per scrape under scrapeMu
+	// pendingWebhooks is the count of pending webhook events, set per scrape under scrapeMu.
+	pendingWebhooks int64
 
 	forecasts *spend.ForecastCache // the spend panels' and forecast API's
 	pdf       *pdf.Renderer        // the statements' printer

@@ -27,9 +27,11 @@ import (
 // transaction (group commit). The handler answers 200 only after that commit:
 // an acknowledged event is durable. Events whose channel Insights does not
 // know (neither the URL's channel nor the metadata's phone_number_id or
-// display_phone_number matches a stored channel) are answered 200, logged and
-// counted as ignored, not stored: 360dialog would otherwise retry them for 7
-// days, and the poller may not have discovered the channel yet.
+// display_phone_number matches a stored channel) are answered 200 too, and
+// kept in the same commit as pending events (see store.UnknownEvent): the
+// poller may not have discovered the channel yet, so the receiver asks it to
+// (Options.RequestDiscovery), and the events are counted once a discovery
+// brings their channel (store.ResolvePendingWebhooks).
 
 // HeaderWebhookToken carries the shared webhook secret when the sender cannot
 // put it in the token query parameter.
@@ -57,8 +59,9 @@ var errReceiverClosed = errors.New("webhook receiver is shutting down")
 type WebhookStats struct {
 	Deliveries int64 // accepted deliveries (200)
 	Stored     int64 // new events stored
-	Duplicates int64 // events already stored
-	Ignored    int64 // events or changes not stored (unknown channel, unused fields)
+	Duplicates int64 // events already stored (or already pending)
+	Pending    int64 // new events kept until their channel is known
+	Ignored    int64 // changes Insights does not count (unused fields, tier updates)
 	Rejected   int64 // deliveries answered 4xx or 5xx
 	Commits    int64 // group-commit transactions
 }
@@ -81,7 +84,7 @@ type webhookReceiver struct {
 	cacheMu sync.Mutex
 	cache   map[string]cachedChannel
 
-	deliveries, stored, duplicates, ignored, rejected, commits atomic.Int64
+	deliveries, stored, duplicates, pending, ignored, rejected, commits atomic.Int64
 }
 
 type cachedChannel struct {
@@ -123,7 +126,7 @@ func (s *Server) WebhookStats() WebhookStats {
 	r := s.hooks
 	return WebhookStats{
 		Deliveries: r.deliveries.Load(), Stored: r.stored.Load(), Duplicates: r.duplicates.Load(),
-		Ignored: r.ignored.Load(), Rejected: r.rejected.Load(), Commits: r.commits.Load(),
+		Pending: r.pending.Load(), Ignored: r.ignored.Load(), Rejected: r.rejected.Load(), Commits: r.commits.Load(),
 	}
 }
 
@@ -241,7 +244,9 @@ func (r *webhookReceiver) commit(group []*pendingBatch) {
 type webhookResponse struct {
 	Stored     int `json:"stored"`
 	Duplicates int `json:"duplicates"`
-	Ignored    int `json:"ignored"`
+	// Pending counts the new events kept until their channel is known.
+	Pending int `json:"pending"`
+	Ignored int `json:"ignored"`
 }
 
 // webhookError answers a rejected delivery with {"error", "field"}.
@@ -297,7 +302,7 @@ func (s *Server) receiveWebhook(c echo.Context) error {
 	}
 
 	ctx := req.Context()
-	batch, ignored, err := r.assign(ctx, c.Param("channel"), parsed)
+	batch, err := r.assign(ctx, c.Param("channel"), parsed)
 	if err != nil {
 		r.rejected.Add(1)
 		return fmt.Errorf("webhook: map channels: %w", err)
@@ -305,7 +310,7 @@ func (s *Server) receiveWebhook(c echo.Context) error {
 	for _, ig := range parsed.Ignored {
 		s.log.Debug("webhook change ignored", "field", ig.Field, "reason", ig.Reason)
 	}
-	ignored += len(parsed.Ignored) + len(parsed.TierUpdates)
+	ignored := len(parsed.Ignored) + len(parsed.TierUpdates)
 	r.ignored.Add(int64(ignored))
 	resp := webhookResponse{Ignored: ignored}
 	if batch.Len() > 0 {
@@ -317,9 +322,13 @@ func (s *Server) receiveWebhook(c echo.Context) error {
 			}
 			return fmt.Errorf("webhook: store: %w", err)
 		}
-		resp.Stored, resp.Duplicates = res.Stored, res.Duplicates
+		resp.Stored, resp.Duplicates, resp.Pending = res.Stored, res.Duplicates, res.Pending
 		r.stored.Add(int64(res.Stored))
 		r.duplicates.Add(int64(res.Duplicates))
+		r.pending.Add(int64(res.Pending))
+		if len(batch.Unknown) > 0 && s.opts.RequestDiscovery != nil {
+			s.opts.RequestDiscovery()
+		}
 	}
 	r.deliveries.Add(1)
 	return c.JSON(http.StatusOK, resp)
@@ -327,10 +336,9 @@ func (s *Server) receiveWebhook(c echo.Context) error {
 
 // assign maps every event to its channel: the URL's channel when given,
 // else the metadata's phone_number_id, else its display_phone_number.
-// Events of unknown channels are logged and counted in ignored.
-func (r *webhookReceiver) assign(ctx context.Context, urlChannel string, b webhook.Batch) (store.WebhookBatch, int, error) {
+// Events of unknown channels go to the batch's Unknown events, and are logged.
+func (r *webhookReceiver) assign(ctx context.Context, urlChannel string, b webhook.Batch) (store.WebhookBatch, error) {
 	var out store.WebhookBatch
-	ignored := 0
 	resolve := func(phoneID, display string) (string, error) {
 		if urlChannel != "" {
 			return r.lookup(ctx, "id:"+urlChannel, func() (store.Channel, error) { return r.s.store.GetChannel(ctx, store.AllClients(), urlChannel) })
@@ -347,34 +355,35 @@ func (r *webhookReceiver) assign(ctx context.Context, urlChannel string, b webho
 		return "", nil
 	}
 	unknown := map[string]int{}
-	for _, st := range b.Statuses {
+	for i, st := range b.Statuses {
 		id, err := resolve(st.PhoneNumberID, st.DisplayPhoneNumber)
 		if err != nil {
-			return out, 0, err
+			return out, err
 		}
 		if id == "" {
 			unknown[urlChannel+"|"+st.PhoneNumberID+"|"+st.DisplayPhoneNumber]++
-			ignored++
+			out.Unknown = append(out.Unknown, store.UnknownEvent{URLChannel: urlChannel, Status: &b.Statuses[i]})
 			continue
 		}
 		out.Statuses = append(out.Statuses, store.WebhookStatus{ChannelID: id, MessageStatus: st})
 	}
-	for _, ev := range b.Calls {
+	for i, ev := range b.Calls {
 		id, err := resolve(ev.PhoneNumberID, ev.DisplayPhoneNumber)
 		if err != nil {
-			return out, 0, err
+			return out, err
 		}
 		if id == "" {
 			unknown[urlChannel+"|"+ev.PhoneNumberID+"|"+ev.DisplayPhoneNumber]++
-			ignored++
+			out.Unknown = append(out.Unknown, store.UnknownEvent{URLChannel: urlChannel, Call: &b.Calls[i]})
 			continue
 		}
 		out.Calls = append(out.Calls, store.WebhookCall{ChannelID: id, CallEvent: ev})
 	}
 	for k, n := range unknown {
-		r.s.log.WarnContext(ctx, "webhook events ignored: unknown channel", "channel|phone_number_id|display_phone_number", k, "events", n)
+		r.s.log.WarnContext(ctx, "webhook events kept pending: unknown channel",
+			"channel|phone_number_id|display_phone_number", k, "events", n)
 	}
-	return out, ignored, nil
+	return out, nil
 }
 
 // lookup finds a channel id through the cache; "" when no channel matches.

@@ -384,7 +384,7 @@ func TestWebhookAuthAndBadInput(t *testing.T) {
 	}
 }
 
-func TestWebhookIgnoresWhatItCannotCount(t *testing.T) {
+func TestWebhookIgnoresWhatItCannotCountAndKeepsUnknownChannels(t *testing.T) {
 	st := storetest.Open(t)
 	s := newWebhookServer(t, st, nil)
 	h := s.Handler()
@@ -392,22 +392,22 @@ func TestWebhookIgnoresWhatItCannotCount(t *testing.T) {
 	unknownPhone := statusesBody("4930000000", "999", status{"wamid.x", "delivered", time.Hour, "utility", "regular", ""})
 	byURL := statusesBody("", "", status{"wamid.y", "delivered", time.Hour, "utility", "regular", ""})
 	tests := []struct {
-		name            string
-		target          string
-		body            []byte
-		stored, ignored int
+		name                     string
+		target                   string
+		body                     []byte
+		stored, pending, ignored int
 	}{
-		{"unknown field", tokenURL, template, 0, 1},
-		{"unknown channel", tokenURL, unknownPhone, 0, 1},
-		{"unknown channel in URL", "/webhooks/whatsapp/nope?token=" + whSecret, byURL, 0, 1},
-		{"channel from URL", "/webhooks/whatsapp/ch1?token=" + whSecret, byURL, 1, 0},
-		{"channel from display number", tokenURL, statusesBody("+49 151 12345678", "", status{"wamid.z", "read", time.Hour, "utility", "regular", ""}), 1, 0},
+		{"unknown field", tokenURL, template, 0, 0, 1},
+		{"unknown channel", tokenURL, unknownPhone, 0, 1, 0},
+		{"unknown channel in URL", "/webhooks/whatsapp/nope?token=" + whSecret, byURL, 0, 1, 0},
+		{"channel from URL", "/webhooks/whatsapp/ch1?token=" + whSecret, byURL, 1, 0, 0},
+		{"channel from display number", tokenURL, statusesBody("+49 151 12345678", "", status{"wamid.z", "read", time.Hour, "utility", "regular", ""}), 1, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := postWebhook(t, h, tt.target, tt.body, nil)
-			if r.code != 200 || r.body.Stored != tt.stored || r.body.Ignored != tt.ignored {
-				t.Errorf("got %d %+v, want stored %d ignored %d", r.code, r.body, tt.stored, tt.ignored)
+			if r.code != 200 || r.body.Stored != tt.stored || r.body.Pending != tt.pending || r.body.Ignored != tt.ignored {
+				t.Errorf("got %d %+v, want stored %d pending %d ignored %d", r.code, r.body, tt.stored, tt.pending, tt.ignored)
 			}
 		})
 	}

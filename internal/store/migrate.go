@@ -139,6 +139,7 @@ var migrations = []migration{
 	usageVersionMigration,
 	channelDailyMigration,
 	clientLocalDailyMigration,
+	pendingMigration,
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from

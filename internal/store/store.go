@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -36,6 +37,10 @@ type Store struct {
 	r       *gorm.DB // the read pool: the same as w on PostgreSQL
 	now     func() time.Time
 	log     *slog.Logger
+	// webhookMu runs this process's webhook folds (group commits and the
+	// resolution of pending events) one at a time: on PostgreSQL two of them
+	// over the same message would otherwise overwrite each other's reads.
+	webhookMu sync.Mutex
 }
 
 // Open connects to the database named by dsn: a postgres:// (or

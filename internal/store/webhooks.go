@@ -118,20 +118,25 @@ type WebhookCall struct {
 	webhook.CallEvent
 }
 
-// WebhookBatch is the events of one webhook delivery whose channel is known.
+// WebhookBatch is the events of one webhook delivery.
 type WebhookBatch struct {
+	// Statuses and Calls are the events whose channel the receiver found.
 	Statuses []WebhookStatus
 	Calls    []WebhookCall
+	// Unknown are the events whose channel is not known yet: they are kept
+	// in webhook_pending until ResolvePendingWebhooks finds their channel.
+	Unknown []UnknownEvent
 }
 
 // Len is the number of events in the batch.
-func (b WebhookBatch) Len() int { return len(b.Statuses) + len(b.Calls) }
+func (b WebhookBatch) Len() int { return len(b.Statuses) + len(b.Calls) + len(b.Unknown) }
 
 // WebhookResult says what saving one batch did.
 type WebhookResult struct {
 	// Stored counts the events that were new; Duplicates those already
-	// stored (or repeated within the batches saved together).
-	Stored, Duplicates int
+	// stored (or repeated within the batches saved together); Pending the
+	// new events kept until their channel is known.
+	Stored, Duplicates, Pending int
 }
 
 // Event kinds in webhook_events.
@@ -160,76 +165,150 @@ func (s *Store) SaveWebhookBatch(ctx context.Context, rates *webhook.RateCard, b
 // commit) and returns what happened to each, in order. Events already stored
 // are duplicates and change nothing; new ones update their message's or
 // call's counters, with costs estimated from rates (nil: costs unknown).
-// Either every batch is stored or, on error, none is. Every event needs a
-// channel id of an existing channel.
+// Unknown events are kept pending under their natural key. Either every
+// batch is stored or, on error, none is. Every event of Statuses and Calls
+// needs the id of an existing channel.
 func (s *Store) SaveWebhookBatches(ctx context.Context, rates *webhook.RateCard, batches []WebhookBatch) ([]WebhookResult, error) {
 	results := make([]WebhookResult, len(batches))
-	var rows []eventRow
-	var owners []int
-	seen := map[evKey]bool{}
-	for bi, b := range batches {
-		for _, st := range b.Statuses {
-			if st.ChannelID == "" {
-				return nil, fmt.Errorf("store: save webhooks: status %s %s without channel", st.MessageID, st.Status)
-			}
-			k := evKey{kindStatus, st.MessageID, strings.ToLower(strings.TrimSpace(st.Status))}
-			if seen[k] {
-				results[bi].Duplicates++
-				continue
-			}
-			seen[k] = true
-			rows = append(rows, statusRow(st, k.event))
-			owners = append(owners, bi)
-		}
-		for _, ev := range b.Calls {
-			if ev.ChannelID == "" {
-				return nil, fmt.Errorf("store: save webhooks: call %s %s without channel", ev.CallID, ev.Event)
-			}
-			k := evKey{kindCall, ev.CallID, strings.ToLower(strings.TrimSpace(ev.Event))}
-			if seen[k] {
-				results[bi].Duplicates++
-				continue
-			}
-			seen[k] = true
-			rows = append(rows, callRow(ev, k.event))
-			owners = append(owners, bi)
-		}
+	g, err := gatherEvents(batches, results)
+	if err != nil {
+		return nil, fmt.Errorf("store: save webhooks: %w", err)
 	}
-	if len(rows) == 0 {
+	if len(g.rows) == 0 && len(g.pending) == 0 {
 		return results, nil
 	}
 	now := s.now().Unix()
-	for i := range rows {
-		rows[i].receivedAt = now
+	for i := range g.rows {
+		g.rows[i].receivedAt = now
 	}
-
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		inserted, err := insertEvents(tx, rows)
+	for i := range g.pending {
+		g.pending[i].receivedAt = now
+	}
+	s.webhookMu.Lock()
+	defer s.webhookMu.Unlock()
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		inserted, err := saveEventRows(tx, rates, g.rows, now)
 		if err != nil {
 			return err
 		}
-		var newStatuses, newCalls []eventRow
-		for i, r := range rows {
-			if !inserted[evKey{r.kind, r.refID, r.event}] {
-				results[owners[i]].Duplicates++
-				continue
-			}
-			results[owners[i]].Stored++
-			if r.kind == kindStatus {
-				newStatuses = append(newStatuses, r)
+		for i, ok := range inserted {
+			if ok {
+				results[g.owners[i]].Stored++
 			} else {
-				newCalls = append(newCalls, r)
+				results[g.owners[i]].Duplicates++
 			}
 		}
-		if err := foldMessages(tx, rates, newStatuses, now); err != nil {
+		kept, err := insertPending(tx, g.pending)
+		if err != nil {
 			return err
 		}
-		return foldCalls(tx, rates, newCalls, now)
+		for i, ok := range kept {
+			if ok {
+				results[g.pendingOwners[i]].Pending++
+			} else {
+				results[g.pendingOwners[i]].Duplicates++
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: save webhooks: %w", err)
 	}
 	return results, nil
+}
+
+// gathered is the rows of a group of batches, each with the index of the
+// batch it came from, repeats within the group left out (and counted as
+// duplicates).
+type gathered struct {
+	rows          []eventRow
+	owners        []int
+	pending       []pendingRow
+	pendingOwners []int
+}
+
+func gatherEvents(batches []WebhookBatch, results []WebhookResult) (gathered, error) {
+	var g gathered
+	seen := map[evKey]bool{}
+	first := func(bi int, k evKey) bool {
+		if seen[k] {
+			results[bi].Duplicates++
+			return false
+		}
+		seen[k] = true
+		return true
+	}
+	for bi, b := range batches {
+		for _, st := range b.Statuses {
+			if st.ChannelID == "" {
+				return g, fmt.Errorf("status %s %s without channel", st.MessageID, st.Status)
+			}
+			if k := statusEventKey(st.MessageStatus); first(bi, k) {
+				g.rows = append(g.rows, statusRow(st, k.event))
+				g.owners = append(g.owners, bi)
+			}
+		}
+		for _, ev := range b.Calls {
+			if ev.ChannelID == "" {
+				return g, fmt.Errorf("call %s %s without channel", ev.CallID, ev.Event)
+			}
+			if k := callEventKey(ev.CallEvent); first(bi, k) {
+				g.rows = append(g.rows, callRow(ev, k.event))
+				g.owners = append(g.owners, bi)
+			}
+		}
+		for _, u := range b.Unknown {
+			r, err := u.row()
+			if err != nil {
+				return g, err
+			}
+			if first(bi, r.key) {
+				g.pending = append(g.pending, r)
+				g.pendingOwners = append(g.pendingOwners, bi)
+			}
+		}
+	}
+	return g, nil
+}
+
+func statusEventKey(st webhook.MessageStatus) evKey {
+	return evKey{kindStatus, st.MessageID, strings.ToLower(strings.TrimSpace(st.Status))}
+}
+
+func callEventKey(ev webhook.CallEvent) evKey {
+	return evKey{kindCall, ev.CallID, strings.ToLower(strings.TrimSpace(ev.Event))}
+}
+
+// saveEventRows inserts rows into webhook_events and folds the new ones
+// into their messages and calls; it says which rows were new.
+func saveEventRows(tx *gorm.DB, rates *webhook.RateCard, rows []eventRow, now int64) ([]bool, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	inserted, err := insertEvents(tx, rows)
+	if err != nil {
+		return nil, err
+	}
+	isNew := make([]bool, len(rows))
+	var newStatuses, newCalls []eventRow
+	for i, r := range rows {
+		if !inserted[evKey{r.kind, r.refID, r.event}] {
+			continue
+		}
+		isNew[i] = true
+		if r.kind == kindStatus {
+			newStatuses = append(newStatuses, r)
+		} else {
+			newCalls = append(newCalls, r)
+		}
+	}
+	if err := foldMessages(tx, rates, newStatuses, now); err != nil {
+		return nil, err
+	}
+	if err := foldCalls(tx, rates, newCalls, now); err != nil {
+		return nil, err
+	}
+	return isNew, nil
 }
 
 // eventRow is one row of webhook_events.
@@ -293,21 +372,7 @@ func insertEvents(tx *gorm.DB, rows []eventRow) (map[evKey]bool, error) {
 				r.endAt, r.errorCodes)
 		}
 		b.WriteString(" ON CONFLICT (kind, ref_id, event) DO NOTHING RETURNING kind, ref_id, event")
-		res, err := tx.Raw(b.String(), args...).Rows()
-		if err != nil {
-			return nil, fmt.Errorf("insert events: %w", err)
-		}
-		for res.Next() {
-			var k evKey
-			if err := res.Scan(&k.kind, &k.id, &k.event); err != nil {
-				res.Close()
-				return nil, fmt.Errorf("insert events: scan: %w", err)
-			}
-			inserted[k] = true
-		}
-		err = res.Err()
-		res.Close()
-		if err != nil {
+		if err := scanKeys(tx, b.String(), args, inserted); err != nil {
 			return nil, fmt.Errorf("insert events: %w", err)
 		}
 	}
