@@ -7,31 +7,20 @@ import (
 	"gorm.io/gorm"
 )
 
-// dialect holds every SQL difference between SQLite and PostgreSQL. All other
-// SQL in this package is written to run unchanged on both.
+// dialect holds every difference between SQLite and PostgreSQL at run time.
+// All other SQL in this package is written to run unchanged on both; the
+// schema's differences are spelled out in the migration files of each
+// dialect (migrations/<name>/).
 type dialect interface {
+	// name is the dialect's name and the directory of its migration files.
 	name() string
-	// serialPK is the column definition of an auto-increment int64 key.
-	serialPK() string
-	// keyedTable ends CREATE TABLE for tables whose primary key is their
-	// natural key (WITHOUT ROWID on SQLite stores them once, in key order).
-	keyedTable() string
-	// keyIncludes ends a PRIMARY KEY clause with the non-key columns cols,
-	// so that PostgreSQL answers range sums from the key's index alone
-	// (index-only scans) instead of visiting a heap page per row; SQLite's
-	// WITHOUT ROWID tables already hold every column in key order.
-	keyIncludes(cols string) string
 	// lock serialises transactions on key across processes and replicas.
 	lock(ctx context.Context, tx *gorm.DB, key string) error
 }
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string       { return DialectSQLite }
-func (sqliteDialect) serialPK() string   { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
-func (sqliteDialect) keyedTable() string { return " WITHOUT ROWID" }
-
-func (sqliteDialect) keyIncludes(string) string { return "" }
+func (sqliteDialect) name() string { return DialectSQLite }
 
 // lock is a no-op on SQLite: write transactions BEGIN IMMEDIATE on the single
 // writer connection, so they already run one at a time, across processes too.
@@ -39,11 +28,7 @@ func (sqliteDialect) lock(context.Context, *gorm.DB, string) error { return nil 
 
 type postgresDialect struct{}
 
-func (postgresDialect) name() string       { return DialectPostgres }
-func (postgresDialect) serialPK() string   { return "BIGSERIAL PRIMARY KEY" }
-func (postgresDialect) keyedTable() string { return "" }
-
-func (postgresDialect) keyIncludes(cols string) string { return " INCLUDE (" + cols + ")" }
+func (postgresDialect) name() string { return DialectPostgres }
 
 // lock takes a transaction-level advisory lock, released at commit or rollback.
 func (postgresDialect) lock(ctx context.Context, tx *gorm.DB, key string) error {

@@ -9,9 +9,14 @@
 //   - Migrations are versioned SQL, applied in order, each in its own
 //     transaction and recorded in schema_migrations. Live models are never
 //     AutoMigrated, so a schema change is always a reviewed, ordered step that
-//     runs the same way on both databases. The few dialect differences
-//     (auto-increment keys, SQLite's WITHOUT ROWID, PostgreSQL's advisory
-//     locks) live in dialect.go; everything else is SQL both engines accept,
+//     runs the same way on both databases. Each step is a literal SQL file
+//     per dialect (migrations/sqlite, migrations/postgres), frozen once
+//     released: a test keeps every file's checksum, and no step is built
+//     from code the rest of the package uses, so changing that code cannot
+//     change an old step. The schema's dialect differences (auto-increment
+//     keys, SQLite's WITHOUT ROWID, PostgreSQL's INCLUDE columns) are spelled
+//     out in those files; the run-time ones (PostgreSQL's advisory locks)
+//     live in dialect.go; everything else is SQL both engines accept,
 //     including INSERT … ON CONFLICT … DO UPDATE and IS DISTINCT FROM.
 //
 //   - Every instant is stored as BIGINT unix seconds in UTC on both dialects:

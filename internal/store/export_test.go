@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"io/fs"
+
+	"gorm.io/gorm"
 
 	"github.com/insights-dev/insights/internal/usage"
 )
@@ -41,4 +44,29 @@ func (s *Store) RollupZone(ctx context.Context, id string) (string, error) {
 	var zone string
 	err := s.r.WithContext(ctx).Raw(`SELECT rollup_zone FROM clients WHERE id = ?`, id).Scan(&zone).Error
 	return zone, err
+}
+
+// MigrationStep is a schema step for tests of the migration runner.
+type MigrationStep struct {
+	Version  int64
+	Name     string
+	File     string
+	Backfill func(ctx context.Context, tx *gorm.DB) error
+}
+
+// ApplyMigrations applies steps, their SQL read from fsys (a directory per
+// dialect), the way Migrate applies the released ones.
+func (s *Store) ApplyMigrations(ctx context.Context, fsys fs.FS, steps []MigrationStep) error {
+	ms := make([]migration, len(steps))
+	for i, st := range steps {
+		ms[i] = migration{version: st.Version, name: st.Name, file: st.File, backfill: st.Backfill}
+	}
+	return s.applyMigrations(ctx, fsys, ms)
+}
+
+// QueryInt runs q, which selects one integer, on the writer.
+func (s *Store) QueryInt(ctx context.Context, q string) (int64, error) {
+	var n int64
+	err := s.w.WithContext(ctx).Raw(q).Scan(&n).Error
+	return n, err
 }

@@ -6,21 +6,6 @@ import (
 	"time"
 )
 
-// productionMigration is schema version 5 (production issue): the poll
-// leases that let several replicas share one database, and the daily usage
-// rollup (rollup.go).
-var productionMigration = migration{5, "poll leases and daily usage rollup", func(d dialect) []string {
-	return append([]string{
-		// One row per channel some poller holds or held; expires_at is unix
-		// seconds. A lease is free when it has expired or has no row.
-		`CREATE TABLE channel_leases (
-			channel_id TEXT NOT NULL PRIMARY KEY REFERENCES channels (id) ON DELETE CASCADE,
-			holder TEXT NOT NULL,
-			expires_at BIGINT NOT NULL
-		)`,
-	}, rollupStmts(d)...)
-}}
-
 // ClaimChannel takes or renews the poll lease of a channel for holder until
 // until, and reports whether holder now holds it. The lease is granted when
 // nobody holds it, when its holder's lease expired at or before now, or when

@@ -29,15 +29,6 @@ import (
 // reads the rollup only when every client of the filter keeps the filter's
 // DayZone.
 
-// clientLocalDailyMigration is schema version 11 (production issue). The rows
-// are filled after the migrations by syncLocalRollups.
-var clientLocalDailyMigration = migration{11, "client local-day usage rollup", func(d dialect) []string {
-	return []string{
-		keyRollupTable("usage_client_local_daily", "client", d, true),
-		`ALTER TABLE clients ADD COLUMN rollup_zone TEXT NOT NULL DEFAULT ''`,
-	}
-}}
-
 // clientLocalDailyUsage reads the local-day rollup; its bucket_start is the
 // UTC instant of the local midnight.
 var clientLocalDailyUsage = usageSource{op: "query usage (client local-day rollup)", table: "usage_client_local_daily",

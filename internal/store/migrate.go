@@ -2,144 +2,57 @@ package store
 
 import (
 	"context"
+	"embed"
 	"fmt"
+	"io/fs"
+	"path"
+	"strings"
 
 	"gorm.io/gorm"
 )
 
-// migration is one versioned schema step. Its statements run in one
-// transaction together with the row that records it.
+// migrationFiles holds the literal SQL of every schema step, one file per
+// step and dialect: migrations/sqlite/<file> and migrations/postgres/<file>.
+// A released file is frozen (TestReleasedMigrationsUnchanged): its SQL is
+// never built from, or shared with, the code that runs at run time, so a
+// later change to that code cannot change what an old step did.
+//
+//go:embed migrations
+var migrationFiles embed.FS
+
+// migration is one versioned schema step: the statements of file, then
+// backfill when set, in one transaction together with the row that records
+// the step.
 type migration struct {
 	version int64
 	name    string
-	stmts   func(d dialect) []string
+	file    string
+	// backfill fills data that SQL alone cannot, after the step's SQL and
+	// in its transaction. It may only use the schema as of this step.
+	backfill func(ctx context.Context, tx *gorm.DB) error
 }
 
 // migrations lists every schema step in order. Append only: a released step
-// is never edited, a change is a new step.
+// is never edited, a change is a new step. A new step is a row here (the
+// next version, its name, its file) and its SQL written out literally, once
+// per dialect, in migrations/sqlite/<file> and migrations/postgres/<file>
+// (no helpers: the dialect differences, such as WITHOUT ROWID, auto-increment
+// keys and INCLUDE columns, are spelled out in each file); its two sha256
+// go into releasedMigrations in migrate_frozen_test.go. Data that SQL cannot
+// fill goes in backfill.
 var migrations = []migration{
-	{1, "core tables", func(d dialect) []string {
-		return []string{
-			`CREATE TABLE clients (
-				id TEXT NOT NULL PRIMARY KEY,
-				name TEXT NOT NULL DEFAULT '',
-				status TEXT NOT NULL DEFAULT '',
-				timezone TEXT NOT NULL DEFAULT '',
-				country TEXT NOT NULL DEFAULT '',
-				updated_at BIGINT NOT NULL
-			)`,
-			`CREATE TABLE channels (
-				id TEXT NOT NULL PRIMARY KEY,
-				client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
-				waba_id TEXT NOT NULL DEFAULT '',
-				waba_external_id TEXT NOT NULL DEFAULT '',
-				currency TEXT NOT NULL DEFAULT '',
-				timezone TEXT NOT NULL DEFAULT '',
-				phone_number TEXT NOT NULL DEFAULT '',
-				phone_digits TEXT NOT NULL DEFAULT '',
-				phone_number_id TEXT NOT NULL DEFAULT '',
-				phone_name TEXT NOT NULL DEFAULT '',
-				status TEXT NOT NULL DEFAULT '',
-				billing_started_at BIGINT,
-				updated_at BIGINT NOT NULL
-			)`,
-			`CREATE INDEX channels_client_idx ON channels (client_id)`,
-			`CREATE INDEX channels_waba_idx ON channels (waba_id)`,
-			`CREATE INDEX channels_phone_idx ON channels (phone_digits)`,
-			`CREATE INDEX channels_phone_id_idx ON channels (phone_number_id)`,
-			// The natural key is the primary key; its prefix (channel_id,
-			// granularity, bucket_start) serves every per-channel range query.
-			`CREATE TABLE usage_points (
-				channel_id TEXT NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
-				granularity TEXT NOT NULL,
-				bucket_start BIGINT NOT NULL,
-				category TEXT NOT NULL,
-				pricing_type TEXT NOT NULL,
-				country TEXT NOT NULL,
-				tier TEXT NOT NULL,
-				bucket_end BIGINT NOT NULL,
-				volume BIGINT NOT NULL,
-				currency TEXT NOT NULL,
-				cost_nanos BIGINT,
-				PRIMARY KEY (channel_id, granularity, bucket_start, category, pricing_type, country, tier)
-			)` + d.keyedTable(),
-			// Partner-wide ranges and "data up to" bounds.
-			`CREATE INDEX usage_points_bucket_idx ON usage_points (bucket_start)`,
-			`CREATE TABLE call_points (
-				channel_id TEXT NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
-				granularity TEXT NOT NULL,
-				bucket_start BIGINT NOT NULL,
-				direction TEXT NOT NULL,
-				country TEXT NOT NULL,
-				bucket_end BIGINT NOT NULL,
-				count BIGINT NOT NULL,
-				seconds BIGINT NOT NULL,
-				currency TEXT NOT NULL,
-				cost_nanos BIGINT,
-				PRIMARY KEY (channel_id, granularity, bucket_start, direction, country)
-			)` + d.keyedTable(),
-			`CREATE TABLE poll_runs (
-				id ` + d.serialPK() + `,
-				channel_id TEXT NOT NULL DEFAULT '',
-				kind TEXT NOT NULL,
-				window_start BIGINT,
-				window_end BIGINT,
-				started_at BIGINT NOT NULL,
-				duration_ms BIGINT NOT NULL,
-				outcome TEXT NOT NULL,
-				error TEXT NOT NULL DEFAULT '',
-				points BIGINT NOT NULL DEFAULT 0
-			)`,
-			`CREATE INDEX poll_runs_channel_idx ON poll_runs (channel_id, kind, started_at)`,
-			`CREATE INDEX poll_runs_started_idx ON poll_runs (started_at)`,
-			`CREATE TABLE poll_state (
-				channel_id TEXT NOT NULL PRIMARY KEY REFERENCES channels (id) ON DELETE CASCADE,
-				backfilled_from BIGINT,
-				backfilled_until BIGINT,
-				last_recent_at BIGINT,
-				last_week_at BIGINT,
-				paused_until BIGINT,
-				consecutive_failures BIGINT NOT NULL DEFAULT 0,
-				updated_at BIGINT NOT NULL
-			)`,
-			`CREATE TABLE request_log (
-				id ` + d.serialPK() + `,
-				channel_id TEXT NOT NULL,
-				waba_id TEXT NOT NULL,
-				at BIGINT NOT NULL
-			)`,
-			`CREATE INDEX request_log_channel_idx ON request_log (channel_id, at)`,
-			`CREATE INDEX request_log_waba_idx ON request_log (waba_id, at)`,
-			`CREATE INDEX request_log_at_idx ON request_log (at)`,
-			`CREATE TABLE balances (
-				channel_id TEXT NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
-				read_at BIGINT NOT NULL,
-				currency TEXT NOT NULL,
-				balance_nanos BIGINT NOT NULL,
-				threshold_nanos BIGINT,
-				PRIMARY KEY (channel_id, read_at)
-			)` + d.keyedTable(),
-		}
-	}},
-	{2, "webhook events and counters", webhookMigration},
-	{3, "covering index for partner-wide usage ranges", func(dialect) []string {
-		// Partner-wide queries read every channel's rows in a time range; with
-		// the summed columns in the index they never touch the table (4× faster
-		// on SQLite for a month of 1,000 channels).
-		return []string{
-			`CREATE INDEX usage_points_range_idx ON usage_points (bucket_start, granularity, currency, volume, cost_nanos)`,
-			`DROP INDEX usage_points_bucket_idx`,
-		}
-	}},
-	{4, "users, sessions, API tokens, share links, audit log", authMigration},
-	productionMigration,
-	spendMigration,
-	clientDailyMigration,
-	clientKeyDailyMigration,
-	usageVersionMigration,
-	channelDailyMigration,
-	clientLocalDailyMigration,
-	pendingMigration,
+	{version: 1, name: "core tables", file: "0001_core_tables.sql"},
+	{version: 2, name: "webhook events and counters", file: "0002_webhook_counters.sql"},
+	{version: 3, name: "covering index for partner-wide usage ranges", file: "0003_usage_range_index.sql"},
+	{version: 4, name: "users, sessions, API tokens, share links, audit log", file: "0004_access_control.sql"},
+	{version: 5, name: "poll leases and daily usage rollup", file: "0005_leases_daily_rollup.sql"},
+	{version: 6, name: "spend control: budgets, alerts, deliveries, client prices", file: "0006_spend_control.sql"},
+	{version: 7, name: "client daily usage rollup", file: "0007_client_daily_rollup.sql"},
+	{version: 8, name: "client daily usage rollup by key", file: "0008_client_key_daily_rollup.sql"},
+	{version: 9, name: "usage version per client", file: "0009_usage_version.sql"},
+	{version: 10, name: "channel daily usage rollup", file: "0010_channel_daily_rollup.sql"},
+	{version: 11, name: "client local-day usage rollup", file: "0011_client_local_daily_rollup.sql"},
+	{version: 12, name: "webhook events of channels not yet discovered", file: "0012_webhook_pending.sql"},
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from
@@ -149,6 +62,21 @@ const migrationLock = "insights:migrate"
 // Migrate applies every migration not yet recorded in schema_migrations, in
 // order, each in its own transaction. Running it again does nothing.
 func (s *Store) Migrate(ctx context.Context) error {
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if err := s.applyMigrations(ctx, files, migrations); err != nil {
+		return err
+	}
+	// The local-day rollups follow the clients' zones (and are first
+	// built here after migration 11).
+	return s.syncLocalRollups(ctx, nil)
+}
+
+// applyMigrations applies the steps not yet recorded, reading their SQL from
+// fsys (a directory per dialect, named by dialect.name).
+func (s *Store) applyMigrations(ctx context.Context, fsys fs.FS, steps []migration) error {
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.dialect.lock(ctx, tx, migrationLock); err != nil {
 			return err
@@ -162,33 +90,87 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate: create schema_migrations: %w", err)
 	}
-	for _, m := range migrations {
-		err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := s.dialect.lock(ctx, tx, migrationLock); err != nil {
-				return err
-			}
-			var n int64
-			if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n).Error; err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			for _, stmt := range m.stmts(s.dialect) {
-				if err := tx.Exec(stmt).Error; err != nil {
-					return err
-				}
-			}
-			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-				m.version, m.name, s.now().Unix()).Error
-		})
-		if err != nil {
+	for _, m := range steps {
+		if err := s.applyMigration(ctx, fsys, m); err != nil {
 			return fmt.Errorf("store: migrate: version %d (%s): %w", m.version, m.name, err)
 		}
 	}
-	// The local-day rollups follow the clients' zones (and are first
-	// built here after migration 11).
-	return s.syncLocalRollups(ctx, nil)
+	return nil
+}
+
+// applyMigration runs one step unless schema_migrations records it.
+func (s *Store) applyMigration(ctx context.Context, fsys fs.FS, m migration) error {
+	stmts, err := readMigration(fsys, s.dialect.name(), m.file)
+	if err != nil {
+		return err
+	}
+	return s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.dialect.lock(ctx, tx, migrationLock); err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		for _, stmt := range stmts {
+			if err := tx.Exec(stmt).Error; err != nil {
+				return err
+			}
+		}
+		if m.backfill != nil {
+			if err := m.backfill(ctx, tx); err != nil {
+				return fmt.Errorf("backfill: %w", err)
+			}
+		}
+		return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			m.version, m.name, s.now().Unix()).Error
+	})
+}
+
+// readMigration returns the statements of a step's file for a dialect.
+func readMigration(fsys fs.FS, dialect, file string) ([]string, error) {
+	name := path.Join(dialect, file)
+	text, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	stmts, err := splitSQL(string(text))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return stmts, nil
+}
+
+// splitSQL splits a migration file into its statements. A statement ends at
+// a line ending in ";" (the ";" is not part of it); blank lines and "--"
+// comment lines before a statement are dropped. Everything else is kept
+// byte for byte, so the schema text SQLite records is the file's.
+func splitSQL(text string) ([]string, error) {
+	var stmts []string
+	var cur strings.Builder
+	for line := range strings.Lines(text) {
+		trimmed := strings.TrimSpace(line)
+		if cur.Len() == 0 && (trimmed == "" || strings.HasPrefix(trimmed, "--")) {
+			continue
+		}
+		if end, ok := strings.CutSuffix(strings.TrimRight(line, " \t\r\n"), ";"); ok {
+			cur.WriteString(end)
+			stmts = append(stmts, cur.String())
+			cur.Reset()
+			continue
+		}
+		cur.WriteString(line)
+	}
+	if cur.Len() > 0 {
+		return nil, fmt.Errorf("statement not ended by a line ending in %q: %.60q", ";", cur.String())
+	}
+	if len(stmts) == 0 {
+		return nil, fmt.Errorf("no statements")
+	}
+	return stmts, nil
 }
 
 // MigrationsCurrent reports whether every known migration has been applied,

@@ -2,9 +2,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/store/storetest"
@@ -112,5 +117,73 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 			t.Error("usage version did not move after a save")
 		}
 		checkClientRollup(t, s, "after migrating a populated database", 2)
+	})
+}
+
+// TestMigrationStepSQLAndBackfillInOneTransaction applies two steps, the
+// second with SQL and a Go backfill: when the backfill fails, the second
+// step's SQL is rolled back with it and the step is not recorded (the first
+// stays applied); the next run applies it whole, the backfill seeing the
+// step's own SQL, and a run after that does nothing.
+func TestMigrationStepSQLAndBackfillInOneTransaction(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		files := fstest.MapFS{}
+		for _, d := range []string{store.DialectSQLite, store.DialectPostgres} {
+			files[d+"/0101_one.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE test_one (id BIGINT NOT NULL PRIMARY KEY);\n")}
+			files[d+"/0102_two.sql"] = &fstest.MapFile{Data: []byte("-- A table and its first row.\n" +
+				"CREATE TABLE test_two (\n\tid BIGINT NOT NULL PRIMARY KEY\n);\n\nINSERT INTO test_two (id) VALUES (1);\n")}
+		}
+		failed := errors.New("backfill failed")
+		calls, seen := 0, int64(0)
+		backfill := func(ctx context.Context, tx *gorm.DB) error {
+			calls++
+			if err := tx.Raw(`SELECT COUNT(*) FROM test_two`).Scan(&seen).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec(`INSERT INTO test_two (id) VALUES (2)`).Error; err != nil {
+				return err
+			}
+			if calls == 1 {
+				return failed
+			}
+			return nil
+		}
+		steps := []store.MigrationStep{
+			{Version: 101, Name: "test one", File: "0101_one.sql"},
+			{Version: 102, Name: "test two", File: "0102_two.sql", Backfill: backfill},
+		}
+		applied := func() int64 {
+			t.Helper()
+			n, err := s.QueryInt(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version IN (101, 102)`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		err := s.ApplyMigrations(ctx, files, steps)
+		if !errors.Is(err, failed) || !strings.Contains(err.Error(), "version 102 (test two)") {
+			t.Fatalf("first run: %v, want the backfill's error for version 102", err)
+		}
+		if n := applied(); n != 1 {
+			t.Fatalf("after a failed backfill %d of the two steps are recorded, want 1", n)
+		}
+		if _, err := s.QueryInt(ctx, `SELECT COUNT(*) FROM test_two`); err == nil {
+			t.Fatal("test_two exists after its step's backfill failed")
+		}
+
+		if err := s.ApplyMigrations(ctx, files, steps); err != nil {
+			t.Fatalf("second run: %v", err)
+		}
+		if n, err := s.QueryInt(ctx, `SELECT COUNT(*) FROM test_two`); err != nil || n != 2 || seen != 1 || applied() != 2 {
+			t.Fatalf("second run: test_two has %d rows (%v), backfill saw %d, want 2 rows with the SQL's row seen", n, err, seen)
+		}
+		if err := s.ApplyMigrations(ctx, files, steps); err != nil || calls != 2 {
+			t.Fatalf("third run: %v, backfill ran %d times, want twice in all", err, calls)
+		}
+		if ok, err := s.MigrationsCurrent(ctx); err != nil || !ok {
+			t.Fatalf("MigrationsCurrent = %v, %v", ok, err)
+		}
 	})
 }

@@ -19,18 +19,6 @@ import (
 // Its day column is named bucket_start (the day's UTC midnight, unix
 // seconds) so the shared filter code applies unchanged.
 
-// rollupStmts create and fill the rollup table (part of migration 5).
-func rollupStmts(d dialect) []string {
-	return []string{
-		keyRollupTable("usage_daily", "channel", d, false),
-		// Partner-wide ranges read only the index (on SQLite it also holds
-		// the key columns).
-		`CREATE INDEX usage_daily_range_idx ON usage_daily (bucket_start, currency, volume, cost_nanos, cost_missing)`,
-		`INSERT INTO usage_daily (channel_id, bucket_start, category, pricing_type, country, currency, volume, cost_nanos, cost_missing) ` +
-			rollupSelect + ` WHERE granularity = 'half_hour'` + rollupGroup,
-	}
-}
-
 // rollupSelect and rollupGroup sum half-hour points into UTC days.
 const (
 	rollupSelect = `SELECT channel_id, bucket_start - bucket_start % 86400, category, pricing_type, country, currency,
@@ -39,29 +27,10 @@ const (
 	rollupGroup = ` GROUP BY channel_id, bucket_start - bucket_start % 86400, category, pricing_type, country, currency`
 )
 
-// channelDailyMigration is schema version 10 (production issue): per
-// channel, UTC day, pricing type and currency, the sums of usage_daily. The
-// per-channel breakdown of a view reads it (ChannelTotals): a third of the
-// rows of usage_daily when a channel sends three categories to a country.
-var channelDailyMigration = migration{10, "channel daily usage rollup", func(d dialect) []string {
-	return []string{
-		`CREATE TABLE usage_channel_daily (
-			channel_id TEXT NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
-			bucket_start BIGINT NOT NULL,
-			pricing_type TEXT NOT NULL,
-			currency TEXT NOT NULL,
-			volume BIGINT NOT NULL,
-			cost_nanos BIGINT NOT NULL,
-			cost_missing BIGINT NOT NULL,
-			PRIMARY KEY (channel_id, bucket_start, pricing_type, currency)` + d.keyIncludes(rollupSums) + `
-		)` + d.keyedTable(),
-		channelRollupInsert + channelRollupGroup,
-	}
-}}
-
-// rollupSums are the summed columns of the rollups, included in their keys'
-// indexes on PostgreSQL.
-const rollupSums = "volume, cost_nanos, cost_missing"
+// The channel daily rollup, usage_channel_daily: per channel, UTC day,
+// pricing type and currency, the sums of usage_daily. The per-channel
+// breakdown of a view reads it (ChannelTotals): a third of the rows of
+// usage_daily when a channel sends three categories to a country.
 
 // channelRollupInsert and channelRollupGroup sum usage_daily per channel,
 // day, pricing type and currency; callers add their conditions in between
@@ -128,25 +97,6 @@ func isUTCMidnight(t time.Time) bool { return t.Equal(utcMidnight(t)) }
 // recomputes both clients of a channel that moves. Like usage_daily, its day
 // column is named bucket_start so the shared filter code applies.
 
-// clientDailyMigration is schema version 7 (production issue): the client
-// daily rollup, filled from usage_daily.
-var clientDailyMigration = migration{7, "client daily usage rollup", func(d dialect) []string {
-	return []string{
-		`CREATE TABLE usage_client_daily (
-			client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
-			bucket_start BIGINT NOT NULL,
-			currency TEXT NOT NULL,
-			volume BIGINT NOT NULL,
-			cost_nanos BIGINT NOT NULL,
-			cost_missing BIGINT NOT NULL,
-			PRIMARY KEY (client_id, bucket_start, currency)
-		)` + d.keyedTable(),
-		// Partner-wide ranges read only the index.
-		`CREATE INDEX usage_client_daily_range_idx ON usage_client_daily (bucket_start, client_id, currency, volume, cost_nanos, cost_missing)`,
-		clientRollupInsert + clientRollupGroup,
-	}
-}}
-
 // clientRollupInsert and clientRollupGroup sum usage_daily per client, day
 // and currency; callers add their conditions in between (after WHERE 1 = 1).
 const (
@@ -156,42 +106,9 @@ const (
 	clientRollupGroup = ` GROUP BY c.client_id, u.bucket_start, u.currency`
 )
 
-// clientKeyDailyMigration is schema version 8 (production issue): the client
-// daily rollup by key, filled from usage_daily. A client's own view (no
-// channel or WABA picked) reads it: one row per client, day and key instead of
-// one per channel, day and key.
-var clientKeyDailyMigration = migration{8, "client daily usage rollup by key", func(d dialect) []string {
-	return []string{keyRollupTable("usage_client_key_daily", "client", d, true), clientKeyRollupInsert + clientKeyRollupGroup}
-}}
-
-// keyRollupTable creates a rollup table per owner (channel or client), day
-// (bucket_start) and key: usage_daily, usage_client_key_daily and
-// usage_client_local_daily. With include, its key's index also holds the
-// sums on PostgreSQL.
-func keyRollupTable(name, owner string, d dialect, include bool) string {
-	includes := ""
-	if include {
-		includes = d.keyIncludes(rollupSums)
-	}
-	return `CREATE TABLE ` + name + ` (
-			` + owner + `_id TEXT NOT NULL REFERENCES ` + owner + `s (id) ON DELETE CASCADE,
-			bucket_start BIGINT NOT NULL,
-			category TEXT NOT NULL,
-			pricing_type TEXT NOT NULL,
-			country TEXT NOT NULL,
-			currency TEXT NOT NULL,
-			volume BIGINT NOT NULL,
-			cost_nanos BIGINT NOT NULL,
-			cost_missing BIGINT NOT NULL,
-			PRIMARY KEY (` + owner + `_id, bucket_start, category, pricing_type, country, currency)` + includes + `
-		)` + d.keyedTable()
-}
-
-// usageVersionMigration is schema version 9 (production issue): a counter
-// per client that moves whenever its usage changes.
-var usageVersionMigration = migration{9, "usage version per client", func(dialect) []string {
-	return []string{`ALTER TABLE clients ADD COLUMN usage_version BIGINT NOT NULL DEFAULT 0`}
-}}
+// The client daily rollup by key, usage_client_key_daily, is filled from
+// usage_daily. A client's own view (no channel or WABA picked) reads it: one
+// row per client, day and key instead of one per channel, day and key.
 
 // clientKeyRollupInsert and clientKeyRollupGroup sum usage_daily per client,
 // day, category, pricing type, country and currency; callers add their

@@ -34,26 +34,6 @@ const PendingWebhookRetention = 30 * 24 * time.Hour
 // pendingResolveChunk bounds the events moved per transaction.
 const pendingResolveChunk = 2000
 
-// pendingMigration creates webhook_pending (migration 12).
-var pendingMigration = migration{12, "webhook events of channels not yet discovered", func(d dialect) []string {
-	return []string{
-		`CREATE TABLE webhook_pending (
-			kind TEXT NOT NULL,
-			ref_id TEXT NOT NULL,
-			event TEXT NOT NULL,
-			url_channel TEXT NOT NULL DEFAULT '',
-			phone_number_id TEXT NOT NULL DEFAULT '',
-			phone_number_id_digits TEXT NOT NULL DEFAULT '',
-			display_phone TEXT NOT NULL DEFAULT '',
-			display_digits TEXT NOT NULL DEFAULT '',
-			received_at BIGINT NOT NULL,
-			payload TEXT NOT NULL,
-			PRIMARY KEY (kind, ref_id, event)
-		)` + d.keyedTable(),
-		`CREATE INDEX webhook_pending_received_idx ON webhook_pending (received_at)`,
-	}
-}}
-
 // UnknownEvent is a webhook event whose channel Insights does not know yet.
 // Exactly one of Status and Call is set.
 type UnknownEvent struct {
