@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/insights-dev/insights/internal/usage"
 )
@@ -41,4 +42,15 @@ func (s *Store) RollupZone(ctx context.Context, id string) (string, error) {
 	var zone string
 	err := s.r.WithContext(ctx).Raw(`SELECT rollup_zone FROM clients WHERE id = ?`, id).Scan(&zone).Error
 	return zone, err
+}
+
+// SetClock makes the store read the time from now, for tests of what it
+// stamps (received_at, audit entries).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// CountRows counts the rows of table.
+func (s *Store) CountRows(ctx context.Context, table string) (int64, error) {
+	var n int64
+	err := s.r.WithContext(ctx).Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error
+	return n, err
 }
