@@ -110,9 +110,9 @@ func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*part
 	return c, sim, func() { _ = srv.Close() }, err
 }
 
-// serve runs the web server and the poller until ctx is cancelled, then
-// shuts the server down, waits for the poller, and returns (the caller
-// closes the database last). In demo mode (sim set) it also feeds the
+// serve runs the web server, the poller, the alerts and the upkeep until
+// ctx is cancelled, then shuts the server down, waits for the rest, tidies
+// the database, and returns (the caller closes the database last). In demo mode (sim set) it also feeds the
 // simulator's webhook traffic into the receiver.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -153,6 +153,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		}
 	}()
 	startAlerts(ctx, cfg, log, st, forecasts, &wg)
+	up := newUpkeep(st, log, cfg.Retention)
+	wg.Add(1)
+	go func() { defer wg.Done(); up.run(ctx) }()
 	if sim != nil {
 		wg.Add(1)
 		go func() {
@@ -178,6 +181,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	log.Info("shutting down: webhooks flushed", "after_ms", since())
 	wg.Wait()
 	log.Info("shutting down: poller and alerts stopped", "after_ms", since())
+	up.finish()
+	log.Info("shutting down: database optimized and checkpointed", "after_ms", since())
 	return err
 }
 

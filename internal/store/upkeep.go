@@ -64,7 +64,7 @@ func (s *Store) Prune(ctx context.Context, o PruneOptions) (Pruned, error) {
 		{"poll runs", o.PollRunsBefore, "poll_runs", "id",
 			`SELECT p.id FROM poll_runs p WHERE p.started_at < ? AND EXISTS (SELECT 1 FROM poll_runs n
 				WHERE n.channel_id = p.channel_id AND n.kind = p.kind AND n.outcome = p.outcome
-				AND (n.started_at > p.started_at OR (n.started_at = p.started_at AND n.id > p.id)))`, &p.PollRuns},
+				AND n.started_at >= p.started_at AND (n.started_at > p.started_at OR n.id > p.id))`, &p.PollRuns},
 		{"audit log", o.AuditBefore, "audit_log", "id", "SELECT id FROM audit_log WHERE at < ?", &p.Audit},
 	}
 	batch := o.Batch
