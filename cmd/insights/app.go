@@ -155,10 +155,11 @@ func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*part
 	return c, sim, func() { _ = srv.Close() }, err
 }
 
-// serve runs the web server and the poller until ctx is cancelled, then
-// shuts the server down, stops the PDF browser, waits for the poller, and
-// returns (the caller closes the database last). In demo mode (sim set) it
-// also feeds the simulator's webhook traffic into the receiver.
+// serve runs the web server, the poller, the alerts and the upkeep until
+// ctx is cancelled, then shuts the server down, stops the PDF browser, waits
+// for the rest, tidies the database, and returns (the caller closes the
+// database last). In demo mode (sim set) it also feeds the simulator's
+// webhook traffic into the receiver.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator, rates *webhook.RateCard) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -194,6 +195,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		}
 	}()
 	startAlerts(ctx, cfg, log, st, forecasts, &wg)
+	up := newUpkeep(st, log, cfg.Retention)
+	wg.Add(1)
+	go func() { defer wg.Done(); up.run(ctx) }()
 	if sim != nil {
 		wg.Add(1)
 		go func() {
@@ -221,6 +225,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	log.Info("shutting down: PDF browser stopped", "after_ms", since())
 	wg.Wait()
 	log.Info("shutting down: poller and alerts stopped", "after_ms", since())
+	up.finish()
+	log.Info("shutting down: database optimized and checkpointed", "after_ms", since())
 	return err
 }
 

@@ -2,17 +2,21 @@ package alerts
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net"
 	"net/http"
 	"net/smtp"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -106,14 +110,32 @@ type Email struct {
 	// Username and Password, when set, authenticate with PLAIN (which
 	// net/smtp only allows over TLS or to localhost).
 	Username, Password string
+	// DialTimeout bounds the TCP connect (10 s when zero); Timeout bounds
+	// the whole session, TLS handshake included (30 s when zero), so a
+	// server that accepts and then stalls cannot hold a sender forever.
+	DialTimeout, Timeout time.Duration
 }
 
-// Send mails one alert event.
+// SMTP timeouts used when Email leaves them zero.
+const (
+	DefaultSMTPDialTimeout = 10 * time.Second
+	DefaultSMTPTimeout     = 30 * time.Second
+)
+
+// Send mails one alert event. It gives up when ctx is done or the session
+// outlasts m.Timeout, and closes the connection either way.
 func (m *Email) Send(ctx context.Context, d store.Delivery) error {
 	if m.Addr == "" || m.From == "" || len(m.To) == 0 {
 		return fmt.Errorf("alerts: email: server, sender and recipients are required")
 	}
-	p := PayloadOf(d)
+	if err := m.deliver(ctx, m.message(PayloadOf(d))); err != nil {
+		return fmt.Errorf("alerts: email via %s: %w", m.Addr, err)
+	}
+	return nil
+}
+
+// message is the whole RFC 5322 message of one alert event.
+func (m *Email) message(p Payload) []byte {
 	subject := fmt.Sprintf("[Insights] %s: %s (%s)", strings.ToUpper(p.Event), kindLabel(p.Kind), p.Client)
 	var b strings.Builder
 	fmt.Fprintf(&b, "From: %s\r\n", m.From)
@@ -123,22 +145,81 @@ func (m *Email) Send(ctx context.Context, d store.Delivery) error {
 	fmt.Fprintf(&b, "Message-ID: <insights-alert-%d-%s@insights>\r\n", p.ID, p.Event)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	fmt.Fprintf(&b, "%s\r\n\r\nAlert %d · %s · client %s · %s since %s\r\n", p.Message, p.ID, p.Kind, p.Client, p.State, p.Since)
-	var auth smtp.Auth
-	if m.Username != "" {
-		host, _, _ := net.SplitHostPort(m.Addr)
-		auth = smtp.PlainAuth("", m.Username, m.Password, host)
+	return []byte(b.String())
+}
+
+// deliver runs one SMTP session, the steps of smtp.SendMail, on a
+// connection whose deadline is the session's end; cancelling ctx moves the
+// deadline to now, which wakes any blocked read or write.
+func (m *Email) deliver(ctx context.Context, msg []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(m.Timeout, DefaultSMTPTimeout))
+	defer cancel()
+	dialer := net.Dialer{Timeout: cmp.Or(m.DialTimeout, DefaultSMTPDialTimeout)}
+	conn, err := dialer.DialContext(ctx, "tcp", m.Addr)
+	if err != nil {
+		return fmt.Errorf("dial: %w", err)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- smtp.SendMail(m.Addr, auth, m.From, m.To, []byte(b.String())) }()
-	select {
-	case err := <-errc:
-		if err != nil {
-			return fmt.Errorf("alerts: email via %s: %w", m.Addr, err)
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	if err := conn.SetDeadline(deadline); err != nil {
+		return fmt.Errorf("set deadline: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
+
+	host, _, _ := net.SplitHostPort(m.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return sessionErr(ctx, "greeting", err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
+			return sessionErr(ctx, "starttls", err)
 		}
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("alerts: email via %s: %w", m.Addr, ctx.Err())
 	}
+	if m.Username != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return errors.New("server does not offer AUTH")
+		}
+		if err := c.Auth(smtp.PlainAuth("", m.Username, m.Password, host)); err != nil {
+			return sessionErr(ctx, "auth", err)
+		}
+	}
+	if err := c.Mail(m.From); err != nil {
+		return sessionErr(ctx, "mail from", err)
+	}
+	for _, to := range m.To {
+		if err := c.Rcpt(to); err != nil {
+			return sessionErr(ctx, "rcpt to", err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return sessionErr(ctx, "data", err)
+	}
+	if _, err := w.Write(msg); err != nil {
+		return sessionErr(ctx, "data", err)
+	}
+	if err := w.Close(); err != nil {
+		return sessionErr(ctx, "data", err)
+	}
+	return sessionErr(ctx, "quit", c.Quit())
+}
+
+// sessionErr names the SMTP step that failed, and the context's error when
+// the failure is its cancellation or the session's deadline (the
+// connection's deadline can pass an instant before the context's).
+func sessionErr(ctx context.Context, step string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w (%w)", step, ctx.Err(), err)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("%s: %w (%w)", step, context.DeadlineExceeded, err)
+	}
+	return fmt.Errorf("%s: %w", step, err)
 }
 
 // kindLabel is the human name of an alert kind.

@@ -74,6 +74,9 @@ type Config struct {
 	// X-Forwarded-Proto headers are believed; none by default, so a client
 	// cannot forge its address (audit log, sign-in limits) or HTTPS.
 	TrustedProxies []*net.IPNet
+	// Retention is how long serve keeps webhook events, poll runs and
+	// audit entries (see retention.go).
+	Retention Retention
 }
 
 // DemoMode reports whether Insights runs on the simulated Partner API: forced,
@@ -152,6 +155,15 @@ var settings = []setting{
 	{"INSIGHTS_ALERT_WEBHOOK_URL", "URL that receives alerts as signed JSON (none when empty)", "", func(c *Config, v string) error { c.Alerts.WebhookURL = v; return nil }},
 	{"INSIGHTS_ALERT_WEBHOOK_SECRET", "HMAC-SHA256 key of the X-Insights-Signature header", "", func(c *Config, v string) error { c.Alerts.WebhookSecret = Secret(v); return nil }},
 	{"INSIGHTS_ALERT_RUNWAY_DAYS", "low_runway fires under this many days of balance", "7", func(c *Config, v string) error { return parsePositive(v, &c.Alerts.RunwayDays) }},
+	{"INSIGHTS_WEBHOOK_EVENTS_RETENTION_DAYS", "days webhook events are kept to recognise re-deliveries (counters are kept for good); 0 keeps them for good", "400", func(c *Config, v string) error {
+		return parseDays(v, &c.Retention.WebhookEvents)
+	}},
+	{"INSIGHTS_POLL_RUNS_RETENTION_DAYS", "days poll runs are kept (the newest per channel, kind and outcome always is); 0 keeps them for good", "90", func(c *Config, v string) error {
+		return parseDays(v, &c.Retention.PollRuns)
+	}},
+	{"INSIGHTS_AUDIT_RETENTION_DAYS", "days audit-log entries are kept; 0 keeps them for good", "400", func(c *Config, v string) error {
+		return parseDays(v, &c.Retention.Audit)
+	}},
 	{"INSIGHTS_ALERT_STALLED_AFTER", "polling_stalled fires after this long without a successful poll", "6h", func(c *Config, v string) error { return parseDuration(v, &c.Alerts.StalledAfter) }},
 }
 
@@ -239,6 +251,9 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("INSIGHTS_POLL_INTERVAL: %s is shorter than 1s", c.PollInterval))
 	}
 	if err := c.Alerts.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Retention.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -108,6 +108,14 @@
 //     the range from the smallest rollup that fits, the edges before the
 //     first and after the last UTC midnight from the raw points.
 //
+//   - Prune deletes webhook events, poll runs and audit entries older than
+//     the caller's horizons in batches of a few thousand rows, so the SQLite
+//     writer is never held for long; the webhook counters, usage points and
+//     rollups are never pruned (upkeep.go says why pruning events cannot
+//     double count). Optimize (PRAGMA optimize) and CheckpointWAL (a
+//     TRUNCATE checkpoint, so the -wal file does not keep its largest size)
+//     tend the SQLite file and do nothing on PostgreSQL.
+//
 //   - Backup copies a SQLite database with VACUUM INTO on a reader connection
 //     while writers go on; PostgreSQL is backed up with pg_dump.
 package store

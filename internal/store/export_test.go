@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"io/fs"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -68,5 +69,16 @@ func (s *Store) ApplyMigrations(ctx context.Context, fsys fs.FS, steps []Migrati
 func (s *Store) QueryInt(ctx context.Context, q string) (int64, error) {
 	var n int64
 	err := s.w.WithContext(ctx).Raw(q).Scan(&n).Error
+	return n, err
+}
+
+// SetClock makes the store read the time from now, for tests of what it
+// stamps (received_at, audit entries).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// CountRows counts the rows of table.
+func (s *Store) CountRows(ctx context.Context, table string) (int64, error) {
+	var n int64
+	err := s.r.WithContext(ctx).Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error
 	return n, err
 }
