@@ -1,6 +1,7 @@
 // Package charts turns usage series into go-echarts charts and hands them to
-// the templates as HTML snippets (an element and an inline script), plus a
-// data table with exactly the numbers that are plotted.
+// the templates as HTML snippets (an element and the chart's option as a JSON
+// data block, which static/js/app.js draws from), plus a data table with
+// exactly the numbers that are plotted.
 //
 // Why snippets: the page layout already loads /static/vendor/echarts.min.js
 // from our own origin, so go-echarts' whole-page render (which writes its own
@@ -28,8 +29,8 @@ import (
 )
 
 // Fixed element ids of the charts; each page shows each chart at most once
-// unless it passes WithID. go-echarts declares a global JavaScript variable
-// named after the id, so ids must be unique on a page and valid identifiers.
+// unless it passes WithID. The option block names its element by id, so ids
+// must be unique on a page.
 const (
 	IDMessagesByCategory = "chart_messages_by_category"
 	IDMessagingCosts     = "chart_messaging_costs"
@@ -41,7 +42,7 @@ const (
 const AssetsHost = "/static/vendor/"
 
 // Theme is the ECharts theme name the charts are created with; static/js/app.js
-// registers it (light or dark) before any chart script runs.
+// registers it (light or dark) before it draws the first chart.
 const Theme = "insights"
 
 // DefaultHeight is the plot height of the time-series charts.
@@ -53,7 +54,9 @@ type Chart struct {
 	Title string
 	// Zone is the IANA name of the zone the buckets are in ("Europe/Berlin").
 	Zone string
-	// Element is the container div; Script the inline script that draws it.
+	// Element is the container div; Script the JSON data block (type
+	// application/json, never executed) that static/js/app.js draws the
+	// chart into Element from.
 	Element template.HTML
 	Script  template.HTML
 	// Option is the ECharts option as JSON (for tests and debugging).

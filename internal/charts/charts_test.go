@@ -72,8 +72,9 @@ func seriesNames(o option) []string {
 }
 
 // assertLocal checks what every drawn chart must satisfy: no remote host
-// anywhere, the element carries the id, the script draws into it with the
-// insights theme.
+// anywhere, the element carries the id, and the script is a data block (no
+// code) that names the element, the insights theme and the SVG renderer and
+// holds the option.
 func assertLocal(t *testing.T, c Chart) {
 	t.Helper()
 	all := string(c.Element) + string(c.Script) + c.Option
@@ -88,12 +89,33 @@ func assertLocal(t *testing.T, c Chart) {
 	if !strings.Contains(string(c.Element), "width:100%;height:320px") {
 		t.Errorf("element size: %s", c.Element)
 	}
-	if !strings.Contains(string(c.Script), `echarts.init(document.getElementById('`+c.ID+`'), "insights", { renderer: "svg" })`) {
-		t.Errorf("script does not init %s with the insights theme: %s", c.ID, c.Script)
+	if got := scriptJSON(t, c); !reflect.DeepEqual(jsonValue(t, got), jsonValue(t, c.Option)) {
+		t.Errorf("data block holds\n%s\nwant the option\n%s", got, c.Option)
 	}
-	if !strings.HasPrefix(string(c.Script), "<script") || !strings.HasSuffix(string(c.Script), "</script>") {
-		t.Errorf("script shape: %.80s", c.Script)
+}
+
+// scriptJSON is the content of c's script, which must be a JSON data block
+// for c's element and nothing else.
+func scriptJSON(t *testing.T, c Chart) string {
+	t.Helper()
+	open := `<script type="application/json" data-chart-for="` + c.ID + `" data-chart-theme="insights" data-chart-renderer="svg">`
+	s := string(c.Script)
+	if !strings.HasPrefix(s, open) || !strings.HasSuffix(s, "</script>") {
+		t.Fatalf("script is not a JSON data block for %s: %.160s", c.ID, s)
 	}
+	return strings.TrimSuffix(strings.TrimPrefix(s, open), "</script>")
+}
+
+// jsonValue decodes s, keeping numbers as written.
+func jsonValue(t *testing.T, s string) any {
+	t.Helper()
+	var v any
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("not JSON: %v\n%.300s", err, s)
+	}
+	return v
 }
 
 var berlin = mustZone("Europe/Berlin")
@@ -362,6 +384,15 @@ func TestScriptEscapesOutsideText(t *testing.T) {
 	if !strings.Contains(string(c.Script), `"name":"\u003c/script>\u003cscript>alert(1)\u003c/script>"`) {
 		t.Errorf("script does not escape the name: %s", c.Script)
 	}
+	// JSON.parse in the browser reads the real name back.
+	var back struct {
+		Series []struct {
+			Name string `json:"name"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal([]byte(scriptJSON(t, c)), &back); err != nil || len(back.Series) != 1 || back.Series[0].Name != "</script><script>alert(1)</script>" {
+		t.Errorf("data block does not decode to the name: %v %+v", err, back)
+	}
 }
 
 func TestSparkline(t *testing.T) {
@@ -418,13 +449,15 @@ func TestSnippetMatchesGoEcharts(t *testing.T) {
 	if got, want := squash(string(ours.Element)), squash(theirs.Element); got != want {
 		t.Errorf("element:\n%s\nwant go-echarts'\n%s", got, want)
 	}
-	// go-echarts leaves "<" in the script, where fill writes \u003c, and
-	// ends the option statement by the line break alone, where fill writes ";".
-	body := strings.TrimSuffix(strings.TrimPrefix(squash(theirs.Script), squash(scriptOpen)), scriptClose)
-	body = strings.Replace(strings.ReplaceAll(body, "<", `\u003c`), "}goecharts_msgs_1.setOption", "};goecharts_msgs_1.setOption", 1)
-	want := squash(scriptOpen) + body + scriptClose
-	if got := squash(string(ours.Script)); got != want {
-		t.Errorf("script:\n%s\nwant go-echarts' (with \\u003c)\n%s", got, want)
+	// go-echarts' inline script creates the chart with the theme and
+	// renderer that the data block hands to app.js.
+	init := squash(`echarts.init(document.getElementById('msgs_1'), "` + Theme + `", { renderer: "` + chartRenderer + `" })`)
+	if !strings.Contains(squash(theirs.Script), init) {
+		t.Errorf("go-echarts' script no longer does %s:\n%s", init, theirs.Script)
+	}
+	ours.ID = "msgs_1"
+	if got := scriptJSON(t, ours); !reflect.DeepEqual(jsonValue(t, got), jsonValue(t, ours.Option)) {
+		t.Errorf("data block holds\n%s\nwant the option\n%s", got, ours.Option)
 	}
 	if strings.Count(string(ours.Script), "</script>") != 1 {
 		t.Errorf("script ends early: %s", ours.Script)

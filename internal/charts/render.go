@@ -9,8 +9,9 @@ import (
 	"github.com/insights-dev/insights/internal/usage"
 )
 
-// safeID keeps letters, digits and underscores: go-echarts uses the id as
-// part of a JavaScript variable name and inside a quoted string.
+// safeID keeps letters, digits and underscores: the id is written into HTML
+// attributes unescaped, and go-echarts' own snippet uses it as part of a
+// JavaScript variable name.
 func safeID(id string) string {
 	var b strings.Builder
 	for i, r := range id {
@@ -39,17 +40,18 @@ type echart interface {
 }
 
 // fill renders ch, built with config c, into out's Element, Script and
-// Option: the element and script that go-echarts' RenderSnippet writes,
-// written directly. RenderSnippet parses its three templates on every call,
-// encodes the option twice and runs a regular expression over it for
-// JavaScript functions, which these charts never use: two thirds of a page's
-// render time. TestSnippetMatchesGoEcharts keeps the two in step.
+// Option: the element that go-echarts' RenderSnippet writes, and beside it
+// the option as a JSON data block that static/js/app.js draws from, so the
+// page needs no inline script and the Content-Security-Policy can forbid
+// them. RenderSnippet parses its three templates on every call, encodes the
+// option twice and runs a regular expression over it for JavaScript
+// functions, which these charts never use: two thirds of a page's render
+// time. TestSnippetMatchesGoEcharts keeps the two in step.
 //
-// go-echarts writes the option into the inline script without HTML
-// escaping, so a label such as "</script>" from outside data could end the
-// script early. The script has no "<" of its own (no comparisons, listeners
-// or JS functions), so every "<" in it sits inside a JSON string, where
-// \u003c means the same thing.
+// The browser ends a <script> element, JSON or not, at the first
+// "</script", so a label such as "</script>" from outside data could end the
+// block early. JSON has no "<" outside strings, and inside one \u003c means
+// the same thing, so every "<" is written that way.
 func fill(out *Chart, ch echart, c config) {
 	ch.Validate()
 	option := strings.TrimSpace(string(ch.JSONNotEscaped()))
@@ -57,13 +59,11 @@ func fill(out *Chart, ch echart, c config) {
 	id := c.id
 	out.Element = template.HTML(`<div class="container"><div class="item" id="` + id + `" style="width:` +
 		template.HTMLEscapeString(chartWidth) + `;height:` + template.HTMLEscapeString(c.height) + `;"></div></div>`)
-	out.Script = template.HTML(scriptOpen + `"use strict"; let goecharts_` + id + ` = echarts.init(document.getElementById('` + id +
-		`'), "` + Theme + `", { renderer: "` + chartRenderer + `" }); let option_` + id + ` = ` +
-		strings.ReplaceAll(option, "<", `\u003c`) + `; goecharts_` + id + `.setOption(option_` + id + `);` + scriptClose)
+	out.Script = template.HTML(`<script type="application/json" data-chart-for="` + id + `" data-chart-theme="` + Theme +
+		`" data-chart-renderer="` + chartRenderer + `">` + strings.ReplaceAll(option, "<", `\u003c`) + scriptClose)
 }
 
 const (
-	scriptOpen  = `<script type="text/javascript">`
 	scriptClose = `</script>`
 	// chartWidth and chartRenderer are every chart's width and ECharts renderer.
 	chartWidth    = "100%"

@@ -203,4 +203,25 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	b.screenshot(t, "client-view-monthly")
 	b.checkClean(t, in)
+
+	checkStatement(t, b, in, strings.TrimPrefix(clientHref, "/clients/"))
+}
+
+// checkStatement opens the client's last monthly statement: its chart is
+// drawn and its Print button opens the print dialog, both by app.js under a
+// policy that refuses inline scripts (a refusal would be a page problem).
+func checkStatement(t *testing.T, b *browser, in *instance, client string) {
+	t.Helper()
+	b.do(t, chromedp.Navigate(in.URL("/reports/monthly?client="+url.QueryEscape(client))),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="report"]`)))
+	if total, drawn := waitCharts(t, b); total != 1 || drawn != 1 {
+		t.Errorf("statement: %d of %d charts drawn (want 1 of 1)", drawn, total)
+	}
+	printed := eval[bool](t, b, `(() => { let called = false; window.print = () => { called = true; };
+		document.querySelector('[data-testid="report-print"]').click(); return called; })()`)
+	if !printed {
+		t.Error("the statement's Print button does not print")
+	}
+	b.screenshot(t, "statement")
+	b.checkClean(t, in)
 }

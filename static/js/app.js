@@ -1,19 +1,22 @@
 /*
  * Insights — the page's only script of our own. No dependencies.
  *
- * Loaded in <head> without defer, right after echarts.min.js and before the
- * chart snippets that go-echarts writes inline: it must set the colour theme
- * before the first paint and register the "insights" ECharts theme before the
- * first chart is created. Everything that touches the DOM waits for
- * DOMContentLoaded.
+ * Loaded in <head> without defer, right after echarts.min.js: it must set
+ * the colour theme before the first paint. Everything that touches the DOM
+ * waits for DOMContentLoaded. The pages carry no inline scripts or on*
+ * handlers (the Content-Security-Policy forbids them); this file does it all.
  *
  * - theme: light/dark from localStorage ("insights-theme") or the system;
  *   the toggle button ([data-theme-toggle]) flips and remembers it, and
  *   charts are re-coloured in place;
+ * - charts: each <script type="application/json" data-chart-for="ID"> holds
+ *   an ECharts option (written by internal/charts), drawn into element ID
+ *   with the registered "insights" theme; resized with the window, made
+ *   static and light for print, and data tables in <details> opened while
+ *   printing;
  * - filters: a form with [data-autosubmit] submits when a control changes;
  *   preset buttons with data-from/data-to fill the date fields first;
- * - charts: resized with the window, made static and light for print, and
- *   data tables in <details> opened while printing.
+ * - print: buttons with [data-print] open the browser's print dialog.
  */
 (function () {
   "use strict";
@@ -171,7 +174,36 @@
     });
   }
 
-  // ---------- Charts: resize and print ----------
+  // ---------- Charts: draw, resize and print ----------
+
+  // drawCharts creates a chart for every option block whose element has
+  // none yet. A block that does not parse leaves its chart empty (the data
+  // table beside it still shows the numbers) and the rest are drawn.
+  function drawCharts() {
+    if (!hasECharts()) {
+      return;
+    }
+    var blocks = document.querySelectorAll("script[type='application/json'][data-chart-for]");
+    Array.prototype.forEach.call(blocks, function (block) {
+      var el = document.getElementById(block.getAttribute("data-chart-for"));
+      if (!el || window.echarts.getInstanceByDom(el)) {
+        return;
+      }
+      var option;
+      try {
+        option = JSON.parse(block.textContent);
+      } catch (e) {
+        if (window.console) {
+          window.console.error("insights: chart " + el.id + ": bad option", e);
+        }
+        return;
+      }
+      var chart = window.echarts.init(el, block.getAttribute("data-chart-theme") || THEME_NAME, {
+        renderer: block.getAttribute("data-chart-renderer") || "svg"
+      });
+      chart.setOption(option);
+    });
+  }
 
   var resizeFrame = 0;
   function resizeCharts() {
@@ -297,6 +329,16 @@
     }
   }
 
+  // ---------- Print buttons ----------
+
+  function setupPrint() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (btn) {
+      btn.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+
   // ---------- Start ----------
 
   function init() {
@@ -304,8 +346,10 @@
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].addEventListener("click", toggleTheme);
     }
+    drawCharts();
     applyTheme(effectiveTheme());
     setupFilters();
+    setupPrint();
     if (printQuery && printQuery.matches) {
       beforePrint();
     }
