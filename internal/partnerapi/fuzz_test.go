@@ -127,9 +127,9 @@ func FuzzDecodeUsageAgrees(f *testing.F) {
 		start := int64(1761955200) + int64(slot)*usage.HalfHourSeconds
 		cost := decimalText(nanos)
 		point := map[string]any{"pricing_category": category, "country": country, "tier": tier,
-			"start": numberForm(strconv.FormatInt(start, 10), form&1 != 0),
+			"start":  numberForm(strconv.FormatInt(start, 10), form&1 != 0),
 			"volume": numberForm(strconv.FormatUint(uint64(volume), 10), form&2 != 0),
-			"cost": numberForm(cost, form&4 != 0)}
+			"cost":   numberForm(cost, form&4 != 0)}
 		points := []any{point}
 		if form&16 != 0 {
 			points = append(points, point)
