@@ -54,7 +54,9 @@ func Unmarshal(body []byte, v any, opts ...json.Options) error {
 // SyntaxError returns why body is not one valid JSON value, or nil when it is.
 func SyntaxError(body []byte) error {
 	dec := jsontext.NewDecoder(bytes.NewBuffer(body), Options())
-	if err := dec.SkipValue(); err != nil {
+	if err := dec.SkipValue(); errors.Is(err, io.EOF) {
+		return &jsontext.SyntacticError{Err: io.ErrUnexpectedEOF} // no value at all
+	} else if err != nil {
 		return err
 	}
 	if _, err := dec.ReadToken(); err == nil {
