@@ -2,20 +2,26 @@ package partnerapi
 
 // This file is the one place that knows the JSON shapes and spellings of the
 // Partner API. Most of them are a contract (see partner-api.md): when the live
-// API turns out to differ, correct it here. Values are read with the raw-JSON
-// reader of rawjson.go, so unknown fields are ignored, numbers keep their
-// exact text (money never passes through float64), and every error names the
-// JSON path of the value at fault.
+// API turns out to differ, correct it here. Each body is decoded into the
+// wire structs below with github.com/go-json-experiment/json; their fields
+// are the value types of values.go, so unknown fields are ignored, numbers
+// keep their exact text (money never passes through float64), and every
+// error names the JSON path of the value at fault. What a single value cannot
+// check (a required field, a key that repeats) is checked here afterwards.
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/insights-dev/insights/internal/jsonread"
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -54,21 +60,21 @@ func countriesParam(codes []string) (string, error) {
 // "error" (a string, or an object with "message"), else the body's text.
 func errorMessage(body []byte) string {
 	const maxLen = 300
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) == nil {
+	var m map[string]jsontext.Value
+	if jsonread.Unmarshal(body, &m) == nil {
 		for _, k := range []string{"detail", "error", "message"} {
 			raw, ok := m[k]
-			if !ok || isNull(raw) {
+			if !ok || raw.Kind() == 'n' {
 				continue
 			}
 			var s string
-			if json.Unmarshal(raw, &s) == nil {
+			if jsonread.Unmarshal(raw, &s) == nil {
 				return shorten(s, maxLen)
 			}
 			var inner struct {
 				Message string `json:"message"`
 			}
-			if json.Unmarshal(raw, &inner) == nil && inner.Message != "" {
+			if jsonread.Unmarshal(raw, &inner) == nil && inner.Message != "" {
 				return shorten(inner.Message, maxLen)
 			}
 			return shorten(string(raw), maxLen) // e.g. a list of validation errors
@@ -84,151 +90,195 @@ type page struct {
 	hasTotal bool
 }
 
-// decodePage reads the envelope shared by the list endpoints and the raw
-// items under key.
-func decodePage(body []byte, key string) (page, []object, error) {
-	root, err := parseRoot(body)
-	if err != nil {
-		return page{}, nil, err
+// pageWire is the envelope shared by the list endpoints.
+type pageWire struct {
+	Count whole `json:"count"`
+	Total whole `json:"total"`
+}
+
+// check reads the envelope of a page of n items listed under key.
+func (w pageWire) check(key string, n int) (page, error) {
+	p := page{count: n}
+	if w.Count.set && w.Count.n != int64(n) {
+		return page{}, &DecodeError{Field: "count", Err: fmt.Errorf("says %d but %s holds %d", w.Count.n, key, n)}
 	}
-	items, err := root.objects(key)
-	if err != nil {
-		return page{}, nil, err
-	}
-	p := page{count: len(items)}
-	if n, ok, err := root.integer("count"); err != nil {
-		return page{}, nil, err
-	} else if ok && n != int64(len(items)) {
-		return page{}, nil, &DecodeError{Field: "count", Err: fmt.Errorf("says %d but %s holds %d", n, key, len(items))}
-	}
-	if n, ok, err := root.integer("total"); err != nil {
-		return page{}, nil, err
-	} else if ok {
-		if n < 0 {
-			return page{}, nil, &DecodeError{Field: "total", Err: fmt.Errorf("negative: %d", n)}
+	if w.Total.set {
+		if w.Total.n < 0 {
+			return page{}, &DecodeError{Field: "total", Err: fmt.Errorf("negative: %d", w.Total.n)}
 		}
-		p.total, p.hasTotal = int(n), true
+		p.total, p.hasTotal = int(w.Total.n), true
 	}
-	return p, items, nil
+	return p, nil
+}
+
+// clientWire is one item of GET /partners/{pid}/clients.
+type clientWire struct {
+	ID           code `json:"id"`
+	Name         name `json:"name"`
+	Status       code `json:"status"`
+	Organisation name `json:"organisation"`
+	Meta         object[struct {
+		Timezone code `json:"timezone"`
+	}] `json:"meta_info"`
+	Contact object[struct {
+		Country name `json:"country"`
+	}] `json:"contact_info"`
 }
 
 // decodeClientsPage reads one page of GET /partners/{pid}/clients.
 func decodeClientsPage(body []byte) (page, []ClientInfo, error) {
-	p, items, err := decodePage(body, "clients")
+	var w struct {
+		pageWire `json:",inline"`
+		Clients  list[clientWire] `json:"clients"`
+	}
+	if err := decodeBody(body, &w); err != nil {
+		return page{}, nil, err
+	}
+	p, err := w.check("clients", w.Clients.n)
 	if err != nil {
 		return page{}, nil, err
 	}
-	out := make([]ClientInfo, 0, len(items))
-	for _, o := range items {
-		var ci ClientInfo
-		var err error
-		if ci.ID, err = o.requiredString("id"); err != nil {
-			return page{}, nil, err
+	out := make([]ClientInfo, 0, w.Clients.n)
+	for i, c := range w.Clients.all() {
+		if c.ID == "" {
+			return page{}, nil, where{"clients", i}.missing("id")
 		}
-		if ci.Name, err = o.text("name"); err != nil {
-			return page{}, nil, err
-		}
-		if ci.Status, err = o.str("status"); err != nil {
-			return page{}, nil, err
-		}
-		if ci.Organisation, err = o.text("organisation"); err != nil {
-			return page{}, nil, err
-		}
-		meta, _, err := o.object("meta_info")
-		if err != nil {
-			return page{}, nil, err
-		}
-		if ci.Timezone, err = meta.str("timezone"); err != nil {
-			return page{}, nil, err
-		}
-		contact, _, err := o.object("contact_info")
-		if err != nil {
-			return page{}, nil, err
-		}
-		if ci.Country, err = contact.text("country"); err != nil {
-			return page{}, nil, err
-		}
-		out = append(out, ci)
+		out = append(out, ClientInfo{ID: string(c.ID), Name: string(c.Name), Status: string(c.Status),
+			Organisation: string(c.Organisation), Timezone: string(c.Meta.v.Timezone), Country: string(c.Contact.v.Country)})
 	}
 	return p, out, nil
 }
 
+// channelWire is one item of GET /partners/{pid}/channels.
+type channelWire struct {
+	ID       code `json:"id"`
+	ClientID code `json:"client_id"`
+	Status   code `json:"status"`
+	WABA     object[struct {
+		ID         code `json:"id"`
+		ExternalID code `json:"external_id"`
+		Currency   code `json:"currency"`
+		Timezone   code `json:"timezone_id"`
+	}] `json:"waba_account"`
+	Setup object[struct {
+		PhoneNumber code `json:"phone_number"`
+		PhoneName   name `json:"phone_name"`
+	}] `json:"setup_info"`
+	BillingStartedAt stamp `json:"billing_started_at"`
+}
+
 // decodeChannelsPage reads one page of GET /partners/{pid}/channels.
 func decodeChannelsPage(body []byte) (page, []Channel, error) {
-	p, items, err := decodePage(body, "partner_channels")
+	var w struct {
+		pageWire `json:",inline"`
+		Channels list[channelWire] `json:"partner_channels"`
+	}
+	if err := decodeBody(body, &w); err != nil {
+		return page{}, nil, err
+	}
+	p, err := w.check("partner_channels", w.Channels.n)
 	if err != nil {
 		return page{}, nil, err
 	}
-	out := make([]Channel, 0, len(items))
-	for _, o := range items {
-		var ch Channel
-		var err error
-		if ch.ID, err = o.requiredString("id"); err != nil {
-			return page{}, nil, err
+	out := make([]Channel, 0, w.Channels.n)
+	for i, c := range w.Channels.all() {
+		at := where{"partner_channels", i}
+		switch {
+		case c.ID == "":
+			return page{}, nil, at.missing("id")
+		case c.ClientID == "":
+			return page{}, nil, at.missing("client_id")
 		}
-		if ch.ClientID, err = o.requiredString("client_id"); err != nil {
-			return page{}, nil, err
-		}
-		if ch.Status, err = o.str("status"); err != nil {
-			return page{}, nil, err
-		}
-		waba, _, err := o.object("waba_account")
+		waba := c.WABA.v
+		cur, err := currency(waba.Currency, where{at.at("waba_account"), -1}, "currency")
 		if err != nil {
 			return page{}, nil, err
 		}
-		if ch.WABAID, err = waba.str("id"); err != nil {
-			return page{}, nil, err
-		}
-		if ch.WABAExternalID, err = waba.str("external_id"); err != nil {
-			return page{}, nil, err
-		}
-		if ch.Currency, err = waba.currency("currency"); err != nil {
-			return page{}, nil, err
-		}
-		if ch.Timezone, err = waba.str("timezone_id"); err != nil {
-			return page{}, nil, err
-		}
-		setup, _, err := o.object("setup_info")
-		if err != nil {
-			return page{}, nil, err
-		}
-		if ch.PhoneNumber, err = setup.str("phone_number"); err != nil {
-			return page{}, nil, err
-		}
-		if ch.PhoneName, err = setup.text("phone_name"); err != nil {
-			return page{}, nil, err
-		}
-		if ch.BillingStartedAt, _, err = o.timestamp("billing_started_at"); err != nil {
-			return page{}, nil, err
-		}
-		out = append(out, ch)
+		out = append(out, Channel{ID: string(c.ID), ClientID: string(c.ClientID), Status: string(c.Status),
+			WABAID: string(waba.ID), WABAExternalID: string(waba.ExternalID), Currency: cur, Timezone: string(waba.Timezone),
+			PhoneNumber: string(c.Setup.v.PhoneNumber), PhoneName: string(c.Setup.v.PhoneName), BillingStartedAt: c.BillingStartedAt.time()})
 	}
 	return p, out, nil
+}
+
+// currency checks an ISO 4217 code and upper-cases it; "" stays "".
+func currency(c code, at where, key string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	s := usage.NormalizeCurrency(string(c))
+	if len(s) != 3 || strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return "", at.fail(key, fmt.Errorf("not a currency code: %q", string(c)))
+	}
+	return s, nil
 }
 
 // decodeBalance reads GET …/channels/{chid}/info/balance:
 // {"balance": 42.10, "currency": "USD", "threshold": 10.0}.
 func decodeBalance(body []byte) (*Balance, error) {
-	root, err := parseRoot(body)
+	var w struct {
+		Balance   money `json:"balance"`
+		Currency  code  `json:"currency"`
+		Threshold money `json:"threshold"`
+	}
+	if err := decodeBody(body, &w); err != nil {
+		return nil, err
+	}
+	root := where{index: -1}
+	if !w.Balance.known {
+		return nil, root.missing("balance")
+	}
+	cur, err := currency(w.Currency, root, "currency")
 	if err != nil {
 		return nil, err
 	}
-	var b Balance
-	var ok bool
-	if b.BalanceNanos, ok, err = root.money("balance"); err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, root.missing("balance")
-	}
-	if b.Currency, err = root.currency("currency"); err != nil {
-		return nil, err
-	} else if b.Currency == "" {
+	if cur == "" {
 		return nil, root.missing("currency")
 	}
-	if b.ThresholdNanos, b.HasThreshold, err = root.money("threshold"); err != nil {
-		return nil, err
-	}
-	return &b, nil
+	return &Balance{Currency: cur, BalanceNanos: w.Balance.nanos,
+		ThresholdNanos: w.Threshold.nanos, HasThreshold: w.Threshold.known}, nil
+}
+
+// usageWire is the body of GET …/channels/{chid}/info/usage.
+type usageWire struct {
+	ChannelID   code                               `json:"channel_id"`
+	Currency    code                               `json:"currency"`
+	Granularity code                               `json:"granularity"`
+	Pricing     object[analyticsWire[pricingWire]] `json:"pricing_analytics"`
+	Calls       object[analyticsWire[callWire]]    `json:"call_analytics"`
+}
+
+// analyticsWire is pricing_analytics or call_analytics. Its points come in
+// either wrapping, or both: data[].data_points[] and data_points[].
+type analyticsWire[P any] struct {
+	Granularity code `json:"granularity"`
+	Data        list[struct {
+		DataPoints list[P] `json:"data_points"`
+	}] `json:"data"`
+	DataPoints list[P] `json:"data_points"`
+}
+
+// pricingWire is one pricing_analytics point.
+type pricingWire struct {
+	Start       stamp `json:"start"`
+	End         stamp `json:"end"`
+	Country     code  `json:"country"`
+	PricingType code  `json:"pricing_type"`
+	Category    code  `json:"pricing_category"`
+	Tier        code  `json:"tier"`
+	Volume      whole `json:"volume"`
+	Cost        money `json:"cost"`
+}
+
+// callWire is one call_analytics point.
+type callWire struct {
+	Start           stamp   `json:"start"`
+	End             stamp   `json:"end"`
+	Direction       code    `json:"direction"`
+	Country         code    `json:"country"`
+	Count           whole   `json:"count"`
+	AverageDuration decimal `json:"average_duration"`
+	Cost            money   `json:"cost"`
 }
 
 // decodeUsage reads GET …/channels/{chid}/info/usage. want is the granularity
@@ -244,67 +294,85 @@ func decodeBalance(body []byte) (*Balance, error) {
 // said with an empty list, such as "pricing_analytics": {"data": []}.
 //
 // A backfill answer runs to megabytes, so decoding stops early, with ctx's
-// error, when ctx is cancelled (the poller is shutting down).
+// error, when ctx is cancelled (the poller is shutting down): it is looked
+// at every 1,024 points.
 func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usage, error) {
-	root, err := parseRoot(body)
-	if err != nil {
+	var w usageWire
+	if err := decodeBody(body, &w, stopWhenCancelled(ctx)); err != nil {
 		return nil, err
 	}
-	u := &Usage{Granularity: want}
-	if u.ChannelID, err = root.str("channel_id"); err != nil {
+	root := where{index: -1}
+	u := &Usage{ChannelID: string(w.ChannelID)}
+	var err error
+	if u.Currency, err = currency(w.Currency, root, "currency"); err != nil {
 		return nil, err
 	}
-	if u.Currency, err = root.currency("currency"); err != nil {
+	if u.Granularity, err = granularity(w.Granularity, root, "granularity", want); err != nil {
 		return nil, err
 	}
-	if u.Granularity, err = root.granularity("granularity", want); err != nil {
-		return nil, err
-	}
-	if !root.has("pricing_analytics") && !root.has("call_analytics") {
+	if !w.Pricing.set && !w.Calls.set {
 		return nil, &DecodeError{Err: errors.New("neither pricing_analytics nor call_analytics is present " +
 			`(an answer without data still has one, e.g. "pricing_analytics": {"data": []})`)}
 	}
-	costly := "" // path of the first known cost, to blame a missing currency
-	pricing, ok, err := root.object("pricing_analytics")
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		u.Points, costly, err = decodeList(ctx, pricing, "pricing_category, pricing_type, country and tier",
-			func(o object) (usage.Point, pointKey, bool, error) {
-				p, err := decodePricingPoint(o, u)
-				return p, pointKey{p.Start.Unix(), p.Category, p.PricingType, p.Country, p.Tier}, p.CostKnown, err
+	var costly, callCost string // paths of the first known costs, to blame a missing currency
+	if w.Pricing.ok {
+		u.Points, costly, err = decodeList(w.Pricing.v, "pricing_analytics", "pricing_category, pricing_type, country and tier",
+			func(p *pricingWire, at where) (usage.Point, pointKey, bool, error) {
+				pt, err := decodePricingPoint(p, at, u)
+				return pt, pointKey{pt.Start.Unix(), pt.Category, pt.PricingType, pt.Country, pt.Tier}, pt.CostKnown, err
 			})
 		if err != nil {
 			return nil, err
 		}
 	}
-	calls, ok, err := root.object("call_analytics")
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		g, err := calls.granularity("granularity", u.Granularity)
+	if w.Calls.ok {
+		g, err := granularity(w.Calls.v.Granularity, where{"call_analytics", -1}, "granularity", u.Granularity)
 		if err != nil {
 			return nil, err
 		}
-		var callCost string
-		u.Calls, callCost, err = decodeList(ctx, calls, "direction and country",
-			func(o object) (usage.CallPoint, callKey, bool, error) {
-				cp, err := decodeCallPoint(o, u, g)
+		u.Calls, callCost, err = decodeList(w.Calls.v, "call_analytics", "direction and country",
+			func(c *callWire, at where) (usage.CallPoint, callKey, bool, error) {
+				cp, err := decodeCallPoint(c, at, u, g)
 				return cp, callKey{cp.Start.Unix(), cp.Direction, cp.Country}, cp.CostKnown, err
 			})
 		if err != nil {
 			return nil, err
 		}
-		if costly == "" {
-			costly = callCost
-		}
 	}
-	if u.Currency == "" && costly != "" {
-		return nil, &DecodeError{Field: "currency", Err: fmt.Errorf("missing, but %s reports a cost", costly)}
+	if u.Currency == "" && cmp.Or(costly, callCost) != "" {
+		return nil, &DecodeError{Field: "currency", Err: fmt.Errorf("missing, but %s reports a cost", cmp.Or(costly, callCost))}
 	}
 	return u, nil
+}
+
+// stopWhenCancelled makes a usage decode look at ctx every 1,024 points and
+// stop with a *stoppedError once it is cancelled.
+func stopWhenCancelled(ctx context.Context) json.Options {
+	points := 0
+	check := func() error {
+		points++
+		if points%1024 == 1 {
+			if err := ctx.Err(); err != nil {
+				return &stoppedError{err}
+			}
+		}
+		return json.SkipFunc // then decode the point as usual
+	}
+	return json.WithUnmarshalers(json.JoinUnmarshalers(
+		json.UnmarshalFromFunc(func(*jsontext.Decoder, *pricingWire) error { return check() }),
+		json.UnmarshalFromFunc(func(*jsontext.Decoder, *callWire) error { return check() })))
+}
+
+// granularity reads a granularity in any spelling; def when absent.
+func granularity(c code, at where, key string, def usage.Granularity) (usage.Granularity, error) {
+	if c == "" {
+		return def, nil
+	}
+	g, err := usage.ParseGranularity(string(c))
+	if err != nil {
+		return def, at.fail(key, err)
+	}
+	return g, nil
 }
 
 // pointKey is what makes a pricing point one of its kind in an answer: the
@@ -323,144 +391,121 @@ type callKey struct {
 	country   string
 }
 
-// decodeList reads the points of an analytics object with decode, which
-// also gives each point's key and whether its cost is known. A point whose
-// key repeats an earlier one's is refused (dims names the key's fields): the
-// store adds points of one key, so a bucket the source sent twice would count
-// twice. It returns the points and the path of the first known cost ("" when
-// none).
-func decodeList[P any, K comparable](ctx context.Context, list object, dims string,
-	decode func(object) (P, K, bool, error)) ([]P, string, error) {
-	objs, err := list.dataPoints()
-	if err != nil {
-		return nil, "", err
+// decodeList reads the points of an analytics object (at path) with decode,
+// which also gives each point's key and whether its cost is known. The object
+// must name data or data_points, and every group of data its data_points (an
+// empty list or null says "no points"): {} or a shape of other names is no
+// answer, not an empty one. A point whose key repeats an earlier one's is
+// refused (dims names the key's fields): the store adds points of one key,
+// so a bucket the source sent twice would count twice. It returns the points
+// and the path of the first known cost ("" when none).
+func decodeList[W, P any, K comparable](a analyticsWire[W], path, dims string,
+	decode func(*W, where) (P, K, bool, error)) ([]P, string, error) {
+	if !a.Data.set && !a.DataPoints.set {
+		return nil, "", &DecodeError{Field: path, Err: errors.New("has neither data nor data_points")}
 	}
-	out := make([]P, 0, len(objs))
-	seen := make(map[K]int, len(objs))
+	n := a.DataPoints.n
+	for g, group := range a.Data.all() {
+		if !group.DataPoints.set {
+			return nil, "", where{path + ".data", g}.missing("data_points")
+		}
+		n += group.DataPoints.n
+	}
+	out := make([]P, 0, n)
+	seen := make(map[K]where, n)
 	costly := ""
-	for i, o := range objs {
-		if err := checkCancelled(ctx, i); err != nil {
-			return nil, "", err
-		}
-		p, k, costKnown, err := decode(o)
+	add := func(w *W, at where) error {
+		p, k, costKnown, err := decode(w, at)
 		if err != nil {
-			return nil, "", err
+			return err
 		}
-		if j, dup := seen[k]; dup {
-			return nil, "", &DecodeError{Field: o.where(), Err: fmt.Errorf("repeats %s: same start, %s", objs[j].where(), dims)}
+		if first, dup := seen[k]; dup {
+			return &DecodeError{Field: at.String(), Err: fmt.Errorf("repeats %s: same start, %s", first, dims)}
 		}
-		seen[k] = i
+		seen[k] = at
 		if costKnown && costly == "" {
-			costly = o.at("cost")
+			costly = at.at("cost")
 		}
 		out = append(out, p)
+		return nil
+	}
+	for g, group := range a.Data.all() {
+		list := where{path + ".data", g}.at("data_points")
+		for i, w := range group.DataPoints.all() {
+			if err := add(w, where{list, i}); err != nil {
+				return nil, "", err
+			}
+		}
+	}
+	direct := path + ".data_points"
+	for i, w := range a.DataPoints.all() {
+		if err := add(w, where{direct, i}); err != nil {
+			return nil, "", err
+		}
 	}
 	return out, costly, nil
 }
 
-// checkCancelled returns ctx's error every 1024th point, and nil otherwise.
-func checkCancelled(ctx context.Context, i int) error {
-	if i%1024 != 0 {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("decoding stopped: %w", err)
-	}
-	return nil
-}
-
-// decodePricingPoint reads one pricing_analytics data point:
+// decodePricingPoint checks one pricing_analytics data point:
 // {"start", "end", "phone_number", "country", "pricing_type",
 // "pricing_category", "tier", "volume", "cost"}.
-func decodePricingPoint(o object, u *Usage) (usage.Point, error) {
-	p := usage.Point{ChannelID: u.ChannelID, Granularity: u.Granularity, Currency: u.Currency}
+func decodePricingPoint(w *pricingWire, at where, u *Usage) (usage.Point, error) {
+	p := usage.Point{ChannelID: u.ChannelID, Granularity: u.Granularity, Currency: u.Currency,
+		PricingType: usage.ParsePricingType(string(w.PricingType)), Country: strings.ToUpper(string(w.Country)),
+		Tier: string(w.Tier), CostNanos: w.Cost.nanos, CostKnown: w.Cost.known}
 	var err error
-	if p.Start, p.End, err = o.bucket(u.Granularity); err != nil {
+	if p.Start, p.End, err = bucket(w.Start, w.End, at, u.Granularity); err != nil {
 		return p, err
 	}
-	cat, err := o.requiredString("pricing_category")
-	if err != nil {
-		return p, err
+	if w.Category == "" {
+		return p, at.missing("pricing_category")
 	}
-	p.Category = usage.ParseCategory(cat)
-	typ, err := o.str("pricing_type")
-	if err != nil {
-		return p, err
-	}
-	p.PricingType = usage.ParsePricingType(typ)
-	if p.Country, err = o.country("country"); err != nil {
-		return p, err
-	}
-	if p.Tier, err = o.str("tier"); err != nil {
-		return p, err
-	}
-	if p.Volume, err = o.count("volume", true); err != nil {
-		return p, err
-	}
-	if p.CostNanos, p.CostKnown, err = o.money("cost"); err != nil {
+	p.Category = usage.ParseCategory(string(w.Category))
+	if p.Volume, err = w.Volume.count(at, "volume", true); err != nil {
 		return p, err
 	}
 	return p, nil
 }
 
-// decodeCallPoint reads one call_analytics data point:
+// decodeCallPoint checks one call_analytics data point:
 // {"start", "end", "direction", "country", "count", "average_duration", "cost"}.
 // Seconds is count × average_duration, computed exactly and rounded to the
 // nearest second (halves up).
-func decodeCallPoint(o object, u *Usage, g usage.Granularity) (usage.CallPoint, error) {
-	cp := usage.CallPoint{ChannelID: u.ChannelID, Granularity: g, Currency: u.Currency}
+func decodeCallPoint(w *callWire, at where, u *Usage, g usage.Granularity) (usage.CallPoint, error) {
+	cp := usage.CallPoint{ChannelID: u.ChannelID, Granularity: g, Currency: u.Currency,
+		Direction: usage.ParseDirection(string(w.Direction)), Country: strings.ToUpper(string(w.Country)),
+		CostNanos: w.Cost.nanos, CostKnown: w.Cost.known}
 	var err error
-	if cp.Start, cp.End, err = o.bucket(g); err != nil {
+	if cp.Start, cp.End, err = bucket(w.Start, w.End, at, g); err != nil {
 		return cp, err
 	}
-	dir, err := o.str("direction")
-	if err != nil {
+	if cp.Count, err = w.Count.count(at, "count", true); err != nil {
 		return cp, err
 	}
-	cp.Direction = usage.ParseDirection(dir)
-	if cp.Country, err = o.country("country"); err != nil {
-		return cp, err
-	}
-	if cp.Count, err = o.count("count", true); err != nil {
-		return cp, err
-	}
-	avg, ok, err := o.decimal("average_duration")
-	if err != nil {
-		return cp, err
-	}
+	avg := w.AverageDuration.v
 	switch {
-	case ok && avg.Sign() < 0:
-		return cp, o.fail("average_duration", fmt.Errorf("negative: %s", avg.FloatString(3)))
-	case ok:
+	case avg != nil && avg.Sign() < 0:
+		return cp, at.fail("average_duration", fmt.Errorf("negative: %s", avg.FloatString(3)))
+	case avg != nil:
 		secs, exact := roundRat(new(big.Rat).Mul(avg, new(big.Rat).SetInt64(cp.Count)))
 		if !exact {
-			return cp, o.fail("average_duration", errors.New("count × average_duration is out of range"))
+			return cp, at.fail("average_duration", errors.New("count × average_duration is out of range"))
 		}
 		cp.Seconds = secs
 	case cp.Count > 0:
-		return cp, o.missing("average_duration")
-	}
-	if cp.CostNanos, cp.CostKnown, err = o.money("cost"); err != nil {
-		return cp, err
+		return cp, at.missing("average_duration")
 	}
 	return cp, nil
 }
 
-// bucket reads a point's "start" (required) and "end" (derived from g when
+// bucket checks a point's "start" (required) and "end" (derived from g when
 // absent); end must come after start.
-func (o object) bucket(g usage.Granularity) (start, end time.Time, err error) {
-	start, ok, err := o.timestamp("start")
-	if err != nil {
-		return start, end, err
+func bucket(s, e stamp, at where, g usage.Granularity) (start, end time.Time, err error) {
+	if !s.set {
+		return start, end, at.missing("start")
 	}
-	if !ok {
-		return start, end, o.missing("start")
-	}
-	end, ok, err = o.timestamp("end")
-	if err != nil {
-		return start, end, err
-	}
-	if !ok {
+	start, end = s.time(), e.time()
+	if !e.set {
 		switch g {
 		case usage.Day:
 			end = start.AddDate(0, 0, 1)
@@ -471,10 +516,10 @@ func (o object) bucket(g usage.Granularity) (start, end time.Time, err error) {
 		}
 	}
 	if !end.After(start) {
-		return start, end, o.fail("end", fmt.Errorf("%d is not after start %d", end.Unix(), start.Unix()))
+		return start, end, at.fail("end", fmt.Errorf("%d is not after start %d", end.Unix(), start.Unix()))
 	}
 	if g == usage.HalfHour && start.Unix()%usage.HalfHourSeconds != 0 {
-		return start, end, o.fail("start", fmt.Errorf("%s is not on a half hour", start.Format(time.RFC3339)))
+		return start, end, at.fail("start", fmt.Errorf("%s is not on a half hour", start.Format(time.RFC3339)))
 	}
 	return start, end, nil
 }

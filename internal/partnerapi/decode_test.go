@@ -70,6 +70,21 @@ func equal(a, b []int64) bool {
 	return true
 }
 
+// TestDecodeUsageRepeatedNames: when a member name repeats, the last member
+// counts, objects and lists included (they are not merged).
+func TestDecodeUsageRepeatedNames(t *testing.T) {
+	body := `{"currency": "USD", "currency": "eur",
+		"pricing_analytics": {"data_points": [{"start": 1761955200, "pricing_category": "MARKETING", "volume": 1}]},
+		"pricing_analytics": {"data": [{"data_points": [{"start": 1761957000, "pricing_category": "UTILITY", "volume": 2, "volume": 3}]}]}}`
+	u, err := decodeUsage(context.Background(), []byte(body), usage.HalfHour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Currency != "EUR" || len(u.Points) != 1 || u.Points[0].Category != usage.CategoryUtility || u.Points[0].Volume != 3 {
+		t.Errorf("usage = %+v", u)
+	}
+}
+
 func TestDecodeUsageUnknownValuesKept(t *testing.T) {
 	body := `{"currency": "usd", "pricing_analytics": {"data_points": [
 		{"start": 1761955200, "pricing_category": "marketing_super", "pricing_type": "FREE_TRIAL", "country": "br", "volume": 3, "cost": 0.18}]},
@@ -247,6 +262,8 @@ func TestDecodeUsageMalformed(t *testing.T) {
 		{"group without data_points", `{"pricing_analytics": {"data": [{"data_points": []}, {"points": [{` + pt + `}]}]}}`, "pricing_analytics.data[1].data_points", "missing"},
 		{"invalid JSON", `{"currency": "EUR",`, "", "invalid JSON"},
 		{"trailing garbage", `{"currency": "EUR"} x`, "", "invalid JSON"},
+		{"invalid JSON after a wrong type", `{"currency": true, "pricing_analytics": {"data": [}`, "", "invalid JSON"},
+		{"two JSON values", `{"currency": "EUR"} {}`, "", "invalid JSON"},
 		{"array body", `[1, 2]`, "", "want a JSON object"},
 		{"HTML body", `<html>oops</html>`, "", "invalid JSON"},
 		{"currency not a code", `{"currency": "US Dollar"}`, "currency", "not a currency code"},

@@ -6,9 +6,12 @@
 //
 //   - The shapes of the JSON bodies are partly a contract that the public pages
 //     do not show, so every one of them is decoded in decode.go and nowhere
-//     else: when the live API differs, one edit there fixes it. Decoding is
-//     tolerant of extra fields and strict about the fields it uses: a malformed
-//     value is a *DecodeError naming its JSON path, never a silent zero.
+//     else: when the live API differs, one edit there fixes it. Bodies are
+//     decoded into typed wire structs with github.com/go-json-experiment/json,
+//     under the reading rules of internal/jsonread that the webhook shares (a
+//     repeated member name: the last one counts). Decoding is tolerant of
+//     extra fields and strict about the fields it uses: a malformed value is
+//     a *DecodeError naming its JSON path, never a silent zero.
 //   - An answer is checked before it can pass for the truth about its
 //     window, since the poller saves it as exactly that: a usage answer with
 //     neither pricing_analytics nor call_analytics, or an analytics object

@@ -36,6 +36,49 @@ func ParseDecimal(s string) (int64, error) {
 	if s == "" {
 		return 0, errors.New("empty number")
 	}
+	if n, ok := parsePlainNanos(s); ok {
+		return n, nil
+	}
+	return parseRatNanos(s)
+}
+
+// parsePlainNanos is ParseDecimal for the usual form of an amount, without
+// big.Rat: an optional minus, at most nine whole digits and at most nine
+// decimals ("13.0812", "-0.5"). ok is false for any other text.
+func parsePlainNanos(s string) (n int64, ok bool) {
+	i := 0
+	if s[0] == '-' {
+		i++
+	}
+	whole := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		n = n*10 + int64(s[i]-'0')
+		whole++
+	}
+	frac := 0
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			n = n*10 + int64(s[i]-'0')
+			frac++
+		}
+		if frac == 0 {
+			return 0, false
+		}
+	}
+	if i != len(s) || whole == 0 || whole > maxFractionDigits || frac > maxFractionDigits {
+		return 0, false
+	}
+	for ; frac < maxFractionDigits; frac++ {
+		n *= 10
+	}
+	if s[0] == '-' {
+		n = -n
+	}
+	return n, true
+}
+
+// parseRatNanos is ParseDecimal for every other form, exactly through big.Rat.
+func parseRatNanos(s string) (int64, error) {
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return 0, fmt.Errorf("not a decimal number: %q", s)

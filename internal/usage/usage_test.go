@@ -47,6 +47,28 @@ func TestParseAndFormatDecimal(t *testing.T) {
 	}
 }
 
+// FuzzParseDecimalPlain: the fast path for plain amounts agrees with the
+// exact big.Rat reading on every text it accepts.
+func FuzzParseDecimalPlain(f *testing.F) {
+	for _, s := range []string{"13.0812", "0", "-0", "-1.5", "999999999.999999999", "-999999999.999999999", "1.", ".5",
+		"0001.5", "1234567890", "1.1234567891", "--1", "1e3", "+1", "0.000000001", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" {
+			return
+		}
+		n, ok := parsePlainNanos(s)
+		if !ok {
+			return
+		}
+		want, err := parseRatNanos(s)
+		if err != nil || n != want {
+			t.Fatalf("parsePlainNanos(%q) = %d; big.Rat gives %d, %v", s, n, want, err)
+		}
+	})
+}
+
 func TestFormatFixed(t *testing.T) {
 	for in, want := range map[int64]string{
 		13_081_200_000: "13.08", 13_085_000_000: "13.09", -13_085_000_000: "-13.09", 0: "0.00", 999_999_999: "1.00",

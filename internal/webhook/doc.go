@@ -15,7 +15,11 @@
 // up to 7 days) rather than Insights counting half of it. What is merely
 // unfamiliar is kept: unknown status, event, category and pricing-type values
 // pass through unchanged, unknown change fields are listed in
-// [Batch.Ignored], and extra JSON keys are tolerated.
+// [Batch.Ignored], and extra JSON keys are tolerated. Payloads are decoded
+// into typed structs with github.com/go-json-experiment/json under the
+// reading rules of internal/jsonread, which the Partner API client shares:
+// member names match as Meta spells them (not in any letter case), and a
+// name that repeats counts once, the last time.
 //
 // # Counting messages
 //

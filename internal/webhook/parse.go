@@ -1,14 +1,16 @@
 package webhook
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
 	"time"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/insights-dev/insights/internal/jsonread"
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -133,22 +135,25 @@ type Batch struct {
 // Len is the number of events that Insights stores (statuses, calls, tier updates).
 func (b Batch) Len() int { return len(b.Statuses) + len(b.Calls) + len(b.TierUpdates) }
 
-// Wire shapes. Timestamps and durations stay raw so that they can be either a
-// JSON string or a number and so that errors name their path.
+// Wire shapes, decoded with github.com/go-json-experiment/json under the
+// reading rules of internal/jsonread (as the Partner API's answers are). A
+// change's value stays raw until its field says what it holds; timestamps
+// and durations are read by their own types, since they come as a JSON
+// string or a number.
 
 type wireEnvelope struct {
-	Object string            `json:"object"`
-	Entry  []json.RawMessage `json:"entry"`
+	Object string      `json:"object"`
+	Entry  []wireEntry `json:"entry"` // nil when absent or null, empty for []
 }
 
 type wireEntry struct {
-	ID      string            `json:"id"`
-	Changes []json.RawMessage `json:"changes"`
+	ID      string       `json:"id"`
+	Changes []wireChange `json:"changes"`
 }
 
 type wireChange struct {
-	Field string          `json:"field"`
-	Value json.RawMessage `json:"value"`
+	Field string         `json:"field"`
+	Value jsontext.Value `json:"value"`
 }
 
 type wireMetadata struct {
@@ -156,18 +161,27 @@ type wireMetadata struct {
 	PhoneNumberID      string `json:"phone_number_id"`
 }
 
+// wireMessagesValue is the value of a "messages" change; inbound messages
+// are only counted.
 type wireMessagesValue struct {
-	Metadata wireMetadata      `json:"metadata"`
-	Statuses []json.RawMessage `json:"statuses"`
-	Messages []json.RawMessage `json:"messages"`
-	Calls    []json.RawMessage `json:"calls"`
+	Metadata wireMetadata     `json:"metadata"`
+	Statuses []wireStatus     `json:"statuses"`
+	Messages []jsontext.Value `json:"messages"`
+}
+
+// wireCallsValue is the value of a "calls" change; call status updates are
+// only counted.
+type wireCallsValue struct {
+	Metadata wireMetadata     `json:"metadata"`
+	Calls    []wireCall       `json:"calls"`
+	Statuses []jsontext.Value `json:"statuses"`
 }
 
 type wireStatus struct {
-	ID          string          `json:"id"`
-	Status      string          `json:"status"`
-	Timestamp   json.RawMessage `json:"timestamp"`
-	RecipientID string          `json:"recipient_id"`
+	ID          string   `json:"id"`
+	Status      string   `json:"status"`
+	Timestamp   unixTime `json:"timestamp"`
+	RecipientID string   `json:"recipient_id"`
 	Pricing     *struct {
 		Billable *bool  `json:"billable"`
 		Category string `json:"category"`
@@ -179,26 +193,26 @@ type wireStatus struct {
 }
 
 type wireCall struct {
-	ID        string          `json:"id"`
-	From      string          `json:"from"`
-	To        string          `json:"to"`
-	Event     string          `json:"event"`
-	Direction string          `json:"direction"`
-	Status    string          `json:"status"`
-	Timestamp json.RawMessage `json:"timestamp"`
-	StartTime json.RawMessage `json:"start_time"`
-	EndTime   json.RawMessage `json:"end_time"`
-	Duration  json.RawMessage `json:"duration"`
+	ID        string   `json:"id"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	Event     string   `json:"event"`
+	Direction string   `json:"direction"`
+	Status    string   `json:"status"`
+	Timestamp unixTime `json:"timestamp"`
+	StartTime unixTime `json:"start_time"`
+	EndTime   unixTime `json:"end_time"`
+	Duration  seconds  `json:"duration"`
 }
 
 type wireAccountUpdate struct {
 	Event          string `json:"event"`
 	VolumeTierInfo *struct {
-		TierUpdateTime  json.RawMessage `json:"tier_update_time"`
-		PricingCategory string          `json:"pricing_category"`
-		Tier            string          `json:"tier"`
-		EffectiveMonth  string          `json:"effective_month"`
-		Region          string          `json:"region"`
+		TierUpdateTime  jsontext.Value `json:"tier_update_time"` // read for tier updates only
+		PricingCategory string         `json:"pricing_category"`
+		Tier            string         `json:"tier"`
+		EffectiveMonth  string         `json:"effective_month"`
+		Region          string         `json:"region"`
 	} `json:"volume_tier_info"`
 }
 
@@ -228,35 +242,27 @@ func Parse(body []byte) (Batch, error) {
 	if env.Entry == nil {
 		return Batch{}, &ParseError{Path: "entry", Msg: "missing"}
 	}
-	for i, raw := range env.Entry {
-		if err := b.addEntry(raw, fmt.Sprintf("entry[%d]", i)); err != nil {
+	for i, e := range env.Entry {
+		if err := b.addEntry(e, fmt.Sprintf("entry[%d]", i)); err != nil {
 			return Batch{}, err
 		}
 	}
 	return b, nil
 }
 
-func (b *Batch) addEntry(raw json.RawMessage, path string) error {
-	var e wireEntry
-	if err := decode(raw, &e, path); err != nil {
-		return err
-	}
+func (b *Batch) addEntry(e wireEntry, path string) error {
 	if e.ID == "" {
 		return &ParseError{Path: join(path, "id"), Msg: "missing WABA id"}
 	}
-	for i, raw := range e.Changes {
-		if err := b.addChange(raw, e.ID, fmt.Sprintf("%s.changes[%d]", path, i)); err != nil {
+	for i, c := range e.Changes {
+		if err := b.addChange(c, e.ID, fmt.Sprintf("%s.changes[%d]", path, i)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (b *Batch) addChange(raw json.RawMessage, wabaID, path string) error {
-	var c wireChange
-	if err := decode(raw, &c, path); err != nil {
-		return err
-	}
+func (b *Batch) addChange(c wireChange, wabaID, path string) error {
 	if c.Field == "" {
 		return &ParseError{Path: join(path, "field"), Msg: "missing"}
 	}
@@ -270,34 +276,18 @@ func (b *Batch) addChange(raw json.RawMessage, wabaID, path string) error {
 		b.Ignored = append(b.Ignored, Ignored{Field: c.Field, Reason: "field not used by Insights"})
 		return nil
 	}
-	if c.Field == FieldAccountUpdate {
+	switch c.Field {
+	case FieldAccountUpdate:
 		return b.addAccountUpdate(c.Value, wabaID, vpath)
+	case FieldCalls:
+		return b.addCalls(c.Value, wabaID, vpath)
 	}
-
 	var v wireMessagesValue
 	if err := decode(c.Value, &v, vpath); err != nil {
 		return err
 	}
-	if c.Field == FieldCalls {
-		for i, raw := range v.Calls {
-			ev, err := parseCall(raw, fmt.Sprintf("%s.calls[%d]", vpath, i))
-			if err != nil {
-				return err
-			}
-			ev.WABAID, ev.PhoneNumberID, ev.DisplayPhoneNumber = wabaID, v.Metadata.PhoneNumberID, v.Metadata.DisplayPhoneNumber
-			b.Calls = append(b.Calls, ev)
-		}
-		if len(v.Statuses) > 0 {
-			b.Ignored = append(b.Ignored, Ignored{Field: c.Field, Reason: fmt.Sprintf("%d call status update(s) not counted", len(v.Statuses))})
-		}
-		if len(v.Calls) == 0 && len(v.Statuses) == 0 {
-			b.Ignored = append(b.Ignored, Ignored{Field: c.Field, Reason: "no call events"})
-		}
-		return nil
-	}
-
-	for i, raw := range v.Statuses {
-		s, err := parseStatus(raw, fmt.Sprintf("%s.statuses[%d]", vpath, i))
+	for i, w := range v.Statuses {
+		s, err := parseStatus(w, fmt.Sprintf("%s.statuses[%d]", vpath, i))
 		if err != nil {
 			return err
 		}
@@ -313,7 +303,29 @@ func (b *Batch) addChange(raw json.RawMessage, wabaID, path string) error {
 	return nil
 }
 
-func (b *Batch) addAccountUpdate(raw json.RawMessage, wabaID, path string) error {
+func (b *Batch) addCalls(raw jsontext.Value, wabaID, path string) error {
+	var v wireCallsValue
+	if err := decode(raw, &v, path); err != nil {
+		return err
+	}
+	for i, w := range v.Calls {
+		ev, err := parseCall(w, fmt.Sprintf("%s.calls[%d]", path, i))
+		if err != nil {
+			return err
+		}
+		ev.WABAID, ev.PhoneNumberID, ev.DisplayPhoneNumber = wabaID, v.Metadata.PhoneNumberID, v.Metadata.DisplayPhoneNumber
+		b.Calls = append(b.Calls, ev)
+	}
+	if len(v.Statuses) > 0 {
+		b.Ignored = append(b.Ignored, Ignored{Field: FieldCalls, Reason: fmt.Sprintf("%d call status update(s) not counted", len(v.Statuses))})
+	}
+	if len(v.Calls) == 0 && len(v.Statuses) == 0 {
+		b.Ignored = append(b.Ignored, Ignored{Field: FieldCalls, Reason: "no call events"})
+	}
+	return nil
+}
+
+func (b *Batch) addAccountUpdate(raw jsontext.Value, wabaID, path string) error {
 	var u wireAccountUpdate
 	if err := decode(raw, &u, path); err != nil {
 		return err
@@ -331,13 +343,15 @@ func (b *Batch) addAccountUpdate(raw json.RawMessage, wabaID, path string) error
 	if info == nil {
 		return &ParseError{Path: ipath, Msg: "missing for " + EventTierUpdate}
 	}
-	at, err := parseUnix(info.TierUpdateTime, join(ipath, "tier_update_time"), false)
-	if err != nil {
-		return err
+	var at unixTime
+	if !isNull(info.TierUpdateTime) {
+		if err := decode(info.TierUpdateTime, &at, join(ipath, "tier_update_time")); err != nil {
+			return err
+		}
 	}
 	b.TierUpdates = append(b.TierUpdates, TierUpdate{
 		WABAID:         wabaID,
-		UpdateTime:     at,
+		UpdateTime:     at.t,
 		Category:       usage.ParseCategory(info.PricingCategory),
 		Tier:           info.Tier,
 		EffectiveMonth: info.EffectiveMonth,
@@ -346,18 +360,14 @@ func (b *Batch) addAccountUpdate(raw json.RawMessage, wabaID, path string) error
 	return nil
 }
 
-func parseStatus(raw json.RawMessage, path string) (MessageStatus, error) {
-	var w wireStatus
-	if err := decode(raw, &w, path); err != nil {
-		return MessageStatus{}, err
-	}
+func parseStatus(w wireStatus, path string) (MessageStatus, error) {
 	if w.ID == "" {
 		return MessageStatus{}, &ParseError{Path: join(path, "id"), Msg: "missing message id"}
 	}
 	if w.Status == "" {
 		return MessageStatus{}, &ParseError{Path: join(path, "status"), Msg: "missing"}
 	}
-	ts, err := parseUnix(w.Timestamp, join(path, "timestamp"), true)
+	ts, err := w.Timestamp.required(join(path, "timestamp"))
 	if err != nil {
 		return MessageStatus{}, err
 	}
@@ -376,11 +386,7 @@ func parseStatus(raw json.RawMessage, path string) (MessageStatus, error) {
 	return s, nil
 }
 
-func parseCall(raw json.RawMessage, path string) (CallEvent, error) {
-	var w wireCall
-	if err := decode(raw, &w, path); err != nil {
-		return CallEvent{}, err
-	}
+func parseCall(w wireCall, path string) (CallEvent, error) {
 	if w.ID == "" {
 		return CallEvent{}, &ParseError{Path: join(path, "id"), Msg: "missing call id"}
 	}
@@ -389,64 +395,92 @@ func parseCall(raw json.RawMessage, path string) (CallEvent, error) {
 	}
 	ev := CallEvent{
 		CallID: w.ID, Event: w.Event, Direction: usage.ParseDirection(w.Direction), Status: w.Status,
-		From: w.From, To: w.To,
+		From: w.From, To: w.To, StartTime: w.StartTime.t, EndTime: w.EndTime.t,
 	}
 	var err error
-	if ev.Timestamp, err = parseUnix(w.Timestamp, join(path, "timestamp"), true); err != nil {
-		return CallEvent{}, err
-	}
-	if ev.StartTime, err = parseUnix(w.StartTime, join(path, "start_time"), false); err != nil {
-		return CallEvent{}, err
-	}
-	if ev.EndTime, err = parseUnix(w.EndTime, join(path, "end_time"), false); err != nil {
+	if ev.Timestamp, err = w.Timestamp.required(join(path, "timestamp")); err != nil {
 		return CallEvent{}, err
 	}
 	if !ev.StartTime.IsZero() && !ev.EndTime.IsZero() && ev.EndTime.Before(ev.StartTime) {
 		return CallEvent{}, &ParseError{Path: join(path, "end_time"), Msg: "before start_time"}
 	}
-	if isNull(w.Duration) {
-		if !ev.StartTime.IsZero() && !ev.EndTime.IsZero() {
-			ev.DurationSeconds = int64(ev.EndTime.Sub(ev.StartTime) / time.Second)
-		}
-	} else {
-		d, err := parseInt(w.Duration)
-		if err != nil {
-			return CallEvent{}, &ParseError{Path: join(path, "duration"), Msg: err.Error()}
-		}
-		ev.DurationSeconds = d
+	switch {
+	case w.Duration.set:
+		ev.DurationSeconds = w.Duration.n
+	case !ev.StartTime.IsZero() && !ev.EndTime.IsZero():
+		ev.DurationSeconds = int64(ev.EndTime.Sub(ev.StartTime) / time.Second)
 	}
 	return ev, nil
 }
 
-// parseUnix reads unix seconds given as a JSON string ("1764064800") or number
-// (1764064800). A missing or null value is an error when required and the zero
-// time otherwise.
-func parseUnix(raw json.RawMessage, path string, required bool) (time.Time, error) {
-	if isNull(raw) {
-		if required {
-			return time.Time{}, &ParseError{Path: path, Msg: "missing"}
-		}
-		return time.Time{}, nil
+// unixTime is a timestamp in unix seconds, given as a JSON string
+// ("1764064800") or number (1764064800); zero when absent or null.
+type unixTime struct{ t time.Time }
+
+// UnmarshalJSONFrom reads null, or unix seconds within 1970 to 9999.
+func (u *unixTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*u = unixTime{}
+	var s seconds
+	if err := s.UnmarshalJSONFrom(dec); err != nil {
+		return valueError("not unix seconds: " + err.Error())
+	}
+	if !s.set {
+		return nil
+	}
+	if s.n == 0 || s.n > maxUnixSeconds {
+		return valueError(fmt.Sprintf("unix seconds %d out of range", s.n))
+	}
+	u.t = time.Unix(s.n, 0).UTC()
+	return nil
+}
+
+// required returns the time, or a *ParseError at path when it was not given.
+func (u unixTime) required(path string) (time.Time, error) {
+	if u.t.IsZero() {
+		return time.Time{}, &ParseError{Path: path, Msg: "missing"}
+	}
+	return u.t, nil
+}
+
+// seconds is a non-negative whole number given as a JSON number or a string
+// of decimal digits; set is false when it is absent or null.
+type seconds struct {
+	n   int64
+	set bool
+}
+
+// UnmarshalJSONFrom reads null, a number or a string of digits.
+func (s *seconds) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*s = seconds{}
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	if raw.Kind() == 'n' {
+		return nil
 	}
 	n, err := parseInt(raw)
 	if err != nil {
-		return time.Time{}, &ParseError{Path: path, Msg: "not unix seconds: " + err.Error()}
+		return valueError(err.Error())
 	}
-	if n == 0 || n > maxUnixSeconds {
-		return time.Time{}, &ParseError{Path: path, Msg: fmt.Sprintf("unix seconds %d out of range", n)}
-	}
-	return time.Unix(n, 0).UTC(), nil
+	*s = seconds{n: n, set: true}
+	return nil
 }
 
 // parseInt reads a non-negative whole number given as a JSON number or a
 // string of decimal digits.
-func parseInt(raw json.RawMessage) (int64, error) {
-	s := string(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, fmt.Errorf("bad string %s", raw)
+func parseInt(raw jsontext.Value) (int64, error) {
+	var s string
+	switch raw.Kind() {
+	case '"':
+		unquoted, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil {
+			return 0, fmt.Errorf("bad string %s", truncate(raw))
 		}
-	} else if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		s = string(unquoted)
+	case '0':
+		s = string(raw)
+	default:
 		return 0, fmt.Errorf("want a string or number, got %s", truncate(raw))
 	}
 	for i := 0; i < len(s); i++ {
@@ -464,19 +498,34 @@ func parseInt(raw json.RawMessage) (int64, error) {
 	return n, nil
 }
 
-// decode unmarshals raw into v and turns any failure into a *ParseError at path.
+// valueError is a value's own fault, found by the type that reads it; its
+// text is the whole message.
+type valueError string
+
+func (e valueError) Error() string { return string(e) }
+
+// decode reads raw into v and turns any failure into a *ParseError at path.
 func decode(raw []byte, v any, path string) error {
-	err := json.Unmarshal(raw, v)
+	err := jsonread.Unmarshal(raw, v)
 	if err == nil {
 		return nil
 	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return &ParseError{Path: join(path, te.Field), Msg: fmt.Sprintf("want %s, got %s", jsonKind(te.Type), te.Value)}
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return &ParseError{Path: path, Msg: fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, err)}
+	var syntax *jsontext.SyntacticError
+	var semantic *json.SemanticError
+	var own valueError
+	switch {
+	case errors.As(err, &syntax):
+		return &ParseError{Path: path, Msg: fmt.Sprintf("invalid JSON at byte %d: %v", syntax.ByteOffset, syntax.Err)}
+	case errors.As(err, &semantic):
+		at := join(path, jsonread.Path(semantic.JSONPointer))
+		if errors.As(err, &own) {
+			return &ParseError{Path: at, Msg: own.Error()}
+		}
+		msg := fmt.Sprintf("want %s, got %s", jsonKind(semantic.GoType), kindWord(semantic.JSONKind))
+		if semantic.Err != nil {
+			msg += ": " + semantic.Err.Error()
+		}
+		return &ParseError{Path: at, Msg: msg}
 	}
 	return &ParseError{Path: path, Msg: "invalid JSON: " + err.Error()}
 }
@@ -484,9 +533,6 @@ func decode(raw []byte, v any, path string) error {
 // jsonKind names the JSON type a Go type is decoded from.
 func jsonKind(t reflect.Type) string {
 	if t == nil {
-		return "a value"
-	}
-	if t == reflect.TypeFor[json.RawMessage]() {
 		return "a value"
 	}
 	switch t.Kind() {
@@ -509,6 +555,25 @@ func jsonKind(t reflect.Type) string {
 	return t.String()
 }
 
+// kindWord names a JSON kind as it was found: "number", "array".
+func kindWord(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	}
+	return "a value"
+}
+
 func join(path, field string) string {
 	switch {
 	case field == "":
@@ -519,8 +584,8 @@ func join(path, field string) string {
 	return path + "." + field
 }
 
-func isNull(raw json.RawMessage) bool {
-	return len(raw) == 0 || bytes.Equal(raw, []byte("null"))
+func isNull(raw jsontext.Value) bool {
+	return len(raw) == 0 || raw.Kind() == 'n'
 }
 
 func truncate(raw []byte) string {

@@ -300,6 +300,26 @@ func TestParseSeveralEntries(t *testing.T) {
 	}
 }
 
+// TestParseNamesMatchExactly: member names are read as Meta spells them; one
+// in other letter case is an unknown key, not the field, and a name that
+// repeats counts once, the last time.
+func TestParseNamesMatchExactly(t *testing.T) {
+	b, err := Parse(envelope(`{"field":"messages","value":{"Statuses":[` + status("wamid.1", "delivered", "") + `]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Statuses) != 0 || !reflect.DeepEqual(b.Ignored, []Ignored{{Field: FieldMessages, Reason: "no statuses"}}) {
+		t.Errorf("Statuses in other case: got %+v", b)
+	}
+	b, err = Parse(envelope(statusChange(status("wamid.1", "sent", `"status":"delivered"`))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Statuses) != 1 || b.Statuses[0].Status != StatusDelivered {
+		t.Errorf("repeated status: got %+v", b.Statuses)
+	}
+}
+
 func TestParseEmptyEntryList(t *testing.T) {
 	b, err := Parse([]byte(`{"object":"whatsapp_business_account","entry":[]}`))
 	if err != nil || b.Len() != 0 || len(b.Ignored) != 0 {
@@ -358,7 +378,7 @@ func TestParseErrors(t *testing.T) {
 		{"pricing category a number", withStatus(status("wamid.1", "sent", `"pricing":{"category":7}`)), st0 + ".pricing.category", "want a string, got number"},
 		{"pricing billable a string", withStatus(status("wamid.1", "sent", `"pricing":{"billable":"yes"}`)), st0 + ".pricing.billable", "want true or false"},
 		{"pricing not an object", withStatus(status("wamid.1", "sent", `"pricing":"PMP"`)), st0 + ".pricing", "want an object"},
-		{"error code a string", withStatus(status("wamid.1", "failed", `"errors":[{"code":"131049"}]`)), st0 + ".errors.code", "want a whole number"},
+		{"error code a string", withStatus(status("wamid.1", "failed", `"errors":[{"code":"131049"}]`)), st0 + ".errors[0].code", "want a whole number"},
 		{"call without id", withCall(`{"event":"connect","timestamp":"1764065400"}`), call0 + ".id", "missing call id"},
 		{"call without event", withCall(`{"id":"wacid.1","timestamp":"1764065400"}`), call0 + ".event", "missing"},
 		{"call without timestamp", withCall(`{"id":"wacid.1","event":"connect"}`), call0 + ".timestamp", "missing"},
