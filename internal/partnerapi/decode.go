@@ -461,14 +461,7 @@ func (o object) bucket(g usage.Granularity) (start, end time.Time, err error) {
 		return start, end, err
 	}
 	if !ok {
-		switch g {
-		case usage.Day:
-			end = start.AddDate(0, 0, 1)
-		case usage.Month:
-			end = start.AddDate(0, 1, 0)
-		default:
-			end = start.Add(usage.HalfHourSeconds * time.Second)
-		}
+		end = usage.BucketEnd(start, g)
 	}
 	if !end.After(start) {
 		return start, end, o.fail("end", fmt.Errorf("%d is not after start %d", end.Unix(), start.Unix()))

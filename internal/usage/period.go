@@ -207,16 +207,38 @@ func ZoneIsApproximate(loc *time.Location, p Period) bool {
 func Buckets(p Period, g Granularity) []time.Time {
 	var out []time.Time
 	end := p.End()
-	for t := BucketStart(p.Start(), g, p.Loc); t.Before(end); {
+	for t := BucketStart(p.Start(), g, p.Loc); t.Before(end); t = nextBucket(t, g, p.Loc) {
 		out = append(out, t)
-		switch g {
-		case HalfHour:
-			t = t.Add(HalfHourSeconds * time.Second)
-		case Month:
-			t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, p.Loc)
-		default:
-			t = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, p.Loc)
-		}
 	}
 	return out
+}
+
+// nextBucket is the start of the display bucket after the one starting at t
+// in loc.
+func nextBucket(t time.Time, g Granularity, loc *time.Location) time.Time {
+	next := BucketEnd(t, g)
+	if g == HalfHour {
+		return next
+	}
+	// Back to local midnight: a day whose midnight did not exist (clocks put
+	// forward at 00:00) starts at 01:00, and the day after it at 00:00.
+	y, m, d := next.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// BucketEnd is the end (exclusive) of the bucket of granularity g that
+// starts at start, in start's location: half an hour later, or the same clock
+// time a calendar month or day later (any granularity other than half hour
+// and month counts as a day, as in BucketStart). Source buckets are UTC, so
+// callers pass a source bucket's start in UTC. It is the one place that knows
+// how long a bucket is.
+func BucketEnd(start time.Time, g Granularity) time.Time {
+	switch g {
+	case HalfHour:
+		return start.Add(HalfHourSeconds * time.Second)
+	case Month:
+		return start.AddDate(0, 1, 0)
+	default:
+		return start.AddDate(0, 0, 1)
+	}
 }

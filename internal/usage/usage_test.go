@@ -115,6 +115,58 @@ func TestPeriodAcrossDST(t *testing.T) {
 	}
 }
 
+func TestBucketEnd(t *testing.T) {
+	berlin, _ := LoadZone("Europe/Berlin")
+	utc := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		name  string
+		start time.Time
+		g     Granularity
+		want  time.Time
+	}{
+		{"half hour", utc("2026-03-01T23:30:00Z"), HalfHour, utc("2026-03-02T00:00:00Z")},
+		{"day", utc("2026-02-28T00:00:00Z"), Day, utc("2026-03-01T00:00:00Z")},
+		{"month", utc("2026-02-01T00:00:00Z"), Month, utc("2026-03-01T00:00:00Z")},
+		{"day keeps the start's clock time", utc("2026-02-28T12:00:00Z"), Day, utc("2026-03-01T12:00:00Z")},
+		{"a local day with a clock change lasts 25 hours", time.Date(2026, 10, 25, 0, 0, 0, 0, berlin), Day,
+			time.Date(2026, 10, 25, 0, 0, 0, 0, berlin).Add(25 * time.Hour)},
+		{"any other granularity counts as a day", utc("2026-02-28T00:00:00Z"), "", utc("2026-03-01T00:00:00Z")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := BucketEnd(tt.start, tt.g); !got.Equal(tt.want) {
+				t.Errorf("BucketEnd(%s, %q) = %s, want %s", tt.start, tt.g, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBucketsAfterSkippedMidnight checks the day after one whose midnight
+// did not exist (Beirut puts its clocks forward at 00:00) starts at midnight
+// again.
+func TestBucketsAfterSkippedMidnight(t *testing.T) {
+	beirut, _ := LoadZone("Asia/Beirut")
+	from, _ := ParseDate("2026-03-28")
+	to, _ := ParseDate("2026-03-30")
+	got := Buckets(Period{From: from, To: to, Loc: beirut}, Day)
+	want := []time.Time{time.Date(2026, 3, 28, 0, 0, 0, 0, beirut), time.Date(2026, 3, 29, 1, 0, 0, 0, beirut),
+		time.Date(2026, 3, 30, 0, 0, 0, 0, beirut)}
+	if len(got) != len(want) {
+		t.Fatalf("buckets = %v, want %v", got, want)
+	}
+	for i := range want {
+		if !got[i].Equal(want[i]) {
+			t.Errorf("bucket %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+}
+
 func TestBucketStart(t *testing.T) {
 	kolkata, _ := LoadZone("Asia/Kolkata")
 	kathmandu, _ := LoadZone("Asia/Kathmandu")
