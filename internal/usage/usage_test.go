@@ -147,23 +147,53 @@ func TestBucketEnd(t *testing.T) {
 	}
 }
 
-// TestBucketsAfterSkippedMidnight checks the day after one whose midnight
-// did not exist (Beirut puts its clocks forward at 00:00) starts at midnight
-// again.
-func TestBucketsAfterSkippedMidnight(t *testing.T) {
-	beirut, _ := LoadZone("Asia/Beirut")
-	from, _ := ParseDate("2026-03-28")
-	to, _ := ParseDate("2026-03-30")
-	got := Buckets(Period{From: from, To: to, Loc: beirut}, Day)
-	want := []time.Time{time.Date(2026, 3, 28, 0, 0, 0, 0, beirut), time.Date(2026, 3, 29, 1, 0, 0, 0, beirut),
-		time.Date(2026, 3, 30, 0, 0, 0, 0, beirut)}
-	if len(got) != len(want) {
-		t.Fatalf("buckets = %v, want %v", got, want)
-	}
-	for i := range want {
-		if !got[i].Equal(want[i]) {
-			t.Errorf("bucket %d = %s, want %s", i, got[i], want[i])
-		}
+// TestBucketsWhereMidnightIsSkipped checks day buckets in zones that put
+// their clocks forward at midnight: the day starts when the clocks jump, the
+// next at midnight again, and listing them ends.
+func TestBucketsWhereMidnightIsSkipped(t *testing.T) {
+	for _, tt := range []struct {
+		zone    string
+		from    string
+		skipped int // the day of from's month whose midnight is missing
+	}{
+		{"Asia/Beirut", "2026-03-28", 29},     // time.Date answers 01:00 of the day
+		{"America/Santiago", "2026-09-04", 6}, // time.Date answers 23:00 of the day before
+		{"America/Havana", "2026-03-06", 8},   // likewise
+		{"America/Asuncion", "2024-10-04", 6}, // likewise
+		{"Europe/Berlin", "2026-03-28", 0},    // clocks change at 02:00: every day starts at midnight
+	} {
+		t.Run(tt.zone, func(t *testing.T) {
+			loc, err := LoadZone(tt.zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			from, _ := ParseDate(tt.from)
+			p := Period{From: from, To: from.AddDays(4), Loc: loc}
+			done := make(chan []time.Time, 1)
+			go func() { done <- Buckets(p, Day) }()
+			var got []time.Time
+			select {
+			case got = <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("Buckets never ends")
+			}
+			if len(got) != 5 {
+				t.Fatalf("buckets = %v, want 5 days", got)
+			}
+			for i, b := range got {
+				day := from.AddDays(i)
+				want := time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, loc)
+				if day.Day == tt.skipped {
+					want = time.Date(day.Year, day.Month, day.Day, 1, 0, 0, 0, loc)
+				}
+				if !b.Equal(want) || b.Hour() != want.Hour() {
+					t.Errorf("bucket %d = %s, want %s", i, b, want)
+				}
+				if noon := time.Date(day.Year, day.Month, day.Day, 12, 0, 0, 0, loc); !BucketStart(noon, Day, loc).Equal(b) {
+					t.Errorf("BucketStart(%s) = %s, want %s", noon, BucketStart(noon, Day, loc), b)
+				}
+			}
+		})
 	}
 }
 
