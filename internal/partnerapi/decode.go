@@ -506,14 +506,7 @@ func bucket(s, e stamp, at where, g usage.Granularity) (start, end time.Time, er
 	}
 	start, end = s.time(), e.time()
 	if !e.set {
-		switch g {
-		case usage.Day:
-			end = start.AddDate(0, 0, 1)
-		case usage.Month:
-			end = start.AddDate(0, 1, 0)
-		default:
-			end = start.Add(usage.HalfHourSeconds * time.Second)
-		}
+		end = usage.BucketEnd(start, g)
 	}
 	if !end.After(start) {
 		return start, end, at.fail("end", fmt.Errorf("%d is not after start %d", end.Unix(), start.Unix()))

@@ -544,6 +544,34 @@ func TestPagesRejectBadFilters(t *testing.T) {
 	}
 }
 
+// TestPagesByDayWhereMidnightIsSkipped checks the pages answer a daily view
+// over the day Santiago puts its clocks forward at midnight, instead of
+// listing that day's bucket for ever.
+func TestPagesByDayWhereMidnightIsSkipped(t *testing.T) {
+	h := newPageServer(t, true)
+	for _, target := range []string{
+		"/?from=2026-09-01&to=2026-09-30&granularity=day&tz=America/Santiago",
+		"/clients/acme?from=2026-09-01&to=2026-09-30&granularity=day&tz=America/Santiago",
+	} {
+		t.Run(target, func(t *testing.T) {
+			done := make(chan int, 1)
+			go func() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+				done <- rec.Code
+			}()
+			select {
+			case code := <-done:
+				if code != http.StatusOK {
+					t.Errorf("status %d, want 200", code)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no answer")
+			}
+		})
+	}
+}
+
 func TestOverviewMatchesAPI(t *testing.T) {
 	h := newPageServer(t, true)
 	doc := getDoc(t, h, "/?from=2026-03-01&to=2026-03-15", http.StatusOK)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/insights-dev/insights/internal/usage"
 )
@@ -48,229 +47,218 @@ func (s *Store) SaveUsageWindow(ctx context.Context, w UsageWindow) error {
 	return err
 }
 
-type usageKey struct {
-	start                          int64
-	category, pricingType, country string
-	tier                           string
-}
-
-type callKey struct {
-	start              int64
-	direction, country string
-}
-
 func (s *Store) saveUsageWindow(ctx context.Context, w UsageWindow) (saveStats, error) {
-	var st saveStats
 	if err := w.validate(); err != nil {
-		return st, fmt.Errorf("store: save usage window: %w", err)
+		return saveStats{}, fmt.Errorf("store: save usage window: %w", err)
 	}
-	gran := string(w.Granularity)
-
-	points := make(map[usageKey]*usagePointModel, len(w.Points))
-	order := make([]usageKey, 0, len(w.Points))
-	for i, p := range w.Points {
-		start, end, keep, err := w.classify(p.ChannelID, p.Granularity, p.Start, p.End)
-		if err != nil {
-			return st, fmt.Errorf("store: save usage window %s: point %d: %w", w.ChannelID, i, err)
-		}
-		if !keep {
-			st.Partial++
-			continue
-		}
-		k := usageKey{start, string(p.Category), string(p.PricingType), p.Country, p.Tier}
-		var cost *int64
-		if p.CostKnown {
-			c := p.CostNanos
-			cost = &c
-		}
-		if m, ok := points[k]; ok {
-			if m.Currency != p.Currency {
-				return st, fmt.Errorf("store: save usage window %s: point %d: currency %q differs from %q for the same key",
-					w.ChannelID, i, p.Currency, m.Currency)
-			}
-			m.Volume += p.Volume
-			if m.CostNanos != nil && cost != nil {
-				*m.CostNanos += *cost
-			} else {
-				m.CostNanos = nil
-			}
-			continue
-		}
-		points[k] = &usagePointModel{
-			ChannelID: w.ChannelID, Granularity: gran, BucketStart: start, Category: k.category,
-			PricingType: k.pricingType, Country: k.country, Tier: k.tier, BucketEnd: end,
-			Volume: p.Volume, Currency: p.Currency, CostNanos: cost,
-		}
-		order = append(order, k)
+	points, partial, err := collect(w, w.Points, usagePointRow)
+	if err != nil {
+		return saveStats{Partial: partial}, fmt.Errorf("store: save usage window %s: %w", w.ChannelID, err)
 	}
-
-	calls := make(map[callKey]*callPointModel, len(w.Calls))
-	callOrder := make([]callKey, 0, len(w.Calls))
-	for i, c := range w.Calls {
-		start, end, keep, err := w.classify(c.ChannelID, c.Granularity, c.Start, c.End)
-		if err != nil {
-			return st, fmt.Errorf("store: save usage window %s: call point %d: %w", w.ChannelID, i, err)
-		}
-		if !keep {
-			st.Partial++
-			continue
-		}
-		k := callKey{start, string(c.Direction), c.Country}
-		var cost *int64
-		if c.CostKnown {
-			v := c.CostNanos
-			cost = &v
-		}
-		if m, ok := calls[k]; ok {
-			if m.Currency != c.Currency {
-				return st, fmt.Errorf("store: save usage window %s: call point %d: currency %q differs from %q for the same key",
-					w.ChannelID, i, c.Currency, m.Currency)
-			}
-			m.Count += c.Count
-			m.Seconds += c.Seconds
-			if m.CostNanos != nil && cost != nil {
-				*m.CostNanos += *cost
-			} else {
-				m.CostNanos = nil
-			}
-			continue
-		}
-		calls[k] = &callPointModel{
-			ChannelID: w.ChannelID, Granularity: gran, BucketStart: start, Direction: k.direction,
-			Country: k.country, BucketEnd: end, Count: c.Count, Seconds: c.Seconds, Currency: c.Currency,
-			CostNanos: cost,
-		}
-		callOrder = append(callOrder, k)
+	calls, partialCalls, err := collect(w, w.Calls, callPointRow)
+	st := saveStats{Partial: partial + partialCalls}
+	if err != nil {
+		return st, fmt.Errorf("store: save usage window %s: %w", w.ChannelID, err)
 	}
-
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.dialect.lock(ctx, tx, "channel:"+w.ChannelID); err != nil {
-			return err
-		}
-		// bucket_start < End bounds the index range scan; bucket_end <= End
-		// keeps complete buckets that reach past the window out of it.
-		inWindow := "channel_id = ? AND granularity = ? AND bucket_start >= ? AND bucket_start < ? AND bucket_end <= ?"
-		args := []any{w.ChannelID, gran, w.Start.Unix(), w.End.Unix(), w.End.Unix()}
-
-		// Usage points: diff against what is stored.
-		var stored []usagePointModel
-		if err := tx.Where(inWindow, args...).Find(&stored).Error; err != nil {
-			return fmt.Errorf("read stored points: %w", err)
-		}
-		seen := make(map[usageKey]bool, len(stored))
-		delta := localDelta{} // for the client's local days
-		for _, old := range stored {
-			k := usageKey{old.BucketStart, old.Category, old.PricingType, old.Country, old.Tier}
-			if m, ok := points[k]; ok {
-				seen[k] = true
-				if m.Volume == old.Volume && m.Currency == old.Currency && m.BucketEnd == old.BucketEnd &&
-					equalNullInt(m.CostNanos, old.CostNanos) {
-					delete(points, k)
-					st.Unchanged++
-				} else {
-					delta.add(old, -1) // replaced below
-				}
-				continue
-			}
-			delta.add(old, -1)
-			res := tx.Where("channel_id = ? AND granularity = ? AND bucket_start = ? AND category = ? AND pricing_type = ? AND country = ? AND tier = ?",
-				w.ChannelID, gran, old.BucketStart, old.Category, old.PricingType, old.Country, old.Tier).
-				Delete(&usagePointModel{})
-			if res.Error != nil {
-				return fmt.Errorf("delete vanished point: %w", res.Error)
-			}
-			st.Deleted += int(res.RowsAffected)
-		}
-		rows := make([]usagePointModel, 0, len(points))
-		for _, k := range order {
-			if m, ok := points[k]; ok {
-				rows = append(rows, *m)
-				delta.add(*m, 1)
-			}
-		}
-		if len(rows) > 0 {
-			err := tx.Clauses(clause.OnConflict{
-				Columns: []clause.Column{{Name: "channel_id"}, {Name: "granularity"}, {Name: "bucket_start"},
-					{Name: "category"}, {Name: "pricing_type"}, {Name: "country"}, {Name: "tier"}},
-				DoUpdates: clause.AssignmentColumns([]string{"bucket_end", "volume", "currency", "cost_nanos"}),
-				Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "usage_points.volume IS DISTINCT FROM excluded.volume" +
-					" OR usage_points.currency IS DISTINCT FROM excluded.currency" +
-					" OR usage_points.cost_nanos IS DISTINCT FROM excluded.cost_nanos" +
-					" OR usage_points.bucket_end IS DISTINCT FROM excluded.bucket_end"}}},
-			}).CreateInBatches(rows, batchSize).Error
-			if err != nil {
-				return fmt.Errorf("upsert points: %w", err)
-			}
-			st.Written += len(rows)
-		}
-		// The daily rollup of the days the window touches, when the
-		// half-hour points changed.
-		if w.Granularity == usage.HalfHour && (len(rows) > 0 || st.Deleted > 0) {
-			if err := refreshDaily(tx, w.ChannelID, w.Start, w.End); err != nil {
-				return err
-			}
-			if err := s.refreshClientDaily(ctx, tx, w.ChannelID, w.Start, w.End, delta); err != nil {
-				return err
-			}
-		}
-
-		// Call points: the same, on their own key.
-		var storedCalls []callPointModel
-		if err := tx.Where(inWindow, args...).Find(&storedCalls).Error; err != nil {
-			return fmt.Errorf("read stored call points: %w", err)
-		}
-		for _, old := range storedCalls {
-			k := callKey{old.BucketStart, old.Direction, old.Country}
-			if m, ok := calls[k]; ok {
-				if m.Count == old.Count && m.Seconds == old.Seconds && m.Currency == old.Currency &&
-					m.BucketEnd == old.BucketEnd && equalNullInt(m.CostNanos, old.CostNanos) {
-					delete(calls, k)
-					st.Unchanged++
-				}
-				continue
-			}
-			res := tx.Where("channel_id = ? AND granularity = ? AND bucket_start = ? AND direction = ? AND country = ?",
-				w.ChannelID, gran, old.BucketStart, old.Direction, old.Country).Delete(&callPointModel{})
-			if res.Error != nil {
-				return fmt.Errorf("delete vanished call point: %w", res.Error)
-			}
-			st.Deleted += int(res.RowsAffected)
-		}
-		callRows := make([]callPointModel, 0, len(calls))
-		for _, k := range callOrder {
-			if m, ok := calls[k]; ok {
-				callRows = append(callRows, *m)
-			}
-		}
-		if len(callRows) > 0 {
-			err := tx.Clauses(clause.OnConflict{
-				Columns: []clause.Column{{Name: "channel_id"}, {Name: "granularity"}, {Name: "bucket_start"},
-					{Name: "direction"}, {Name: "country"}},
-				DoUpdates: clause.AssignmentColumns([]string{"bucket_end", "count", "seconds", "currency", "cost_nanos"}),
-			}).CreateInBatches(callRows, batchSize).Error
-			if err != nil {
-				return fmt.Errorf("upsert call points: %w", err)
-			}
-			st.Written += len(callRows)
-		}
-		if w.Run != nil {
-			// The run that fetched the window is recorded with it, so a
-			// stored window always has its successful run and vice versa.
-			m, err := pollRunRow(*w.Run)
-			if err != nil {
-				return err
-			}
-			if err := tx.Create(&m).Error; err != nil {
-				return fmt.Errorf("record poll run: %w", err)
-			}
-		}
-		return nil
+	err = s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		saved, err := s.saveWindowRows(ctx, tx, w, points, calls)
+		st.add(saved)
+		return err
 	})
 	if err != nil {
 		return saveStats{}, fmt.Errorf("store: save usage window %s [%s, %s): %w", w.ChannelID,
 			w.Start.UTC().Format(time.RFC3339), w.End.UTC().Format(time.RFC3339), err)
 	}
 	return st, nil
+}
+
+// saveWindowRows writes a window's usage and call points in tx, under the
+// channel's lock, with the rollups of the usage points and the poll run.
+func (s *Store) saveWindowRows(ctx context.Context, tx *gorm.DB, w UsageWindow,
+	points *windowAnswer[usagePointModel, usageKey], calls *windowAnswer[callPointModel, callKey]) (saveStats, error) {
+	if err := s.dialect.lock(ctx, tx, "channel:"+w.ChannelID); err != nil {
+		return saveStats{}, err
+	}
+	d, st, err := saveRows(tx, w, points)
+	if err != nil {
+		return st, err
+	}
+	// The daily rollups of the days the window touches, when the half-hour
+	// points changed.
+	if w.Granularity == usage.HalfHour && (st.Written > 0 || st.Deleted > 0) {
+		if err := refreshDaily(tx, w.ChannelID, w.Start, w.End); err != nil {
+			return st, err
+		}
+		if err := s.refreshClientDaily(ctx, tx, w.ChannelID, w.Start, w.End, usageDelta(d)); err != nil {
+			return st, err
+		}
+	}
+	_, callStats, err := saveRows(tx, w, calls)
+	st.add(callStats)
+	if err != nil || w.Run == nil {
+		return st, err
+	}
+	// The run that fetched the window is recorded with it, so a stored
+	// window always has its successful run and vice versa.
+	m, err := pollRunRow(*w.Run)
+	if err != nil {
+		return st, err
+	}
+	if err := tx.Create(&m).Error; err != nil {
+		return st, fmt.Errorf("record poll run: %w", err)
+	}
+	return st, nil
+}
+
+func (st *saveStats) add(o saveStats) {
+	st.Written += o.Written
+	st.Unchanged += o.Unchanged
+	st.Deleted += o.Deleted
+	st.Partial += o.Partial
+}
+
+// usageDelta is what d changes in the client's local days.
+func usageDelta(d windowDiff[usagePointModel]) localDelta {
+	delta := localDelta{}
+	for _, old := range d.replaced {
+		delta.add(old, -1)
+	}
+	for _, old := range d.removed {
+		delta.add(old, -1)
+	}
+	for _, r := range d.write {
+		delta.add(r, 1)
+	}
+	return delta
+}
+
+// collect checks each of pts against w and gathers the rows of those whose
+// bucket w covers whole, by key; partial counts the others, dropped.
+func collect[P any, R windowRow[R, K], K comparable](w UsageWindow, pts []P,
+	row func(UsageWindow, P) (R, bool, error)) (a *windowAnswer[R, K], partial int, err error) {
+	a = newWindowAnswer[R](len(pts))
+	for i, p := range pts {
+		r, keep, err := row(w, p)
+		if err == nil && keep {
+			err = a.add(r)
+		}
+		if err != nil {
+			return nil, partial, fmt.Errorf("%s %d: %w", r.table().noun, i, err)
+		}
+		if !keep {
+			partial++
+		}
+	}
+	return a, partial, nil
+}
+
+type usageKey struct {
+	start                          int64
+	category, pricingType, country string
+	tier                           string
+}
+
+var usagePointTable = newRowTable("usage_points", "point",
+	[]string{"channel_id", "granularity", "bucket_start", "category", "pricing_type", "country", "tier"},
+	[]string{"bucket_end", "volume", "currency", "cost_nanos"})
+
+// usagePointRow is the row of p, keep false when w covers its bucket in part.
+func usagePointRow(w UsageWindow, p usage.Point) (usagePointModel, bool, error) {
+	start, end, keep, err := w.classify(p.ChannelID, p.Granularity, p.Start, p.End)
+	if err != nil || !keep {
+		return usagePointModel{}, keep, err
+	}
+	return usagePointModel{
+		ChannelID: w.ChannelID, Granularity: string(w.Granularity), BucketStart: start, Category: string(p.Category),
+		PricingType: string(p.PricingType), Country: p.Country, Tier: p.Tier, BucketEnd: end,
+		Volume: p.Volume, Currency: p.Currency, CostNanos: knownCost(p.CostKnown, p.CostNanos),
+	}, true, nil
+}
+
+func (m usagePointModel) key() usageKey {
+	return usageKey{m.BucketStart, m.Category, m.PricingType, m.Country, m.Tier}
+}
+
+func (m usagePointModel) keyValues() []any {
+	return []any{m.ChannelID, m.Granularity, m.BucketStart, m.Category, m.PricingType, m.Country, m.Tier}
+}
+
+func (m usagePointModel) sameValues(o usagePointModel) bool {
+	return m.Volume == o.Volume && m.Currency == o.Currency && m.BucketEnd == o.BucketEnd &&
+		equalNullInt(m.CostNanos, o.CostNanos)
+}
+
+func (m usagePointModel) merged(o usagePointModel) (usagePointModel, error) {
+	if m.Currency != o.Currency {
+		return m, fmt.Errorf("currency %q differs from %q for the same key", o.Currency, m.Currency)
+	}
+	m.Volume += o.Volume
+	m.CostNanos = sumCost(m.CostNanos, o.CostNanos)
+	return m, nil
+}
+
+func (usagePointModel) table() *rowTable { return usagePointTable }
+
+type callKey struct {
+	start              int64
+	direction, country string
+}
+
+var callPointTable = newRowTable("call_points", "call point",
+	[]string{"channel_id", "granularity", "bucket_start", "direction", "country"},
+	[]string{"bucket_end", "count", "seconds", "currency", "cost_nanos"})
+
+// callPointRow is the row of c, keep false when w covers its bucket in part.
+func callPointRow(w UsageWindow, c usage.CallPoint) (callPointModel, bool, error) {
+	start, end, keep, err := w.classify(c.ChannelID, c.Granularity, c.Start, c.End)
+	if err != nil || !keep {
+		return callPointModel{}, keep, err
+	}
+	return callPointModel{
+		ChannelID: w.ChannelID, Granularity: string(w.Granularity), BucketStart: start, Direction: string(c.Direction),
+		Country: c.Country, BucketEnd: end, Count: c.Count, Seconds: c.Seconds, Currency: c.Currency,
+		CostNanos: knownCost(c.CostKnown, c.CostNanos),
+	}, true, nil
+}
+
+func (m callPointModel) key() callKey { return callKey{m.BucketStart, m.Direction, m.Country} }
+
+func (m callPointModel) keyValues() []any {
+	return []any{m.ChannelID, m.Granularity, m.BucketStart, m.Direction, m.Country}
+}
+
+func (m callPointModel) sameValues(o callPointModel) bool {
+	return m.Count == o.Count && m.Seconds == o.Seconds && m.Currency == o.Currency &&
+		m.BucketEnd == o.BucketEnd && equalNullInt(m.CostNanos, o.CostNanos)
+}
+
+func (m callPointModel) merged(o callPointModel) (callPointModel, error) {
+	if m.Currency != o.Currency {
+		return m, fmt.Errorf("currency %q differs from %q for the same key", o.Currency, m.Currency)
+	}
+	m.Count += o.Count
+	m.Seconds += o.Seconds
+	m.CostNanos = sumCost(m.CostNanos, o.CostNanos)
+	return m, nil
+}
+
+func (callPointModel) table() *rowTable { return callPointTable }
+
+// knownCost is a cost as stored: nil when the source omitted it.
+func knownCost(known bool, nanos int64) *int64 {
+	if !known {
+		return nil
+	}
+	return &nanos
+}
+
+// sumCost adds two stored costs; the sum is unknown if either is.
+func sumCost(a, b *int64) *int64 {
+	if a == nil || b == nil {
+		return nil
+	}
+	sum := *a + *b
+	return &sum
 }
 
 func (w UsageWindow) validate() error {
@@ -301,7 +289,7 @@ func (w UsageWindow) classify(channelID string, g usage.Granularity, start, end 
 		return 0, 0, false, fmt.Errorf("bucket without start")
 	}
 	if end.IsZero() {
-		end = bucketEnd(start, w.Granularity)
+		end = usage.BucketEnd(start.UTC(), w.Granularity)
 	}
 	if !start.Before(end) {
 		return 0, 0, false, fmt.Errorf("bucket end %s not after start %s", end.UTC().Format(time.RFC3339), start.UTC().Format(time.RFC3339))
@@ -318,19 +306,6 @@ func (w UsageWindow) classify(channelID string, g usage.Granularity, start, end 
 		return 0, 0, false, nil
 	}
 	return start.Unix(), end.Unix(), true, nil
-}
-
-// bucketEnd is the end of the UTC bucket of granularity g starting at start.
-func bucketEnd(start time.Time, g usage.Granularity) time.Time {
-	t := start.UTC()
-	switch g {
-	case usage.Day:
-		return t.AddDate(0, 0, 1)
-	case usage.Month:
-		return t.AddDate(0, 1, 0)
-	default:
-		return t.Add(usage.HalfHourSeconds * time.Second)
-	}
 }
 
 func equalNullInt(a, b *int64) bool {

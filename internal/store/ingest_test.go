@@ -145,6 +145,61 @@ func TestSaveUsageWindow(t *testing.T) {
 	})
 }
 
+// TestSaveUsageWindowCallPoints checks call points are replaced window by
+// window like usage points: unchanged ones are not rewritten, revised ones
+// replace the stored, vanished ones are deleted.
+func TestSaveUsageWindowCallPoints(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		call := func(slot int, d usage.Direction, count, seconds int64) usage.CallPoint {
+			return usage.CallPoint{Start: day0.Add(time.Duration(slot) * 30 * time.Minute), Direction: d, Country: "DE",
+				Count: count, Seconds: seconds, Currency: "EUR", CostNanos: count * 1_000_000, CostKnown: true}
+		}
+		out, in := usage.DirectionOutbound, usage.DirectionInbound
+		save := func(calls ...usage.CallPoint) store.SaveStats {
+			t.Helper()
+			w := window("ch1", 0, 4)
+			w.Calls = calls
+			st, err := s.SaveUsageWindowStats(ctx, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		stored := func() []usage.CallRow {
+			t.Helper()
+			rows, err := s.QueryCalls(ctx, store.AllClients(), store.UsageFilter{Start: day0, End: day0.Add(2 * time.Hour),
+				Granularity: usage.HalfHour, ChannelIDs: []string{"ch1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rows
+		}
+		if st := save(call(0, out, 2, 120), call(0, in, 1, 30), call(1, out, 4, 200)); st != (store.SaveStats{Written: 3}) {
+			t.Errorf("first save: %+v, want 3 written", st)
+		}
+		if st := save(call(0, out, 2, 120), call(0, in, 1, 30), call(1, out, 4, 200)); st != (store.SaveStats{Unchanged: 3}) {
+			t.Errorf("same window again: %+v, want 3 unchanged", st)
+		}
+		if st := save(call(0, out, 2, 121), call(0, in, 1, 30)); st != (store.SaveStats{Written: 1, Unchanged: 1, Deleted: 1}) {
+			t.Errorf("revised and vanished: %+v", st)
+		}
+		rows := stored()
+		if len(rows) != 2 {
+			t.Fatalf("rows = %+v, want 2", rows)
+		}
+		for _, r := range rows {
+			if r.Direction == out && (r.Count != 2 || r.Seconds != 121) {
+				t.Errorf("outbound = %+v, want the revised 2 calls of 121 s", r)
+			}
+			if !r.Bucket.Equal(day0) {
+				t.Errorf("vanished call point still stored: %+v", r)
+			}
+		}
+	})
+}
+
 func TestSaveUsageWindowPartialDailyBucket(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

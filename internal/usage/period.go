@@ -185,9 +185,9 @@ func BucketStart(t time.Time, g Granularity, loc *time.Location) time.Time {
 	}
 	y, m, d := local.Date()
 	if g == Month {
-		return time.Date(y, m, 1, 0, 0, 0, 0, loc)
+		return dayStart(y, m, 1, loc)
 	}
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return dayStart(y, m, d, loc)
 }
 
 // ZoneIsApproximate reports whether loc has an offset that is not a whole
@@ -207,16 +207,58 @@ func ZoneIsApproximate(loc *time.Location, p Period) bool {
 func Buckets(p Period, g Granularity) []time.Time {
 	var out []time.Time
 	end := p.End()
-	for t := BucketStart(p.Start(), g, p.Loc); t.Before(end); {
+	for t := BucketStart(p.Start(), g, p.Loc); t.Before(end); t = nextBucket(t, g, p.Loc) {
 		out = append(out, t)
-		switch g {
-		case HalfHour:
-			t = t.Add(HalfHourSeconds * time.Second)
-		case Month:
-			t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, p.Loc)
-		default:
-			t = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, p.Loc)
-		}
 	}
 	return out
+}
+
+// nextBucket is the start of the display bucket after the one starting at t
+// in loc. Day and month buckets start at the beginning of a local day, not
+// at t's clock time a day later: a day whose midnight did not exist starts
+// at 01:00, the day after it at 00:00 again.
+func nextBucket(t time.Time, g Granularity, loc *time.Location) time.Time {
+	y, m, d := t.Date()
+	switch g {
+	case HalfHour:
+		return BucketEnd(t, g)
+	case Month:
+		return dayStart(y, m+1, 1, loc)
+	default:
+		return dayStart(y, m, d+1, loc)
+	}
+}
+
+// dayStart is the first instant of the local day y-m-d (normalized as by
+// time.Date) in loc: its midnight, or where the clocks are put forward at
+// midnight the moment they jump. time.Date may answer such a missing
+// midnight with the hour before it, on the day before (Santiago, Havana),
+// which would start the day in the previous one and never step past it.
+func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	wy, wm, wd := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Date()
+	if ty, tm, td := t.Date(); ty == wy && tm == wm && td == wd {
+		return t
+	}
+	if _, jump := t.ZoneBounds(); !jump.IsZero() {
+		return jump
+	}
+	return t
+}
+
+// BucketEnd is the end (exclusive) of the bucket of granularity g that
+// starts at start, in start's location: half an hour later, or the same clock
+// time a calendar month or day later (any granularity other than half hour
+// and month counts as a day, as in BucketStart). Source buckets are UTC, so
+// callers pass a source bucket's start in UTC. It is the one place that knows
+// how long a bucket is.
+func BucketEnd(start time.Time, g Granularity) time.Time {
+	switch g {
+	case HalfHour:
+		return start.Add(HalfHourSeconds * time.Second)
+	case Month:
+		return start.AddDate(0, 1, 0)
+	default:
+		return start.AddDate(0, 0, 1)
+	}
 }

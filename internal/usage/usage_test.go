@@ -137,6 +137,88 @@ func TestPeriodAcrossDST(t *testing.T) {
 	}
 }
 
+func TestBucketEnd(t *testing.T) {
+	berlin, _ := LoadZone("Europe/Berlin")
+	utc := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		name  string
+		start time.Time
+		g     Granularity
+		want  time.Time
+	}{
+		{"half hour", utc("2026-03-01T23:30:00Z"), HalfHour, utc("2026-03-02T00:00:00Z")},
+		{"day", utc("2026-02-28T00:00:00Z"), Day, utc("2026-03-01T00:00:00Z")},
+		{"month", utc("2026-02-01T00:00:00Z"), Month, utc("2026-03-01T00:00:00Z")},
+		{"day keeps the start's clock time", utc("2026-02-28T12:00:00Z"), Day, utc("2026-03-01T12:00:00Z")},
+		{"a local day with a clock change lasts 25 hours", time.Date(2026, 10, 25, 0, 0, 0, 0, berlin), Day,
+			time.Date(2026, 10, 25, 0, 0, 0, 0, berlin).Add(25 * time.Hour)},
+		{"any other granularity counts as a day", utc("2026-02-28T00:00:00Z"), "", utc("2026-03-01T00:00:00Z")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := BucketEnd(tt.start, tt.g); !got.Equal(tt.want) {
+				t.Errorf("BucketEnd(%s, %q) = %s, want %s", tt.start, tt.g, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBucketsWhereMidnightIsSkipped checks day buckets in zones that put
+// their clocks forward at midnight: the day starts when the clocks jump, the
+// next at midnight again, and listing them ends.
+func TestBucketsWhereMidnightIsSkipped(t *testing.T) {
+	for _, tt := range []struct {
+		zone    string
+		from    string
+		skipped int // the day of from's month whose midnight is missing
+	}{
+		{"Asia/Beirut", "2026-03-28", 29},     // time.Date answers 01:00 of the day
+		{"America/Santiago", "2026-09-04", 6}, // time.Date answers 23:00 of the day before
+		{"America/Havana", "2026-03-06", 8},   // likewise
+		{"America/Asuncion", "2024-10-04", 6}, // likewise
+		{"Europe/Berlin", "2026-03-28", 0},    // clocks change at 02:00: every day starts at midnight
+	} {
+		t.Run(tt.zone, func(t *testing.T) {
+			loc, err := LoadZone(tt.zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			from, _ := ParseDate(tt.from)
+			p := Period{From: from, To: from.AddDays(4), Loc: loc}
+			done := make(chan []time.Time, 1)
+			go func() { done <- Buckets(p, Day) }()
+			var got []time.Time
+			select {
+			case got = <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("Buckets never ends")
+			}
+			if len(got) != 5 {
+				t.Fatalf("buckets = %v, want 5 days", got)
+			}
+			for i, b := range got {
+				day := from.AddDays(i)
+				want := time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, loc)
+				if day.Day == tt.skipped {
+					want = time.Date(day.Year, day.Month, day.Day, 1, 0, 0, 0, loc)
+				}
+				if !b.Equal(want) || b.Hour() != want.Hour() {
+					t.Errorf("bucket %d = %s, want %s", i, b, want)
+				}
+				if noon := time.Date(day.Year, day.Month, day.Day, 12, 0, 0, 0, loc); !BucketStart(noon, Day, loc).Equal(b) {
+					t.Errorf("BucketStart(%s) = %s, want %s", noon, BucketStart(noon, Day, loc), b)
+				}
+			}
+		})
+	}
+}
+
 func TestBucketStart(t *testing.T) {
 	kolkata, _ := LoadZone("Asia/Kolkata")
 	kathmandu, _ := LoadZone("Asia/Kathmandu")
