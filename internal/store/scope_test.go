@@ -41,14 +41,14 @@ func TestScopeNarrowsEveryRead(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			q := f
 			q.ClientIDs = tt.ask
-			rows, err := s.QueryUsage(ctx, store.AllClients(), tt.sc, q)
+			rows, err := s.QueryUsage(ctx, tt.sc, q)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := clientsOf(rows); len(got) != len(tt.wants) || !mapsEqual(got, tt.wants) {
 				t.Errorf("usage of clients %v, want %v", got, tt.wants)
 			}
-			calls, err := s.QueryCalls(ctx, store.AllClients(), tt.sc, q)
+			calls, err := s.QueryCalls(ctx, tt.sc, q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +57,7 @@ func TestScopeNarrowsEveryRead(t *testing.T) {
 					t.Errorf("calls of client %q outside the scope", r.Key.Client)
 				}
 			}
-			chs, err := s.ListChannels(ctx, store.AllClients(), tt.sc, store.ChannelFilter{ClientIDs: tt.ask})
+			chs, err := s.ListChannels(ctx, tt.sc, store.ChannelFilter{ClientIDs: tt.ask})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +66,7 @@ func TestScopeNarrowsEveryRead(t *testing.T) {
 					t.Errorf("channel %s of client %q outside the scope", ch.ID, ch.ClientID)
 				}
 			}
-			cls, err := s.ListClients(ctx, store.AllClients(), tt.sc)
+			cls, err := s.ListClients(ctx, tt.sc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,14 +77,14 @@ func TestScopeNarrowsEveryRead(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.GetClient(ctx, store.AllClients(), store.OnlyClients("c1"), "c2"); err == nil {
+	if _, err := s.GetClient(ctx, store.OnlyClients("c1"), "c2"); err == nil {
 		t.Error("GetClient of another client's id answered")
 	}
-	if _, err := s.GetChannel(ctx, store.AllClients(), store.OnlyClients("c1"), "ch3"); err == nil {
+	if _, err := s.GetChannel(ctx, store.OnlyClients("c1"), "ch3"); err == nil {
 		t.Error("GetChannel of another client's channel answered")
 	}
 	late := store.AllClients().During(day0.Add(24*time.Hour), time.Time{})
-	rows, err := s.QueryUsage(ctx, store.AllClients(), late, store.UsageFilter{Start: day0, End: day0.Add(48 * time.Hour)})
+	rows, err := s.QueryUsage(ctx, late, store.UsageFilter{Start: day0, End: day0.Add(48 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
