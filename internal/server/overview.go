@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/pages"
@@ -33,7 +34,7 @@ func (s *Server) showOverview(c echo.Context) error {
 	}
 	q.GroupBy = []usage.GroupField{usage.ByClient}
 
-	r, err := s.loadUsage(ctx, q, usage.ByClient)
+	r, err := s.reports.Usage(ctx, q, usage.ByClient)
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ type clientSums struct {
 	perBucket  map[int64]int64 // messages per bucket start (unix)
 }
 
-func (s *Server) overviewView(q Query, preset string, r usageReport, prev usage.Summary, clients []store.Client, channels []store.Channel) pages.OverviewView {
+func (s *Server) overviewView(q report.Query, preset string, r report.UsageReport, prev usage.Summary, clients []store.Client, channels []store.Channel) pages.OverviewView {
 	loc := q.Period.Loc
 	prevLabel := formatPeriod(r.PrevSpan)
 	byID := map[string]*clientSums{}
@@ -259,7 +260,7 @@ func activeClients(s usage.Summary) int {
 
 // overviewLink carries the overview's range into a client's view; the
 // client's own zone applies there, so a preset travels as a preset.
-func overviewLink(q Query, preset string) string {
+func overviewLink(q report.Query, preset string) string {
 	v := viewValues(q, preset)
 	v.Del("tz")
 	v.Del("granularity")

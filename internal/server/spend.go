@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
@@ -39,7 +40,7 @@ func spendRights(c echo.Context) (admin, staff bool) {
 // monthToDateWithin reports whether the current month up to today, in loc,
 // lies inside b: a forecast and the balances show figures of those days and
 // of now, so a share link whose dates do not reach them does not see them.
-func (s *Server) monthToDateWithin(b dateBounds, loc *time.Location) bool {
+func (s *Server) monthToDateWithin(b report.DateBounds, loc *time.Location) bool {
 	today := usage.DateOf(s.now().In(loc))
 	return b.Contains(usage.Period{From: usage.Date{Year: today.Year, Month: today.Month, Day: 1}, To: today, Loc: loc})
 }
