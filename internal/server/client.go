@@ -247,27 +247,7 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	cur, prev := d.main.Current, d.main.Previous
 	prevLabel := formatPeriod(d.main.PrevSpan)
 
-	title, subtitle := sc.client.Name, "All channels of the client"
-	crumbs := []pages.Crumb{{Label: "Overview", Href: "/"}}
-	switch {
-	case sc.channel != nil:
-		crumbs = append(crumbs, pages.Crumb{Label: sc.client.Name, Href: clientPath(sc.client.ID) + "?" + viewValues(q, preset).Encode()})
-		title = channelLabel(*sc.channel)
-		subtitle = "Channel " + sc.channel.ID
-		if sc.channel.WABAID != "" {
-			subtitle += " · WABA " + sc.channel.WABAID
-		}
-	case len(q.WABAIDs) > 0:
-		subtitle = "WABA " + strings.Join(q.WABAIDs, ", ")
-	}
-	if len(q.ChannelIDs) > 0 && sc.channel == nil {
-		var names []string
-		for _, id := range q.ChannelIDs {
-			ch, _ := sc.channelByID(id)
-			names = append(names, channelLabel(ch))
-		}
-		subtitle = "Channel " + strings.Join(names, ", ")
-	}
+	title, subtitle, crumbs := insightsHeading(sc, q, preset)
 
 	v := pages.InsightsView{
 		Meta:     s.pageMeta(title, sc.client.Name, loc.String(), ""),
@@ -284,51 +264,8 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	apiVals.Set("group_by", "category")
 	v.APIHref = "/api/v1/usage?" + apiVals.Encode()
 
-	// KPI cards: messages, cost per currency, paid and free.
-	paid, free := paidFree(d.breakdown)
-	prevPaid, prevFree := paidFree(d.main.Previous)
-	v.KPIs = append(v.KPIs, pages.KPI{
-		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(cur.Volume),
-		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume) + " in " + prevLabel,
-	})
-	currencies := cur.Cost.Currencies()
-	for _, c := range prev.Cost.Currencies() {
-		if !slices.Contains(currencies, c) {
-			currencies = append(currencies, c)
-		}
-	}
-	if len(currencies) == 0 && sc.currency != "" {
-		currencies = []string{sc.currency}
-	}
-	for i, c := range currencies {
-		id := "kpi-cost"
-		if i > 0 {
-			id += "-" + strings.ToLower(c)
-		}
-		v.KPIs = append(v.KPIs, pages.KPI{
-			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
-			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel,
-			Note: "estimated",
-		})
-	}
-	v.KPIs = append(v.KPIs,
-		pages.KPI{
-			TestID: "kpi-paid", Label: "Paid messages", Value: formatInt(paid),
-			Sub:   formatShare(paid, paid+free) + " of messages",
-			Delta: changeOf(paid, prevPaid), Previous: formatInt(prevPaid) + " in " + prevLabel,
-		},
-		pages.KPI{
-			TestID: "kpi-free", Label: "Free messages", Value: formatInt(free),
-			Sub:   formatShare(free, paid+free) + " of messages",
-			Delta: changeOf(free, prevFree), Previous: formatInt(prevFree) + " in " + prevLabel,
-		},
-	)
-	if len(currencies) > 1 {
-		v.Notices = append(v.Notices, "This scope is billed in more than one currency ("+strings.Join(currencies, ", ")+"); costs are shown per currency and never added together.")
-	}
-	if cur.CostMissing > 0 {
-		v.Notices = append(v.Notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(cur.CostMissing)))
-	}
+	var currencies []string
+	v.KPIs, v.Notices, currencies = insightsKPIs(sc, d, prevLabel)
 
 	// Charts.
 	buckets := usage.Buckets(q.Period, q.Granularity)
@@ -374,6 +311,81 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	v.Filters = insightsFilters(path, sc, q, preset, d.breakdown, s.now())
 	v.NoDataAtAll = cur.Volume == 0 && prev.Volume == 0 && d.calls.Current.Calls == 0
 	return v
+}
+
+// insightsHeading is the view's title, subtitle and breadcrumbs: the
+// client, or the channel, WABA or channels filtered on.
+func insightsHeading(sc insightsScope, q report.Query, preset string) (title, subtitle string, crumbs []pages.Crumb) {
+	title, subtitle = sc.client.Name, "All channels of the client"
+	crumbs = []pages.Crumb{{Label: "Overview", Href: "/"}}
+	switch {
+	case sc.channel != nil:
+		crumbs = append(crumbs, pages.Crumb{Label: sc.client.Name, Href: clientPath(sc.client.ID) + "?" + viewValues(q, preset).Encode()})
+		title = channelLabel(*sc.channel)
+		subtitle = "Channel " + sc.channel.ID
+		if sc.channel.WABAID != "" {
+			subtitle += " · WABA " + sc.channel.WABAID
+		}
+	case len(q.WABAIDs) > 0:
+		subtitle = "WABA " + strings.Join(q.WABAIDs, ", ")
+	}
+	if len(q.ChannelIDs) > 0 && sc.channel == nil {
+		var names []string
+		for _, id := range q.ChannelIDs {
+			ch, _ := sc.channelByID(id)
+			names = append(names, channelLabel(ch))
+		}
+		subtitle = "Channel " + strings.Join(names, ", ")
+	}
+
+	return title, subtitle, crumbs
+}
+
+// insightsKPIs are the KPI cards (messages, cost per currency, paid and
+// free) with the notices about costs, and the currencies shown.
+func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pages.KPI, notices, currencies []string) {
+	cur, prev := d.main.Current, d.main.Previous
+	paid, free := paidFree(d.breakdown)
+	prevPaid, prevFree := paidFree(d.main.Previous)
+	kpis = append(kpis, pages.KPI{
+		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(cur.Volume),
+		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume) + " in " + prevLabel,
+	})
+	currencies = report.Currencies(cur.Cost, prev.Cost)
+	if len(currencies) == 0 && sc.currency != "" {
+		currencies = []string{sc.currency}
+	}
+	for i, c := range currencies {
+		id := "kpi-cost"
+		if i > 0 {
+			id += "-" + strings.ToLower(c)
+		}
+		kpis = append(kpis, pages.KPI{
+			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
+			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel,
+			Note: "estimated",
+		})
+	}
+	kpis = append(kpis,
+		pages.KPI{
+			TestID: "kpi-paid", Label: "Paid messages", Value: formatInt(paid),
+			Sub:   formatShare(paid, paid+free) + " of messages",
+			Delta: changeOf(paid, prevPaid), Previous: formatInt(prevPaid) + " in " + prevLabel,
+		},
+		pages.KPI{
+			TestID: "kpi-free", Label: "Free messages", Value: formatInt(free),
+			Sub:   formatShare(free, paid+free) + " of messages",
+			Delta: changeOf(free, prevFree), Previous: formatInt(prevFree) + " in " + prevLabel,
+		},
+	)
+	if len(currencies) > 1 {
+		notices = append(notices, "This scope is billed in more than one currency ("+strings.Join(currencies, ", ")+"); costs are shown per currency and never added together.")
+	}
+	if cur.CostMissing > 0 {
+		notices = append(notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(cur.CostMissing)))
+	}
+
+	return kpis, notices, currencies
 }
 
 // paidFree splits a summary's volume into paid and free messages.
