@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/insights-dev/insights/internal/auth"
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/layout"
@@ -306,7 +307,7 @@ func (sc clientScope) only(named string) string {
 }
 
 // dates are the days the scope may see (open unless a share link has dates).
-func (sc clientScope) dates() dateBounds { return dateBounds{From: sc.From, To: sc.To} }
+func (sc clientScope) dates() report.DateBounds { return report.DateBounds{From: sc.From, To: sc.To} }
 
 // Allows reports whether the scope includes client id.
 func (sc clientScope) Allows(id string) bool { return sc.All || slices.Contains(sc.ClientIDs, id) }

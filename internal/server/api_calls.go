@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -55,7 +56,7 @@ type webhookFillJSON struct {
 }
 
 // filledJSON describes the webhook fill-in of a calls report, if any.
-func (r callReport) filledJSON() *webhookFillJSON {
+func filledJSON(r report.CallReport) *webhookFillJSON {
 	if r.FilledCalls == 0 {
 		return nil
 	}
@@ -80,7 +81,7 @@ func callTotals(p usage.Period, s usage.CallSummary) callTotalsJSON {
 }
 
 // previousCallsJSON is the previous period's block of a calls answer.
-func previousCallsJSON(r callReport) callTotalsJSON {
+func previousCallsJSON(r report.CallReport) callTotalsJSON {
 	out := callTotals(r.PrevSpan, r.Previous)
 	if r.PrevHidden {
 		out.Hidden = "outside this shared view"
@@ -94,7 +95,7 @@ func (s *Server) getCalls(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.loadCalls(c.Request().Context(), q.withWebhookFill())
+	r, err := s.reports.Calls(c.Request().Context(), q.WithWebhookFill())
 	if err != nil {
 		return err
 	}
@@ -104,11 +105,8 @@ func (s *Server) getCalls(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, callsResponse{
 		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
-		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == sourceWebhooks,
+		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == report.SourceWebhooks,
 		Totals: callTotals(q.Period, r.Current), Previous: previousCallsJSON(r), Series: series,
-		FilledFromWebhooks: r.filledJSON(),
+		FilledFromWebhooks: filledJSON(r),
 	})
 }
-
-// sourceWebhooks is the Query.Source of numbers counted from webhook events.
-const sourceWebhooks = "webhooks"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -71,7 +72,7 @@ func totalsByCurrency(s usage.Summary) []usageTotalJSON {
 func bucketJSON(t time.Time) string { return t.Format(time.RFC3339) }
 
 // seriesJSON writes one object per series entry, with only the grouped fields.
-func seriesJSON(q Query, s usage.Summary) []map[string]any {
+func seriesJSON(q report.Query, s usage.Summary) []map[string]any {
 	out := make([]map[string]any, 0, len(s.Series))
 	for _, e := range s.Series {
 		m := map[string]any{"bucket": bucketJSON(e.Bucket), "currency": e.Currency, "volume": e.Volume, "cost": usage.FormatDecimal(e.CostNanos)}
@@ -85,7 +86,7 @@ func seriesJSON(q Query, s usage.Summary) []map[string]any {
 
 // apiQuery parses the shared parameters of the JSON API and exports: from and
 // to are required, the zone defaults to UTC.
-func (s *Server) apiQuery(c echo.Context) (Query, error) {
+func (s *Server) apiQuery(c echo.Context) (report.Query, error) {
 	q, err := parseQuery(c.QueryParams(), queryDefaults{Zone: time.UTC, RequireDate: true})
 	q.Within, q.Scope = scopeFrom(c).dates(), requestScope(c)
 	return q, err
@@ -97,13 +98,13 @@ func (s *Server) getUsage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.loadUsage(c.Request().Context(), q)
+	r, err := s.reports.Usage(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, usageResponse{
 		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
-		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == sourceWebhooks,
+		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == report.SourceWebhooks,
 		Totals: totalsByCurrency(r.Current), CostMissing: r.Current.CostMissing,
 		Previous: previousJSON(r.PrevSpan, r.PrevHidden, totalsByCurrency(r.Previous)),
 		Series:   seriesJSON(q, r.Current),
@@ -118,7 +119,7 @@ func (s *Server) getUsageCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.loadUsage(c.Request().Context(), q)
+	r, err := s.reports.Usage(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/pages"
@@ -101,10 +102,10 @@ func (s *Server) loadScope(c echo.Context, clientID, channelID string) (insights
 
 // insightsData is everything read for one Insights view.
 type insightsData struct {
-	main      usageReport          // by category, in the view's buckets: KPIs and charts; previous period by pricing type
+	main      report.UsageReport   // by category, in the view's buckets: KPIs and charts; previous period by pricing type
 	breakdown usage.Summary        // totals by pricing type and country over the period
 	channels  []store.ChannelTotal // totals per channel over the period
-	calls     callReport
+	calls     report.CallReport
 }
 
 func (s *Server) showInsights(c echo.Context, clientID, channelID string) error {
@@ -148,15 +149,15 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	g.Go(func() (err error) {
 		mq := q
 		mq.GroupBy = []usage.GroupField{usage.ByCategory}
-		d.main, err = s.loadUsage(gctx, mq, usage.ByPricingType)
+		d.main, err = s.reports.Usage(gctx, mq, usage.ByPricingType)
 		return err
 	})
 	g.Go(func() (err error) {
-		d.breakdown, err = s.periodTotals(gctx, q, q.Period, []usage.GroupField{usage.ByPricingType, usage.ByCountry})
+		d.breakdown, err = s.reports.PeriodTotals(gctx, q, q.Period, []usage.GroupField{usage.ByPricingType, usage.ByCountry})
 		return err
 	})
 	g.Go(func() (err error) {
-		if d.channels, err = s.store.ChannelTotals(gctx, q.Scope, q.storeFilter(q.Period, nil)); err != nil {
+		if d.channels, err = s.store.ChannelTotals(gctx, q.Scope, q.StoreFilter(q.Period, nil)); err != nil {
 			return fmt.Errorf("insights: channel totals: %w", err)
 		}
 		return nil
@@ -164,7 +165,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	g.Go(func() (err error) {
 		cq := q
 		cq.GroupBy = nil
-		d.calls, err = s.loadCalls(gctx, cq)
+		d.calls, err = s.reports.Calls(gctx, cq)
 		return err
 	})
 	g.Go(func() (err error) {
@@ -180,7 +181,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		return err
 	})
 	g.Go(func() (err error) {
-		if whCalls, err = s.store.ListWebhookCalls(gctx, q.Scope, q.storeFilter(q.Period, nil), 0); err != nil {
+		if whCalls, err = s.store.ListWebhookCalls(gctx, q.Scope, q.StoreFilter(q.Period, nil), 0); err != nil {
 			return fmt.Errorf("insights: webhook calls: %w", err)
 		}
 		return nil
@@ -222,7 +223,7 @@ func channelPath(clientID, channelID string) string {
 
 // viewValues are the URL parameters that reproduce a page's filters, for
 // links that keep them (the channel rows of the breakdown).
-func viewValues(q Query, preset string) url.Values {
+func viewValues(q report.Query, preset string) url.Values {
 	v := url.Values{}
 	if preset != "" && preset != presetCustom {
 		v.Set("preset", preset)
@@ -241,32 +242,12 @@ func viewValues(q Query, preset string) url.Values {
 	return v
 }
 
-func (s *Server) insightsView(path string, sc insightsScope, q Query, preset string, d insightsData) pages.InsightsView {
+func (s *Server) insightsView(path string, sc insightsScope, q report.Query, preset string, d insightsData) pages.InsightsView {
 	loc := q.Period.Loc
 	cur, prev := d.main.Current, d.main.Previous
 	prevLabel := formatPeriod(d.main.PrevSpan)
 
-	title, subtitle := sc.client.Name, "All channels of the client"
-	crumbs := []pages.Crumb{{Label: "Overview", Href: "/"}}
-	switch {
-	case sc.channel != nil:
-		crumbs = append(crumbs, pages.Crumb{Label: sc.client.Name, Href: clientPath(sc.client.ID) + "?" + viewValues(q, preset).Encode()})
-		title = channelLabel(*sc.channel)
-		subtitle = "Channel " + sc.channel.ID
-		if sc.channel.WABAID != "" {
-			subtitle += " · WABA " + sc.channel.WABAID
-		}
-	case len(q.WABAIDs) > 0:
-		subtitle = "WABA " + strings.Join(q.WABAIDs, ", ")
-	}
-	if len(q.ChannelIDs) > 0 && sc.channel == nil {
-		var names []string
-		for _, id := range q.ChannelIDs {
-			ch, _ := sc.channelByID(id)
-			names = append(names, channelLabel(ch))
-		}
-		subtitle = "Channel " + strings.Join(names, ", ")
-	}
+	title, subtitle, crumbs := insightsHeading(sc, q, preset)
 
 	v := pages.InsightsView{
 		Meta:     s.pageMeta(title, sc.client.Name, loc.String(), ""),
@@ -283,51 +264,8 @@ func (s *Server) insightsView(path string, sc insightsScope, q Query, preset str
 	apiVals.Set("group_by", "category")
 	v.APIHref = "/api/v1/usage?" + apiVals.Encode()
 
-	// KPI cards: messages, cost per currency, paid and free.
-	paid, free := paidFree(d.breakdown)
-	prevPaid, prevFree := paidFree(d.main.Previous)
-	v.KPIs = append(v.KPIs, pages.KPI{
-		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(cur.Volume),
-		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume) + " in " + prevLabel,
-	})
-	currencies := cur.Cost.Currencies()
-	for _, c := range prev.Cost.Currencies() {
-		if !slices.Contains(currencies, c) {
-			currencies = append(currencies, c)
-		}
-	}
-	if len(currencies) == 0 && sc.currency != "" {
-		currencies = []string{sc.currency}
-	}
-	for i, c := range currencies {
-		id := "kpi-cost"
-		if i > 0 {
-			id += "-" + strings.ToLower(c)
-		}
-		v.KPIs = append(v.KPIs, pages.KPI{
-			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
-			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel,
-			Note: "estimated",
-		})
-	}
-	v.KPIs = append(v.KPIs,
-		pages.KPI{
-			TestID: "kpi-paid", Label: "Paid messages", Value: formatInt(paid),
-			Sub:   formatShare(paid, paid+free) + " of messages",
-			Delta: changeOf(paid, prevPaid), Previous: formatInt(prevPaid) + " in " + prevLabel,
-		},
-		pages.KPI{
-			TestID: "kpi-free", Label: "Free messages", Value: formatInt(free),
-			Sub:   formatShare(free, paid+free) + " of messages",
-			Delta: changeOf(free, prevFree), Previous: formatInt(prevFree) + " in " + prevLabel,
-		},
-	)
-	if len(currencies) > 1 {
-		v.Notices = append(v.Notices, "This scope is billed in more than one currency ("+strings.Join(currencies, ", ")+"); costs are shown per currency and never added together.")
-	}
-	if cur.CostMissing > 0 {
-		v.Notices = append(v.Notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(cur.CostMissing)))
-	}
+	var currencies []string
+	v.KPIs, v.Notices, currencies = insightsKPIs(sc, d, prevLabel)
 
 	// Charts.
 	buckets := usage.Buckets(q.Period, q.Granularity)
@@ -375,6 +313,81 @@ func (s *Server) insightsView(path string, sc insightsScope, q Query, preset str
 	return v
 }
 
+// insightsHeading is the view's title, subtitle and breadcrumbs: the
+// client, or the channel, WABA or channels filtered on.
+func insightsHeading(sc insightsScope, q report.Query, preset string) (title, subtitle string, crumbs []pages.Crumb) {
+	title, subtitle = sc.client.Name, "All channels of the client"
+	crumbs = []pages.Crumb{{Label: "Overview", Href: "/"}}
+	switch {
+	case sc.channel != nil:
+		crumbs = append(crumbs, pages.Crumb{Label: sc.client.Name, Href: clientPath(sc.client.ID) + "?" + viewValues(q, preset).Encode()})
+		title = channelLabel(*sc.channel)
+		subtitle = "Channel " + sc.channel.ID
+		if sc.channel.WABAID != "" {
+			subtitle += " · WABA " + sc.channel.WABAID
+		}
+	case len(q.WABAIDs) > 0:
+		subtitle = "WABA " + strings.Join(q.WABAIDs, ", ")
+	}
+	if len(q.ChannelIDs) > 0 && sc.channel == nil {
+		var names []string
+		for _, id := range q.ChannelIDs {
+			ch, _ := sc.channelByID(id)
+			names = append(names, channelLabel(ch))
+		}
+		subtitle = "Channel " + strings.Join(names, ", ")
+	}
+
+	return title, subtitle, crumbs
+}
+
+// insightsKPIs are the KPI cards (messages, cost per currency, paid and
+// free) with the notices about costs, and the currencies shown.
+func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pages.KPI, notices, currencies []string) {
+	cur, prev := d.main.Current, d.main.Previous
+	paid, free := paidFree(d.breakdown)
+	prevPaid, prevFree := paidFree(d.main.Previous)
+	kpis = append(kpis, pages.KPI{
+		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(cur.Volume),
+		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume) + " in " + prevLabel,
+	})
+	currencies = report.Currencies(cur.Cost, prev.Cost)
+	if len(currencies) == 0 && sc.currency != "" {
+		currencies = []string{sc.currency}
+	}
+	for i, c := range currencies {
+		id := "kpi-cost"
+		if i > 0 {
+			id += "-" + strings.ToLower(c)
+		}
+		kpis = append(kpis, pages.KPI{
+			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
+			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel,
+			Note: "estimated",
+		})
+	}
+	kpis = append(kpis,
+		pages.KPI{
+			TestID: "kpi-paid", Label: "Paid messages", Value: formatInt(paid),
+			Sub:   formatShare(paid, paid+free) + " of messages",
+			Delta: changeOf(paid, prevPaid), Previous: formatInt(prevPaid) + " in " + prevLabel,
+		},
+		pages.KPI{
+			TestID: "kpi-free", Label: "Free messages", Value: formatInt(free),
+			Sub:   formatShare(free, paid+free) + " of messages",
+			Delta: changeOf(free, prevFree), Previous: formatInt(prevFree) + " in " + prevLabel,
+		},
+	)
+	if len(currencies) > 1 {
+		notices = append(notices, "This scope is billed in more than one currency ("+strings.Join(currencies, ", ")+"); costs are shown per currency and never added together.")
+	}
+	if cur.CostMissing > 0 {
+		notices = append(notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(cur.CostMissing)))
+	}
+
+	return kpis, notices, currencies
+}
+
 // paidFree splits a summary's volume into paid and free messages.
 func paidFree(s usage.Summary) (paid, free int64) {
 	for _, e := range s.Series {
@@ -387,7 +400,7 @@ func paidFree(s usage.Summary) (paid, free int64) {
 	return paid, free
 }
 
-func callsSection(r callReport, buckets []time.Time, q Query, per, prevLabel string) pages.CallsSection {
+func callsSection(r report.CallReport, buckets []time.Time, q report.Query, per, prevLabel string) pages.CallsSection {
 	cur, prev := r.Current, r.Previous
 	sec := pages.CallsSection{
 		Empty:      cur.Calls == 0 && prev.Calls == 0,
@@ -436,33 +449,6 @@ func callsSection(r callReport, buckets []time.Time, q Query, per, prevLabel str
 	return sec
 }
 
-// dimTotals sums volume and cost per currency for one dimension value.
-type dimTotals struct {
-	key          string
-	volume, paid int64
-	cost         usage.Totals
-}
-
-func sumBy(s usage.Summary, key func(usage.GroupKey) string) map[string]*dimTotals {
-	out := map[string]*dimTotals{}
-	for _, e := range s.Series {
-		k := key(e.Key)
-		t := out[k]
-		if t == nil {
-			t = &dimTotals{key: k, cost: usage.Totals{}}
-			out[k] = t
-		}
-		t.volume += e.Volume
-		if !e.Key.PricingType.Free() {
-			t.paid += e.Volume
-		}
-		if e.Currency != "" {
-			t.cost.Add(e.Currency, e.CostNanos)
-		}
-	}
-	return out
-}
-
 // moneyCell writes per-currency totals side by side ("€1.00 · $2.00").
 func moneyCell(t usage.Totals) string {
 	if len(t) == 0 {
@@ -475,46 +461,20 @@ func moneyCell(t usage.Totals) string {
 	return strings.Join(parts, " · ")
 }
 
-// sortDims orders totals by cost (first currency), then volume, then key.
-func sortDims(m map[string]*dimTotals) []*dimTotals {
-	out := make([]*dimTotals, 0, len(m))
-	for _, t := range m {
-		out = append(out, t)
-	}
-	first := func(t *dimTotals) int64 {
-		var n int64
-		for _, v := range t.cost {
-			n += v // only used for ordering, within one currency in practice
-		}
-		return n
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if fa, fb := first(a), first(b); fa != fb {
-			return fa > fb
-		}
-		if a.volume != b.volume {
-			return a.volume > b.volume
-		}
-		return a.key < b.key
-	})
-	return out
-}
-
-func channelBreakdown(sc insightsScope, q Query, preset string, totals []store.ChannelTotal) pages.Breakdown {
+func channelBreakdown(sc insightsScope, q report.Query, preset string, totals []store.ChannelTotal) pages.Breakdown {
 	b := pages.Breakdown{TestID: "breakdown-channel", Title: "By channel", Dimension: "Channel", Caption: "Messages and estimated cost per phone number, " + formatPeriod(q.Period),
 		Columns: []string{"Messages", "Paid", "Free", "Cost", "Share of messages"}}
-	sums := map[string]*dimTotals{}
+	sums := map[string]*report.DimTotals{}
 	for _, ct := range totals {
 		t := sums[ct.ChannelID]
 		if t == nil {
-			t = &dimTotals{key: ct.ChannelID, cost: usage.Totals{}}
+			t = report.NewDimTotals(ct.ChannelID)
 			sums[ct.ChannelID] = t
 		}
-		t.volume += ct.Volume
-		t.paid += ct.PaidVolume
+		t.Volume += ct.Volume
+		t.Paid += ct.PaidVolume
 		if ct.Currency != "" {
-			t.cost.Add(ct.Currency, ct.CostNanos)
+			t.Cost.Add(ct.Currency, ct.CostNanos)
 		}
 	}
 	// Every channel in scope appears, even without usage.
@@ -526,23 +486,23 @@ func channelBreakdown(sc insightsScope, q Query, preset string, totals []store.C
 			continue
 		}
 		if _, ok := sums[ch.ID]; !ok {
-			sums[ch.ID] = &dimTotals{key: ch.ID, cost: usage.Totals{}}
+			sums[ch.ID] = report.NewDimTotals(ch.ID)
 		}
 	}
 	var total int64
 	totalCost, totalPaid := usage.Totals{}, int64(0)
 	for _, t := range sums {
-		total += t.volume
-		totalPaid += t.paid
-		for c, n := range t.cost {
+		total += t.Volume
+		totalPaid += t.Paid
+		for c, n := range t.Cost {
 			totalCost.Add(c, n)
 		}
 	}
 	link := viewValues(q, preset).Encode()
-	for _, t := range sortDims(sums) {
-		row := pages.BreakdownRow{Key: t.key, Label: t.key, Cells: []string{
-			formatInt(t.volume), formatInt(t.paid), formatInt(t.volume - t.paid), moneyCell(t.cost), formatShare(t.volume, total)}}
-		if ch, ok := sc.channelByID(t.key); ok {
+	for _, t := range report.SortDims(sums) {
+		row := pages.BreakdownRow{Key: t.Key, Label: t.Key, Cells: []string{
+			formatInt(t.Volume), formatInt(t.Paid), formatInt(t.Volume - t.Paid), moneyCell(t.Cost), formatShare(t.Volume, total)}}
+		if ch, ok := sc.channelByID(t.Key); ok {
 			row.Label = channelLabel(ch)
 			row.Sub = ch.ID
 			if ch.WABAID != "" {
@@ -561,23 +521,23 @@ func channelBreakdown(sc insightsScope, q Query, preset string, totals []store.C
 func countryBreakdown(s usage.Summary) pages.Breakdown {
 	b := pages.Breakdown{TestID: "breakdown-country", Title: "By country", Dimension: "Country", Caption: "Messages and estimated cost per recipient country",
 		Columns: []string{"Messages", "Paid", "Cost", "Share of messages"}}
-	sums := sumBy(s, func(k usage.GroupKey) string { return k.Country })
+	sums := report.SumBy(s, func(k usage.GroupKey) string { return k.Country })
 	var total, paid int64
 	cost := usage.Totals{}
 	for _, t := range sums {
-		total += t.volume
-		paid += t.paid
-		for c, n := range t.cost {
+		total += t.Volume
+		paid += t.Paid
+		for c, n := range t.Cost {
 			cost.Add(c, n)
 		}
 	}
-	for _, t := range sortDims(sums) {
-		label, sub := countryName(t.key), t.key
-		if t.key == "" {
+	for _, t := range report.SortDims(sums) {
+		label, sub := countryName(t.Key), t.Key
+		if t.Key == "" {
 			label, sub = "Not reported", ""
 		}
-		b.Rows = append(b.Rows, pages.BreakdownRow{Key: t.key, Label: label, Sub: sub, Cells: []string{
-			formatInt(t.volume), formatInt(t.paid), moneyCell(t.cost), formatShare(t.volume, total)}})
+		b.Rows = append(b.Rows, pages.BreakdownRow{Key: t.Key, Label: label, Sub: sub, Cells: []string{
+			formatInt(t.Volume), formatInt(t.Paid), moneyCell(t.Cost), formatShare(t.Volume, total)}})
 	}
 	if len(b.Rows) > 0 {
 		b.Foot = []string{formatInt(total), formatInt(paid), moneyCell(cost), formatShare(total, total)}
@@ -588,17 +548,17 @@ func countryBreakdown(s usage.Summary) pages.Breakdown {
 func pricingBreakdown(s usage.Summary) pages.Breakdown {
 	b := pages.Breakdown{TestID: "breakdown-pricing", Title: "By pricing type", Dimension: "Pricing type", Caption: "Paid and free messages",
 		Columns: []string{"Messages", "Cost", "Share of messages"}}
-	sums := sumBy(s, func(k usage.GroupKey) string { return string(k.PricingType) })
+	sums := report.SumBy(s, func(k usage.GroupKey) string { return string(k.PricingType) })
 	for _, p := range usage.KnownPricingTypes {
 		if _, ok := sums[string(p)]; !ok {
-			sums[string(p)] = &dimTotals{key: string(p), cost: usage.Totals{}}
+			sums[string(p)] = report.NewDimTotals(string(p))
 		}
 	}
 	var total int64
 	cost := usage.Totals{}
 	for _, t := range sums {
-		total += t.volume
-		for c, n := range t.cost {
+		total += t.Volume
+		for c, n := range t.Cost {
 			cost.Add(c, n)
 		}
 	}
@@ -625,13 +585,13 @@ func pricingBreakdown(s usage.Summary) pages.Breakdown {
 			label = "Not reported"
 		}
 		b.Rows = append(b.Rows, pages.BreakdownRow{Key: k, Label: label, Cells: []string{
-			formatInt(t.volume), moneyCell(t.cost), formatShare(t.volume, total)}})
+			formatInt(t.Volume), moneyCell(t.Cost), formatShare(t.Volume, total)}})
 	}
 	b.Foot = []string{formatInt(total), moneyCell(cost), formatShare(total, total)}
 	return b
 }
 
-func insightsFilters(path string, sc insightsScope, q Query, preset string, breakdown usage.Summary, now time.Time) pages.Filters {
+func insightsFilters(path string, sc insightsScope, q report.Query, preset string, breakdown usage.Summary, now time.Time) pages.Filters {
 	loc := q.Period.Loc
 	f := pages.Filters{
 		Action:        path,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/store"
 )
 
@@ -28,10 +29,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status, msg, field := http.StatusInternalServerError, "Something went wrong on our side; it has been logged.", ""
 	var pe *paramError
+	var qe *report.QueryError
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &pe):
 		status, msg, field = http.StatusBadRequest, pe.Msg, pe.Field
+	case errors.As(err, &qe):
+		status, msg, field = http.StatusBadRequest, qe.Msg, qe.Field
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "Not found."
 	case errors.Is(err, context.DeadlineExceeded):

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/pages"
@@ -26,7 +27,7 @@ type webhookToday struct {
 // loadWebhookToday reads the webhook counters of the scope in q (client,
 // WABA and channel; not the page's category or country filters) for
 // [local midnight in loc, now).
-func (s *Server) loadWebhookToday(ctx context.Context, q Query, loc *time.Location) (webhookToday, error) {
+func (s *Server) loadWebhookToday(ctx context.Context, q report.Query, loc *time.Location) (webhookToday, error) {
 	now := s.now().UTC()
 	local := now.In(loc)
 	d := webhookToday{midnight: time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc).UTC(), now: now}
@@ -66,18 +67,18 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 	}
 	var msgs, missing int64
 	cost := usage.Totals{}
-	byCat := map[usage.Category]*dimTotals{}
+	byCat := map[usage.Category]*report.DimTotals{}
 	for _, r := range d.messages {
 		msgs += r.Volume
 		missing += r.CostMissing
 		t := byCat[r.Key.Category]
 		if t == nil {
-			t = &dimTotals{key: string(r.Key.Category), cost: usage.Totals{}}
+			t = report.NewDimTotals(string(r.Key.Category))
 			byCat[r.Key.Category] = t
 		}
-		t.volume += r.Volume
+		t.Volume += r.Volume
 		if r.Currency != "" {
-			t.cost.Add(r.Currency, r.CostNanos)
+			t.Cost.Add(r.Currency, r.CostNanos)
 			cost.Add(r.Currency, r.CostNanos)
 		}
 	}
@@ -139,7 +140,7 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 			label = "Not reported"
 		}
 		v.ByCategory.Rows = append(v.ByCategory.Rows, pages.BreakdownRow{Key: string(c), Label: label,
-			Cells: []string{formatInt(t.volume), moneyCell(t.cost)}})
+			Cells: []string{formatInt(t.Volume), moneyCell(t.Cost)}})
 	}
 	if len(v.ByCategory.Rows) > 0 {
 		v.ByCategory.Foot = []string{formatInt(msgs), moneyCell(cost)}

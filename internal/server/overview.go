@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/pages"
@@ -33,7 +33,7 @@ func (s *Server) showOverview(c echo.Context) error {
 	}
 	q.GroupBy = []usage.GroupField{usage.ByClient}
 
-	r, err := s.loadUsage(ctx, q, usage.ByClient)
+	r, err := s.reports.Usage(ctx, q, usage.ByClient)
 	if err != nil {
 		return err
 	}
@@ -66,9 +66,51 @@ type clientSums struct {
 	perBucket  map[int64]int64 // messages per bucket start (unix)
 }
 
-func (s *Server) overviewView(q Query, preset string, r usageReport, prev usage.Summary, clients []store.Client, channels []store.Channel) pages.OverviewView {
+func (s *Server) overviewView(q report.Query, preset string, r report.UsageReport, prev usage.Summary, clients []store.Client, channels []store.Channel) pages.OverviewView {
 	loc := q.Period.Loc
-	prevLabel := formatPeriod(r.PrevSpan)
+	byID := sumClients(r.Current, prev, clients, channels)
+	currencies, curClients := rankCurrencies(r, byID)
+	list := sortClients(byID, currencies)
+	buckets := usage.Buckets(q.Period, q.Granularity)
+	v := pages.OverviewView{
+		Meta:     s.pageMeta("Overview", "All clients", loc.String(), "overview"),
+		Title:    s.opts.PartnerName,
+		Period:   formatPeriod(q.Period),
+		Previous: formatPeriod(r.PrevSpan),
+		Zone:     loc.String(),
+		CostNote: costNote,
+	}
+	if v.Title == "Insights" {
+		v.Title = "All clients"
+	}
+	apiVals := q.Values()
+	v.APIHref = "/api/v1/usage?" + apiVals.Encode()
+
+	active := 0
+	for _, cs := range list {
+		if cs.volume > 0 {
+			active++
+		}
+		v.Rows = append(v.Rows, overviewRow(cs, q, preset, currencies, r.Current.Cost, buckets))
+	}
+	v.KPIs, v.Totals = overviewKPIs(r, prev, currencies, curClients, active, len(list), len(channels))
+	if len(currencies) > 1 {
+		v.Notices = append(v.Notices, "Clients are billed in "+strings.Join(currencies, ", ")+": totals and shares are per currency and never added together.")
+	}
+	if r.Current.CostMissing > 0 {
+		v.Notices = append(v.Notices, "The source reported "+formatInt(r.Current.CostMissing)+" data points without a cost; the costs shown leave them out.")
+	}
+	v.Filters = pages.Filters{
+		Action: "/", Preset: preset, Presets: presetButtons(preset, loc, s.now()),
+		From: q.Period.From.String(), To: q.Period.To.String(),
+		Zones: zoneOptions("UTC", loc.String()), ResetHref: "/",
+	}
+	return v
+}
+
+// sumClients sums the period (cur, grouped by client) and the previous one
+// per client; every client and channel listed appears.
+func sumClients(cur, prev usage.Summary, clients []store.Client, channels []store.Channel) map[string]*clientSums {
 	byID := map[string]*clientSums{}
 	get := func(id string) *clientSums {
 		cs := byID[id]
@@ -84,7 +126,7 @@ func (s *Server) overviewView(q Query, preset string, r usageReport, prev usage.
 	for _, ch := range channels {
 		get(ch.ClientID).channels++
 	}
-	for _, e := range r.Current.Series {
+	for _, e := range cur.Series {
 		cs := get(e.Key.Client)
 		cs.volume += e.Volume
 		if e.Currency != "" {
@@ -100,20 +142,27 @@ func (s *Server) overviewView(q Query, preset string, r usageReport, prev usage.
 		}
 	}
 
-	// Currencies ordered by how many clients bill in them, then by code.
+	return byID
+}
+
+// rankCurrencies orders the currencies of the period and the previous one
+// by how many clients bill in them (ties in report.Currencies order), with the
+// count of clients per currency.
+func rankCurrencies(r report.UsageReport, byID map[string]*clientSums) ([]string, map[string]int) {
 	curClients := map[string]int{}
 	for _, cs := range byID {
 		for c := range cs.cost {
 			curClients[c]++
 		}
 	}
-	currencies := r.Current.Cost.Currencies()
-	for _, c := range r.Previous.Cost.Currencies() {
-		if !slices.Contains(currencies, c) {
-			currencies = append(currencies, c)
-		}
-	}
+	currencies := report.Currencies(r.Current.Cost, r.Previous.Cost)
 	sort.SliceStable(currencies, func(i, j int) bool { return curClients[currencies[i]] > curClients[currencies[j]] })
+	return currencies, curClients
+}
+
+// sortClients lists the clients by cost within the main currency first,
+// then volume, then name; clients without usage last.
+func sortClients(byID map[string]*clientSums, currencies []string) []*clientSums {
 	rank := func(cs *clientSums) (int, int64) {
 		for i, c := range currencies {
 			if n, ok := cs.cost[c]; ok {
@@ -127,7 +176,6 @@ func (s *Server) overviewView(q Query, preset string, r usageReport, prev usage.
 	for _, cs := range byID {
 		list = append(list, cs)
 	}
-	// Sorted by cost within the main currency first; clients without usage last.
 	sort.Slice(list, func(i, j int) bool {
 		a, b := list[i], list[j]
 		ra, ca := rank(a)
@@ -143,73 +191,63 @@ func (s *Server) overviewView(q Query, preset string, r usageReport, prev usage.
 		}
 		return strings.ToLower(a.client.Name) < strings.ToLower(b.client.Name)
 	})
+	return list
+}
 
-	buckets := usage.Buckets(q.Period, q.Granularity)
-	v := pages.OverviewView{
-		Meta:     s.pageMeta("Overview", "All clients", loc.String(), "overview"),
-		Title:    s.opts.PartnerName,
-		Period:   formatPeriod(q.Period),
-		Previous: prevLabel,
-		Zone:     loc.String(),
-		CostNote: costNote,
+// overviewRow is one client's row: messages, cost per currency with its
+// share of total, and a sparkline over buckets.
+func overviewRow(cs *clientSums, q report.Query, preset string, currencies []string, totals usage.Totals, buckets []time.Time) pages.OverviewRow {
+	row := pages.OverviewRow{
+		ClientID: cs.client.ID, Name: cs.client.Name, Href: clientPath(cs.client.ID) + "?" + overviewLink(q, preset),
+		Channels: cs.channels, Messages: formatInt(cs.volume), MsgDelta: changeOf(cs.volume, cs.prevVolume),
+		Quiet: cs.volume == 0,
 	}
-	if v.Title == "Insights" {
-		v.Title = "All clients"
+	if row.Name == "" {
+		row.Name = cs.client.ID
 	}
-	apiVals := q.Values()
-	v.APIHref = "/api/v1/usage?" + apiVals.Encode()
-
-	active := 0
-	for _, cs := range list {
-		row := pages.OverviewRow{
-			ClientID: cs.client.ID, Name: cs.client.Name, Href: clientPath(cs.client.ID) + "?" + overviewLink(q, preset),
-			Channels: cs.channels, Messages: formatInt(cs.volume), MsgDelta: changeOf(cs.volume, cs.prevVolume),
-			Quiet: cs.volume == 0,
-		}
-		if row.Name == "" {
-			row.Name = cs.client.ID
-		}
-		if cs.volume > 0 {
-			active++
-		}
-		for _, c := range currencies {
-			n, ok := cs.cost[c]
-			if !ok {
-				if _, had := cs.prevCost[c]; !had {
-					continue
-				}
+	for _, c := range currencies {
+		n, ok := cs.cost[c]
+		if !ok {
+			if _, had := cs.prevCost[c]; !had {
+				continue
 			}
-			total := r.Current.Cost[c]
-			bar := 0
-			if total > 0 {
-				bar = int(n * 100 / total)
-			}
-			row.Costs = append(row.Costs, pages.CostCell{
-				Currency: c, Cost: formatMoney(c, n), Share: formatShare(n, total), ShareBar: bar,
-				Delta: changeOf(n, cs.prevCost[c]),
-			})
 		}
-		values := make([]int64, len(buckets))
-		for i, b := range buckets {
-			values[i] = cs.perBucket[b.Unix()]
+		total := totals[c]
+		bar := 0
+		if total > 0 {
+			bar = int(n * 100 / total)
 		}
-		if cs.volume > 0 {
-			row.Sparkline = charts.Sparkline(values, charts.WithTitle("Messages per "+granularityNoun(q.Granularity)+" for "+row.Name))
-		} else {
-			row.Sparkline = charts.Chart{Empty: true}
-		}
-		v.Rows = append(v.Rows, row)
+		row.Costs = append(row.Costs, pages.CostCell{
+			Currency: c, Cost: formatMoney(c, n), Share: formatShare(n, total), ShareBar: bar,
+			Delta: changeOf(n, cs.prevCost[c]),
+		})
 	}
+	values := make([]int64, len(buckets))
+	for i, b := range buckets {
+		values[i] = cs.perBucket[b.Unix()]
+	}
+	if cs.volume > 0 {
+		row.Sparkline = charts.Sparkline(values, charts.WithTitle("Messages per "+granularityNoun(q.Granularity)+" for "+row.Name))
+	} else {
+		row.Sparkline = charts.Chart{Empty: true}
+	}
+	return row
+}
 
-	v.KPIs = append(v.KPIs, pages.KPI{
+// overviewKPIs are the headline cards: messages, costs per currency (a card
+// each for one or two currencies, one card listing them all beyond that)
+// and active clients.
+func overviewKPIs(r report.UsageReport, prev usage.Summary, currencies []string, curClients map[string]int, active, clients, channels int) ([]pages.KPI, []pages.CurrencyTotal) {
+	prevLabel := formatPeriod(r.PrevSpan)
+	var kpis []pages.KPI
+	var totals []pages.CurrencyTotal
+	kpis = append(kpis, pages.KPI{
 		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(r.Current.Volume),
 		Delta: changeOf(r.Current.Volume, r.Previous.Volume), Previous: formatInt(r.Previous.Volume) + " in " + prevLabel,
 	})
-	// Costs per currency: a card each for one or two currencies, one card
-	// listing them all beyond that.
 	for i, c := range currencies {
 		if len(currencies) > 2 {
-			v.Totals = append(v.Totals, pages.CurrencyTotal{
+			totals = append(totals, pages.CurrencyTotal{
 				Currency: c, Cost: formatMoney(c, r.Current.Cost[c]),
 				Delta:    changeOf(r.Current.Cost[c], r.Previous.Cost[c]),
 				Previous: formatMoney(c, r.Previous.Cost[c]), Clients: curClients[c],
@@ -220,30 +258,19 @@ func (s *Server) overviewView(q Query, preset string, r usageReport, prev usage.
 		if i > 0 {
 			id += "-" + strings.ToLower(c)
 		}
-		v.KPIs = append(v.KPIs, pages.KPI{
+		kpis = append(kpis, pages.KPI{
 			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, r.Current.Cost[c]),
 			Sub:   plural(curClients[c], "client", "clients") + " billed in " + c,
 			Delta: changeOf(r.Current.Cost[c], r.Previous.Cost[c]), Previous: formatMoney(c, r.Previous.Cost[c]) + " in " + prevLabel,
 			Note: "estimated",
 		})
 	}
-	v.KPIs = append(v.KPIs, pages.KPI{
+	kpis = append(kpis, pages.KPI{
 		TestID: "kpi-clients", Label: "Active clients", Value: formatInt(int64(active)),
-		Sub:   "of " + plural(len(list), "client", "clients") + " · " + plural(len(channels), "channel", "channels"),
+		Sub:   "of " + plural(clients, "client", "clients") + " · " + plural(channels, "channel", "channels"),
 		Delta: changeOf(int64(active), int64(activeClients(prev))), Previous: formatInt(int64(activeClients(prev))) + " in " + prevLabel,
 	})
-	if len(currencies) > 1 {
-		v.Notices = append(v.Notices, "Clients are billed in "+strings.Join(currencies, ", ")+": totals and shares are per currency and never added together.")
-	}
-	if r.Current.CostMissing > 0 {
-		v.Notices = append(v.Notices, "The source reported "+formatInt(r.Current.CostMissing)+" data points without a cost; the costs shown leave them out.")
-	}
-	v.Filters = pages.Filters{
-		Action: "/", Preset: preset, Presets: presetButtons(preset, loc, s.now()),
-		From: q.Period.From.String(), To: q.Period.To.String(),
-		Zones: zoneOptions("UTC", loc.String()), ResetHref: "/",
-	}
-	return v
+	return kpis, totals
 }
 
 // activeClients counts the clients with messages in a summary grouped by client.
@@ -259,7 +286,7 @@ func activeClients(s usage.Summary) int {
 
 // overviewLink carries the overview's range into a client's view; the
 // client's own zone applies there, so a preset travels as a preset.
-func overviewLink(q Query, preset string) string {
+func overviewLink(q report.Query, preset string) string {
 	v := viewValues(q, preset)
 	v.Del("tz")
 	v.Del("granularity")

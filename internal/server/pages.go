@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/static"
@@ -210,10 +211,10 @@ func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelF
 // pageQuery parses a page's filters: the preset first, then the shared
 // parser with the scope's zone and a 30-day default; the query reads
 // through the request's scope.
-func (s *Server) pageQuery(c echo.Context, zone *time.Location) (Query, string, error) {
+func (s *Server) pageQuery(c echo.Context, zone *time.Location) (report.Query, string, error) {
 	vals, preset, err := applyPreset(lastPreset(c.QueryParams()), zone, s.now())
 	if err != nil {
-		return Query{}, "", err
+		return report.Query{}, "", err
 	}
 	// Pages choose their own grouping and source.
 	vals.Del("group_by")
@@ -253,7 +254,7 @@ func zoneOf(names ...string) *time.Location {
 }
 
 // zoneNote explains approximate buckets in zones with a :45 offset.
-func zoneNote(q Query) string {
+func zoneNote(q report.Query) string {
 	if usage.ZoneIsApproximate(q.Period.Loc, q.Period) {
 		return q.Period.Loc.String() + " is not a whole number of half hours from UTC: the source reports half hours, so buckets here are to the nearest half hour."
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
@@ -189,7 +190,7 @@ func (s *Server) setPricing(c echo.Context) error {
 // price, cost and margin per category and in total, in the client's
 // currency; nil when the client has no price. Callers put it in a
 // statement for partner staff only (pages.ReportView.ShowMargins).
-func (s *Server) statementMargins(c echo.Context, clientID, currency string, r monthReport) (*pages.ReportMargins, error) {
+func (s *Server) statementMargins(c echo.Context, clientID, currency string, r report.MonthReport) (*pages.ReportMargins, error) {
 	prices, err := s.store.ClientPrices(c.Request().Context(), requestScope(c), clientID)
 	if err != nil {
 		return nil, fmt.Errorf("statement margins: %w", err)
@@ -198,21 +199,21 @@ func (s *Server) statementMargins(c echo.Context, clientID, currency string, r m
 		return nil, nil
 	}
 	out := &pages.ReportMargins{Basis: pricingBasis(prices)}
-	currencies := unionCurrencies(r.cur.Cost)
+	currencies := report.UnionCurrencies(r.Cur.Cost)
 	if currency == "" || len(currencies) > 1 || (len(currencies) == 1 && currencies[0] != currency) {
 		out.Note = "Not computed: the client's costs this month are not all in its currency (" + firstNonEmpty(currency, "unknown") + ")."
 		return out, nil
 	}
-	by := sumBy(r.cur, func(k usage.GroupKey) string { return string(k.Category) })
+	by := report.SumBy(r.Cur, func(k usage.GroupKey) string { return string(k.Category) })
 	var cats []spend.CategoryUsage
 	for _, k := range categoryOrder() {
 		if d, ok := by[k]; ok {
-			cats = append(cats, spend.CategoryUsage{Category: usage.Category(k), Volume: d.volume, CostNanos: d.cost[currency]})
+			cats = append(cats, spend.CategoryUsage{Category: usage.Category(k), Volume: d.Volume, CostNanos: d.Cost[currency]})
 			delete(by, k)
 		}
 	}
-	for _, d := range sortDims(by) {
-		cats = append(cats, spend.CategoryUsage{Category: usage.Category(d.key), Volume: d.volume, CostNanos: d.cost[currency]})
+	for _, d := range report.SortDims(by) {
+		cats = append(cats, spend.CategoryUsage{Category: usage.Category(d.Key), Volume: d.Volume, CostNanos: d.Cost[currency]})
 	}
 	ms, total, _ := spend.Margins(prices, cats)
 	money := func(n int64) pages.ReportCell {
@@ -222,7 +223,7 @@ func (s *Server) statementMargins(c echo.Context, clientID, currency string, r m
 		return []pages.ReportCell{{Text: formatInt(m.Volume), Exact: fmt.Sprint(m.Volume)}, money(m.PriceNanos), money(m.CostNanos), money(m.MarginNanos)}
 	}
 	t := pages.ReportTable{TestID: "report-margins", Title: "Client price, cost and margin", Dimension: "Category",
-		Caption: monthLabel(r.month) + " in " + currency + ": what the client is charged, what Meta bills, and the difference",
+		Caption: monthLabel(r.Month) + " in " + currency + ": what the client is charged, what Meta bills, and the difference",
 		Columns: []string{"Messages", "Client price", "Cost", "Margin"},
 		Note:    out.Basis + " · for partner staff only, never shown to the client"}
 	for _, m := range ms {

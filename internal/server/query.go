@@ -7,72 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/insights-dev/insights/internal/store"
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/usage"
 )
-
-// Query is a parsed, validated set of usage filters shared by the JSON API,
-// the CSV export and the dashboard pages, so all of them answer the same
-// question the same way.
-type Query struct {
-	Period      usage.Period
-	Granularity usage.Granularity
-	ClientIDs   []string
-	WABAIDs     []string
-	ChannelIDs  []string
-	Categories  []string
-	Countries   []string
-	GroupBy     []usage.GroupField
-	Source      string // "api" (default) or "webhooks"
-	// fillFromWebhooks: see Query.withWebhookFill.
-	fillFromWebhooks bool
-	// Scope is whose data the query may read (the request's, see
-	// requestScope); every store read of the query goes through it, and the
-	// zero Scope reads nothing.
-	Scope store.Scope
-	// Within is the span of days the requester may see (a share link's
-	// dates; open for everyone else): a previous period, forecast or
-	// statement month that reaches outside it is not read.
-	Within dateBounds
-}
-
-// dateBounds is a span of calendar days; a zero end is open.
-type dateBounds struct{ From, To usage.Date }
-
-// Open reports whether the bounds allow every day.
-func (b dateBounds) Open() bool { return b.From.IsZero() && b.To.IsZero() }
-
-// Contains reports whether every day of p lies within the bounds.
-func (b dateBounds) Contains(p usage.Period) bool {
-	return (b.From.IsZero() || !p.From.Before(b.From)) && (b.To.IsZero() || !b.To.Before(p.To))
-}
-
-// ContainsDay reports whether day d lies within the bounds.
-func (b dateBounds) ContainsDay(d usage.Date) bool {
-	return (b.From.IsZero() || !d.Before(b.From)) && (b.To.IsZero() || !b.To.Before(d))
-}
-
-// Clip narrows p to the bounds; ok is false when no day of p is inside.
-func (b dateBounds) Clip(p usage.Period) (usage.Period, bool) {
-	if !b.From.IsZero() && p.From.Before(b.From) {
-		p.From = b.From
-	}
-	if !b.To.IsZero() && b.To.Before(p.To) {
-		p.To = b.To
-	}
-	return p, !p.To.Before(p.From)
-}
-
-// String says which days the bounds cover, for messages.
-func (b dateBounds) String() string {
-	switch {
-	case b.From.IsZero():
-		return "up to " + b.To.String()
-	case b.To.IsZero():
-		return "from " + b.From.String()
-	}
-	return b.From.String() + " to " + b.To.String()
-}
 
 // paramError is a bad query parameter; it becomes a 400 naming the field.
 type paramError struct {
@@ -113,8 +50,8 @@ type queryDefaults struct {
 }
 
 // parseQuery validates every parameter and reports the first bad one by name.
-func parseQuery(v url.Values, d queryDefaults) (Query, error) {
-	var q Query
+func parseQuery(v url.Values, d queryDefaults) (report.Query, error) {
+	var q report.Query
 	loc := d.Zone
 	if loc == nil {
 		loc = time.UTC
@@ -204,33 +141,4 @@ func parseRange(v url.Values, d queryDefaults) (usage.Date, usage.Date, error) {
 		return from, to, &paramError{"to", err.Error()}
 	}
 	return from, to, nil
-}
-
-// Values writes q back as URL parameters, so a page's filters round-trip
-// through its URL.
-func (q Query) Values() url.Values {
-	v := url.Values{}
-	v.Set("from", q.Period.From.String())
-	v.Set("to", q.Period.To.String())
-	v.Set("tz", q.Period.Loc.String())
-	v.Set("granularity", string(q.Granularity))
-	set := func(k string, vals []string) {
-		if len(vals) > 0 {
-			v.Set(k, strings.Join(vals, ","))
-		}
-	}
-	set("client", q.ClientIDs)
-	set("waba", q.WABAIDs)
-	set("channel", q.ChannelIDs)
-	set("category", q.Categories)
-	set("country", q.Countries)
-	var gb []string
-	for _, g := range q.GroupBy {
-		gb = append(gb, string(g))
-	}
-	set("group_by", gb)
-	if q.Source == "webhooks" {
-		v.Set("source", q.Source)
-	}
-	return v
 }

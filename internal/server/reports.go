@@ -2,13 +2,11 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/insights-dev/insights/internal/charts"
 	"github.com/insights-dev/insights/internal/pdf"
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
@@ -43,17 +42,6 @@ var reportGroups = []usage.GroupField{usage.ByCategory, usage.ByPricingType, usa
 // partnerGroups are the dimensions of the partner-wide statement.
 var partnerGroups = []usage.GroupField{usage.ByCategory, usage.ByPricingType, usage.ByCountry, usage.ByClient}
 
-// monthReport is what one statement is made of: the month and the month
-// before, read through loadUsage and loadCalls like the JSON API.
-type monthReport struct {
-	month, prev   usage.Period
-	cur, before   usage.Summary // daily buckets · monthly bucket
-	calls, pcalls usage.CallSummary
-	// prevHidden: the month before lies outside a share link's dates and
-	// was not read; the statement shows no comparison.
-	prevHidden bool
-}
-
 // parseMonth reads YYYY-MM; empty means the last complete month in loc.
 func parseMonth(s string, loc *time.Location, now time.Time) (int, time.Month, error) {
 	if s == "" {
@@ -66,53 +54,6 @@ func parseMonth(s string, loc *time.Location, now time.Time) (int, time.Month, e
 		return 0, 0, &paramError{"month", err.Error()}
 	}
 	return y, m, nil
-}
-
-// previousMonth is the calendar month before p (p must be a whole month):
-// Period.Previous would give an equally long span instead.
-func previousMonth(p usage.Period) usage.Period {
-	t := time.Date(p.From.Year, p.From.Month-1, 1, 0, 0, 0, 0, time.UTC)
-	return usage.MonthPeriod(t.Year(), t.Month(), p.Loc)
-}
-
-// loadMonth reads the month behind q (whose Period is a calendar month) and
-// the calendar month before it.
-func (s *Server) loadMonth(ctx context.Context, q Query) (monthReport, error) {
-	r := monthReport{month: q.Period, prev: previousMonth(q.Period)}
-	if !q.Within.Contains(q.Period) {
-		return r, &paramError{"month", "statements cover whole months, and " + monthLabel(q.Period) +
-			" is not wholly inside this shared view (" + q.Within.String() + ")"}
-	}
-	r.prevHidden = !q.Within.Contains(r.prev)
-	q.Granularity = usage.Day
-	cur, err := s.loadUsage(ctx, q)
-	if err != nil {
-		return r, fmt.Errorf("report: %w", err)
-	}
-	cq := q
-	cq.GroupBy = nil
-	calls, err := s.loadCalls(ctx, cq)
-	if err != nil {
-		return r, fmt.Errorf("report: %w", err)
-	}
-	r.cur, r.calls = cur.Current, calls.Current
-	if r.prevHidden {
-		r.before = usage.Summary{Cost: usage.Totals{}}
-		return r, nil
-	}
-	pq := q
-	pq.Period, pq.Granularity = r.prev, usage.Month
-	prev, err := s.loadUsage(ctx, pq)
-	if err != nil {
-		return r, fmt.Errorf("report: %w", err)
-	}
-	cq.Period, cq.Granularity = r.prev, usage.Month
-	pcalls, err := s.loadCalls(ctx, cq)
-	if err != nil {
-		return r, fmt.Errorf("report: %w", err)
-	}
-	r.before, r.pcalls = prev.Current, pcalls.Current
-	return r, nil
 }
 
 // reportRequest is a parsed statement request.
@@ -244,7 +185,7 @@ func (s *Server) reportLinks(v *pages.ReportView, base url.Values, p usage.Perio
 		return "/reports/monthly?" + q.Encode()
 	}
 	key := monthKey(p)
-	prev := previousMonth(p)
+	prev := report.PreviousMonth(p)
 	v.PrevHref = link(monthKey(prev), nil)
 	next := time.Date(p.From.Year, p.From.Month+1, 1, 0, 0, 0, 0, time.UTC)
 	if !next.After(time.Date(zoneNow.Year(), zoneNow.Month(), 1, 0, 0, 0, 0, time.UTC)) {
@@ -274,8 +215,8 @@ func monthKey(p usage.Period) string { return fmt.Sprintf("%04d-%02d", p.From.Ye
 func monthLabel(p usage.Period) string { return p.From.In(time.UTC).Format("January 2006") }
 
 // reportBase fills what both statements share.
-func (s *Server) reportBase(title, scope, scopeID string, r monthReport, fr pages.Freshness) pages.ReportView {
-	loc := r.month.Loc
+func (s *Server) reportBase(title, scope, scopeID string, r report.MonthReport, fr pages.Freshness) pages.ReportView {
+	loc := r.Month.Loc
 	v := pages.ReportView{
 		Meta:      s.pageMeta(title, scope, loc.String(), "reports"),
 		Partner:   s.opts.PartnerName,
@@ -283,10 +224,10 @@ func (s *Server) reportBase(title, scope, scopeID string, r monthReport, fr page
 		Title:     "Monthly statement",
 		Scope:     scope,
 		ScopeID:   scopeID,
-		Month:     monthLabel(r.month),
-		MonthKey:  monthKey(r.month),
-		Period:    formatPeriod(r.month),
-		Previous:  monthLabel(r.prev),
+		Month:     monthLabel(r.Month),
+		MonthKey:  monthKey(r.Month),
+		Period:    formatPeriod(r.Month),
+		Previous:  monthLabel(r.Prev),
 		Zone:      loc.String(),
 		Generated: formatInstant(s.now(), loc),
 		Freshness: fr,
@@ -298,33 +239,33 @@ func (s *Server) reportBase(title, scope, scopeID string, r monthReport, fr page
 		v.PrintStylesheetHref = plainURLs{}.URL(printStylesheet)
 	}
 	now := s.now()
-	if r.month.Contains(now) || now.Before(r.month.Start()) {
+	if r.Month.Contains(now) || now.Before(r.Month.Start()) {
 		v.Notices = append(v.Notices, v.Month+" is not over yet: the figures cover it up to "+formatInstant(now, loc)+".")
 	}
-	if usage.ZoneIsApproximate(loc, r.month) {
+	if usage.ZoneIsApproximate(loc, r.Month) {
 		v.Notices = append(v.Notices, loc.String()+" is not a whole number of half hours from UTC: the source reports half hours, so day boundaries are to the nearest half hour.")
 	}
-	currencies := unionCurrencies(r.cur.Cost, r.before.Cost)
+	currencies := report.UnionCurrencies(r.Cur.Cost, r.Before.Cost)
 	if len(currencies) > 1 {
 		v.Notices = append(v.Notices, "Billed in more than one currency ("+strings.Join(currencies, ", ")+"): costs are shown per currency and never added together.")
 	}
-	if r.cur.CostMissing > 0 {
-		v.Notices = append(v.Notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(r.cur.CostMissing)))
+	if r.Cur.CostMissing > 0 {
+		v.Notices = append(v.Notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(r.Cur.CostMissing)))
 	}
 	v.KPIs = reportKPIs(r, currencies)
-	buckets := usage.Buckets(r.month, usage.Day)
+	buckets := usage.Buckets(r.Month, usage.Day)
 	v.Chart = pages.ReportChart{
 		Title:    "Messages per day",
 		Subtitle: "by category · days in " + loc.String(),
-		Chart: charts.MessagesByCategory(r.cur.Series, buckets, loc, usage.Day,
+		Chart: charts.MessagesByCategory(r.Cur.Series, buckets, loc, usage.Day,
 			charts.Static(), charts.WithID("report_messages"), charts.WithHeight("175px"),
 			charts.WithTitle("Messages per day, "+v.Month)),
 	}
 	v.Calls = callsTable(r)
-	v.HasCalls = r.calls.Calls > 0 || r.pcalls.Calls > 0
-	v.Empty = r.cur.Volume == 0 && r.before.Volume == 0 && !v.HasCalls
-	if r.prevHidden {
-		v.Previous = "— (" + monthLabel(r.prev) + " lies outside this shared view)"
+	v.HasCalls = r.Calls.Calls > 0 || r.PrevCalls.Calls > 0
+	v.Empty = r.Cur.Volume == 0 && r.Before.Volume == 0 && !v.HasCalls
+	if r.PrevHidden {
+		v.Previous = "— (" + monthLabel(r.Prev) + " lies outside this shared view)"
 		for i := range v.KPIs {
 			v.KPIs[i].Previous = ""
 			v.KPIs[i].Delta = pages.Delta{Text: "n/a", Class: "delta--na", Title: "No comparison: the month before lies outside this shared view"}
@@ -336,8 +277,8 @@ func (s *Server) reportBase(title, scope, scopeID string, r monthReport, fr page
 
 // hideReportComparisons blanks the previous-month columns of a statement's
 // tables when that month was not read.
-func hideReportComparisons(v *pages.ReportView, r monthReport) {
-	if !r.prevHidden {
+func hideReportComparisons(v *pages.ReportView, r report.MonthReport) {
+	if !r.PrevHidden {
 		return
 	}
 	for i := range v.Tables {
@@ -362,33 +303,20 @@ func blankPrevious(t *pages.ReportTable) {
 	blank(t.Foot)
 }
 
-func unionCurrencies(ts ...usage.Totals) []string {
-	var out []string
-	for _, t := range ts {
-		for _, c := range t.Currencies() {
-			if !slices.Contains(out, c) {
-				out = append(out, c)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // reportKPIs are the statement's headline figures.
-func reportKPIs(r monthReport, currencies []string) []pages.ReportKPI {
-	prevLabel := monthLabel(r.prev)
-	paid, free := paidFree(r.cur)
-	ppaid, pfree := paidFree(r.before)
+func reportKPIs(r report.MonthReport, currencies []string) []pages.ReportKPI {
+	prevLabel := monthLabel(r.Prev)
+	paid, free := paidFree(r.Cur)
+	ppaid, pfree := paidFree(r.Before)
 	out := []pages.ReportKPI{{
-		TestID: "report-kpi-messages", Label: "Messages", Value: formatInt(r.cur.Volume), Exact: fmt.Sprint(r.cur.Volume),
-		Delta: changeOf(r.cur.Volume, r.before.Volume), Previous: formatInt(r.before.Volume) + " in " + prevLabel,
+		TestID: "report-kpi-messages", Label: "Messages", Value: formatInt(r.Cur.Volume), Exact: fmt.Sprint(r.Cur.Volume),
+		Delta: changeOf(r.Cur.Volume, r.Before.Volume), Previous: formatInt(r.Before.Volume) + " in " + prevLabel,
 	}}
 	for _, c := range currencies {
 		out = append(out, pages.ReportKPI{
 			TestID: "report-kpi-cost-" + strings.ToLower(c), Label: "Estimated cost (" + c + ")",
-			Value: formatMoney(c, r.cur.Cost[c]), Exact: usage.FormatDecimal(r.cur.Cost[c]) + " " + c,
-			Delta: changeOf(r.cur.Cost[c], r.before.Cost[c]), Previous: formatMoney(c, r.before.Cost[c]) + " in " + prevLabel,
+			Value: formatMoney(c, r.Cur.Cost[c]), Exact: usage.FormatDecimal(r.Cur.Cost[c]) + " " + c,
+			Delta: changeOf(r.Cur.Cost[c], r.Before.Cost[c]), Previous: formatMoney(c, r.Before.Cost[c]) + " in " + prevLabel,
 		})
 	}
 	out = append(out,
@@ -397,23 +325,23 @@ func reportKPIs(r monthReport, currencies []string) []pages.ReportKPI {
 		pages.ReportKPI{TestID: "report-kpi-free", Label: "Free messages", Value: formatInt(free), Exact: fmt.Sprint(free),
 			Sub: formatShare(free, paid+free) + " of messages", Delta: changeOf(free, pfree), Previous: formatInt(pfree)},
 	)
-	if r.calls.Calls > 0 || r.pcalls.Calls > 0 {
-		out = append(out, pages.ReportKPI{TestID: "report-kpi-calls", Label: "Voice calls", Value: formatInt(r.calls.Calls), Exact: fmt.Sprint(r.calls.Calls),
-			Sub: formatMinutes(r.calls.Seconds) + " minutes", Delta: changeOf(r.calls.Calls, r.pcalls.Calls), Previous: formatInt(r.pcalls.Calls)})
+	if r.Calls.Calls > 0 || r.PrevCalls.Calls > 0 {
+		out = append(out, pages.ReportKPI{TestID: "report-kpi-calls", Label: "Voice calls", Value: formatInt(r.Calls.Calls), Exact: fmt.Sprint(r.Calls.Calls),
+			Sub: formatMinutes(r.Calls.Seconds) + " minutes", Delta: changeOf(r.Calls.Calls, r.PrevCalls.Calls), Previous: formatInt(r.PrevCalls.Calls)})
 	}
 	return out
 }
 
 // compareColumns are the columns of every comparison table.
-func compareColumns(r monthReport) []string {
-	m, p := r.month.From.In(time.UTC).Format("Jan"), r.prev.From.In(time.UTC).Format("Jan")
+func compareColumns(r report.MonthReport) []string {
+	m, p := r.Month.From.In(time.UTC).Format("Jan"), r.Prev.From.In(time.UTC).Format("Jan")
 	return []string{m + " messages", p, "Change", m + " cost", p, "Change"}
 }
 
 // moneyChange compares per-currency totals: a change when one currency is
 // involved, "—" when several are (they are never added).
 func moneyChange(cur, prev usage.Totals) pages.ReportCell {
-	cs := unionCurrencies(cur, prev)
+	cs := report.UnionCurrencies(cur, prev)
 	switch len(cs) {
 	case 0:
 		return pages.ReportCell{Text: "—"}
@@ -438,53 +366,40 @@ func exactMoney(t usage.Totals) string {
 }
 
 // compareCells are the six cells of one comparison row.
-func compareCells(cur, prev *dimTotals) []pages.ReportCell {
+func compareCells(cur, prev *report.DimTotals) []pages.ReportCell {
 	if cur == nil {
-		cur = &dimTotals{cost: usage.Totals{}}
+		cur = report.NewDimTotals("")
 	}
 	if prev == nil {
-		prev = &dimTotals{cost: usage.Totals{}}
+		prev = report.NewDimTotals("")
 	}
 	return []pages.ReportCell{
-		{Text: formatInt(cur.volume), Exact: fmt.Sprint(cur.volume)},
-		{Text: formatInt(prev.volume)},
-		countChange(cur.volume, prev.volume),
-		{Text: moneyCell(cur.cost), Exact: exactMoney(cur.cost)},
-		{Text: moneyCell(prev.cost)},
-		moneyChange(cur.cost, prev.cost),
+		{Text: formatInt(cur.Volume), Exact: fmt.Sprint(cur.Volume)},
+		{Text: formatInt(prev.Volume)},
+		countChange(cur.Volume, prev.Volume),
+		{Text: moneyCell(cur.Cost), Exact: exactMoney(cur.Cost)},
+		{Text: moneyCell(prev.Cost)},
+		moneyChange(cur.Cost, prev.Cost),
 	}
-}
-
-// totalOf sums dimension totals.
-func totalOf(m map[string]*dimTotals) *dimTotals {
-	t := &dimTotals{cost: usage.Totals{}}
-	for _, d := range m {
-		t.volume += d.volume
-		t.paid += d.paid
-		for c, n := range d.cost {
-			t.cost.Add(c, n)
-		}
-	}
-	return t
 }
 
 // compareTable builds a comparison table by one dimension, with a row per
 // key that has data in either month: the keys of order first, in that
 // order, then the others, largest first (beyond limit, when positive, the
 // rest are summed in one row). label names a key.
-func compareTable(r monthReport, testID, title, dimension string, key func(usage.GroupKey) string,
+func compareTable(r report.MonthReport, testID, title, dimension string, key func(usage.GroupKey) string,
 	order []string, label func(string) (string, string), limit int) pages.ReportTable {
-	cur, prev := sumBy(r.cur, key), sumBy(r.before, key)
+	cur, prev := report.SumBy(r.Cur, key), report.SumBy(r.Before, key)
 	t := pages.ReportTable{TestID: testID, Title: title, Dimension: dimension,
-		Caption: title + ": " + monthLabel(r.month) + " compared with " + monthLabel(r.prev),
+		Caption: title + ": " + monthLabel(r.Month) + " compared with " + monthLabel(r.Prev),
 		Columns: compareColumns(r)}
-	all := map[string]*dimTotals{}
+	all := map[string]*report.DimTotals{}
 	for k, d := range cur {
 		all[k] = d
 	}
 	for k := range prev {
 		if _, ok := all[k]; !ok {
-			all[k] = &dimTotals{key: k, cost: usage.Totals{}}
+			all[k] = report.NewDimTotals(k)
 		}
 	}
 	// Keys with data in either month: those named in order first, in that
@@ -495,9 +410,9 @@ func compareTable(r monthReport, testID, title, dimension string, key func(usage
 			keys = append(keys, k)
 		}
 	}
-	for _, d := range sortDims(all) {
-		if !slices.Contains(keys, d.key) {
-			keys = append(keys, d.key)
+	for _, d := range report.SortDims(all) {
+		if !slices.Contains(keys, d.Key) {
+			keys = append(keys, d.Key)
 		}
 	}
 	var otherCur []string
@@ -510,7 +425,7 @@ func compareTable(r monthReport, testID, title, dimension string, key func(usage
 		t.Rows = append(t.Rows, pages.ReportRow{Key: k, Label: l, Sub: sub, Cells: compareCells(cur[k], prev[k])})
 	}
 	if len(otherCur) > 0 {
-		oc, op := map[string]*dimTotals{}, map[string]*dimTotals{}
+		oc, op := map[string]*report.DimTotals{}, map[string]*report.DimTotals{}
 		for _, k := range otherCur {
 			if d := cur[k]; d != nil {
 				oc[k] = d
@@ -520,9 +435,9 @@ func compareTable(r monthReport, testID, title, dimension string, key func(usage
 			}
 		}
 		t.Rows = append(t.Rows, pages.ReportRow{Key: "other", Label: fmt.Sprintf("%d others", len(otherCur)),
-			Cells: compareCells(totalOf(oc), totalOf(op))})
+			Cells: compareCells(report.TotalOf(oc), report.TotalOf(op))})
 	}
-	t.Foot = compareCells(totalOf(cur), totalOf(prev))
+	t.Foot = compareCells(report.TotalOf(cur), report.TotalOf(prev))
 	return t
 }
 
@@ -564,9 +479,9 @@ func countryLabel(k string) (string, string) {
 }
 
 // callsTable compares the voice KPIs with the previous month.
-func callsTable(r monthReport) pages.ReportTable {
-	cur, prev := r.calls, r.pcalls
-	m, p := monthLabel(r.month), monthLabel(r.prev)
+func callsTable(r report.MonthReport) pages.ReportTable {
+	cur, prev := r.Calls, r.PrevCalls
+	m, p := monthLabel(r.Month), monthLabel(r.Prev)
 	t := pages.ReportTable{TestID: "report-calls", Title: "Voice calls", Dimension: "Figure",
 		Caption: "WhatsApp voice calls, " + m + " compared with " + p, Columns: []string{m, p, "Change"},
 		Note: "Business-initiated calls are billed per 6-second pulse; user-initiated calls are free."}
@@ -579,7 +494,7 @@ func callsTable(r monthReport) pages.ReportTable {
 	row("minutes", "Minutes", formatMinutes(cur.Seconds), formatMinutes(prev.Seconds), fmt.Sprint(cur.Seconds), countChange(cur.Seconds, prev.Seconds))
 	row("average", "Average duration", formatDuration(cur.AverageSeconds()), formatDuration(prev.AverageSeconds()), fmt.Sprint(cur.AverageSeconds()),
 		countChange(cur.AverageSeconds(), prev.AverageSeconds()))
-	for _, c := range unionCurrencies(cur.Cost, prev.Cost) {
+	for _, c := range report.UnionCurrencies(cur.Cost, prev.Cost) {
 		row("cost-"+strings.ToLower(c), "Estimated cost ("+c+")", formatMoney(c, cur.Cost[c]), formatMoney(c, prev.Cost[c]),
 			usage.FormatDecimal(cur.Cost[c])+" "+c, countChange(cur.Cost[c], prev.Cost[c]))
 	}
@@ -598,9 +513,9 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
-	q := Query{Period: usage.MonthPeriod(y, m, loc), Granularity: usage.Day, ClientIDs: []string{sc.client.ID},
+	q := report.Query{Period: usage.MonthPeriod(y, m, loc), Granularity: usage.Day, ClientIDs: []string{sc.client.ID},
 		GroupBy: reportGroups, Source: "api", Scope: requestScope(c), Within: scopeFrom(c).dates()}
-	r, err := s.loadMonth(ctx, q)
+	r, err := s.reports.Month(ctx, q)
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
@@ -608,7 +523,7 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
-	v := s.reportBase("Statement "+monthLabel(r.month)+" · "+sc.client.Name, sc.client.Name, sc.client.ID, r, fr)
+	v := s.reportBase("Statement "+monthLabel(r.Month)+" · "+sc.client.Name, sc.client.Name, sc.client.ID, r, fr)
 	v.Tables = []pages.ReportTable{
 		compareTable(r, "report-by-category", "By category", "Category", func(k usage.GroupKey) string { return string(k.Category) },
 			categoryOrder(), categoryLabel, 0),
@@ -646,7 +561,7 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 		v.ShowMargins, v.Margins = m != nil, m
 	}
 	hideReportComparisons(&v, r)
-	s.reportLinks(&v, url.Values{"client": {sc.client.ID}}, r.month, req.paper, s.now().In(loc))
+	s.reportLinks(&v, url.Values{"client": {sc.client.ID}}, r.Month, req.paper, s.now().In(loc))
 	return v, reportCSV(r, sc.client.ID, func(k usage.GroupKey) string { return sc.client.ID }), nil
 }
 
@@ -667,12 +582,12 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 		return pages.ReportView{}, nil, err
 	}
 	sc := scopeFrom(c)
-	q := Query{Period: usage.MonthPeriod(y, m, loc), Granularity: usage.Day, GroupBy: partnerGroups, Source: "api",
+	q := report.Query{Period: usage.MonthPeriod(y, m, loc), Granularity: usage.Day, GroupBy: partnerGroups, Source: "api",
 		ClientIDs: sc.Filter(req.clientIDs), Scope: requestScope(c), Within: sc.dates()}
 	if !sc.All && len(q.ClientIDs) == 0 {
 		return pages.ReportView{}, nil, notFound()
 	}
-	r, err := s.loadMonth(ctx, q)
+	r, err := s.reports.Month(ctx, q)
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
@@ -692,7 +607,7 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 	if len(q.ClientIDs) > 0 {
 		scopeName = fmt.Sprintf("%d clients", len(q.ClientIDs))
 	}
-	v := s.reportBase("Statement "+monthLabel(r.month)+" · "+strings.ToLower(scopeName), scopeName, "", r, fr)
+	v := s.reportBase("Statement "+monthLabel(r.Month)+" · "+strings.ToLower(scopeName), scopeName, "", r, fr)
 	v.Tables = []pages.ReportTable{
 		currencyTable(r),
 		compareTable(r, "report-by-client", "By client", "Client", func(k usage.GroupKey) string { return k.Client },
@@ -709,7 +624,7 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 		compareTable(r, "report-by-country", "By country", "Country", func(k usage.GroupKey) string { return k.Country },
 			nil, countryLabel, 12),
 	}
-	if len(unionCurrencies(r.cur.Cost, r.before.Cost)) > 1 {
+	if len(report.UnionCurrencies(r.Cur.Cost, r.Before.Cost)) > 1 {
 		// Several currencies: costs are read per currency (first table) and
 		// per client; the other tables compare volumes only.
 		for i := range v.Tables {
@@ -739,7 +654,7 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 		base.Set("client", strings.Join(q.ClientIDs, ","))
 	}
 	hideReportComparisons(&v, r)
-	s.reportLinks(&v, base, r.month, req.paper, s.now().In(loc))
+	s.reportLinks(&v, base, r.Month, req.paper, s.now().In(loc))
 	return v, reportCSV(r, "", func(k usage.GroupKey) string { return k.Client }), nil
 }
 
@@ -758,32 +673,15 @@ func volumesOnly(t *pages.ReportTable) {
 
 // currencyTable sums the partner's month per currency: currencies are never
 // added together, so each has its own row.
-func currencyTable(r monthReport) pages.ReportTable {
+func currencyTable(r report.MonthReport) pages.ReportTable {
 	t := compareTable(r, "report-by-currency", "Totals per currency", "Currency",
 		func(usage.GroupKey) string { return "" }, nil, func(string) (string, string) { return "", "" }, 0)
 	t.Rows, t.Foot = nil, nil
-	cur, prev := perCurrency(r.cur), perCurrency(r.before)
-	for _, c := range unionCurrencies(r.cur.Cost, r.before.Cost) {
+	cur, prev := report.PerCurrency(r.Cur), report.PerCurrency(r.Before)
+	for _, c := range report.UnionCurrencies(r.Cur.Cost, r.Before.Cost) {
 		t.Rows = append(t.Rows, pages.ReportRow{Key: c, Label: c, Cells: compareCells(cur[c], prev[c])})
 	}
 	return t
-}
-
-// perCurrency sums a summary per currency.
-func perCurrency(s usage.Summary) map[string]*dimTotals {
-	out := map[string]*dimTotals{}
-	for _, e := range s.Series {
-		d := out[e.Currency]
-		if d == nil {
-			d = &dimTotals{key: e.Currency, cost: usage.Totals{}}
-			out[e.Currency] = d
-		}
-		d.volume += e.Volume
-		if e.Currency != "" {
-			d.cost.Add(e.Currency, e.CostNanos)
-		}
-	}
-	return out
 }
 
 // channelRowLabel names a channel in a statement row: its display name,

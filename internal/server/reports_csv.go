@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/usage"
 )
 
@@ -34,9 +35,9 @@ type csvKey struct {
 
 // reportCSV lays a month's figures out as CSV rows (header first). client
 // names the client of a series entry.
-func reportCSV(r monthReport, clientID string, client func(usage.GroupKey) string) [][]string {
+func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey) string) [][]string {
 	rows := [][]string{reportCSVHeader}
-	month := monthKey(r.month)
+	month := monthKey(r.Month)
 	add := func(section string, sums map[csvKey]*csvSum, label func(string) string) {
 		keys := make([]csvKey, 0, len(sums))
 		for k := range sums {
@@ -68,7 +69,7 @@ func reportCSV(r monthReport, clientID string, client func(usage.GroupKey) strin
 	}
 	sum := func(date func(usage.Entry) string, key func(usage.Entry) string) map[csvKey]*csvSum {
 		out := map[csvKey]*csvSum{}
-		for _, e := range r.cur.Series {
+		for _, e := range r.Cur.Series {
 			k := csvKey{date: date(e), client: client(e.Key), key: key(e), currency: e.Currency}
 			s := out[k]
 			if s == nil {
@@ -80,7 +81,7 @@ func reportCSV(r monthReport, clientID string, client func(usage.GroupKey) strin
 		}
 		return out
 	}
-	day := func(e usage.Entry) string { return e.Bucket.In(r.month.Loc).Format(time.DateOnly) }
+	day := func(e usage.Entry) string { return e.Bucket.In(r.Month.Loc).Format(time.DateOnly) }
 	monthly := func(usage.Entry) string { return month }
 	catLabel := func(k string) string { l, _ := categoryLabel(k); return l }
 	add("day", sum(day, func(e usage.Entry) string { return string(e.Key.Category) }), catLabel)
@@ -93,22 +94,22 @@ func reportCSV(r monthReport, clientID string, client func(usage.GroupKey) strin
 	add("country", sum(monthly, func(e usage.Entry) string { return e.Key.Country }),
 		func(k string) string { l, _ := countryLabel(k); return l })
 
-	for _, e := range r.calls.Series {
-		rows = append(rows, []string{"calls", e.Bucket.In(r.month.Loc).Format(time.DateOnly), clientID, string(e.Direction), "",
+	for _, e := range r.Calls.Series {
+		rows = append(rows, []string{"calls", e.Bucket.In(r.Month.Loc).Format(time.DateOnly), clientID, string(e.Direction), "",
 			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", ""})
 	}
-	if r.calls.Calls > 0 || len(r.calls.Cost) > 0 {
-		currencies := r.calls.Cost.Currencies()
+	if r.Calls.Calls > 0 || len(r.Calls.Cost) > 0 {
+		currencies := r.Calls.Cost.Currencies()
 		if len(currencies) == 0 {
 			currencies = []string{""}
 		}
 		for _, c := range currencies {
 			cost := ""
 			if c != "" {
-				cost = usage.FormatDecimal(r.calls.Cost[c])
+				cost = usage.FormatDecimal(r.Calls.Cost[c])
 			}
 			rows = append(rows, []string{"calls_month", month, clientID, "", "",
-				strconv.FormatInt(r.calls.Calls, 10), strconv.FormatInt(r.calls.Seconds, 10), c, cost})
+				strconv.FormatInt(r.Calls.Calls, 10), strconv.FormatInt(r.Calls.Seconds, 10), c, cost})
 		}
 	}
 	return rows

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/pages"
@@ -60,7 +61,7 @@ func (s *Server) listReports(c echo.Context) error {
 // monthsEntry lists the months with data of the channels in f, in loc, that
 // lie wholly within the requester's dates.
 func (s *Server) monthsEntry(ctx context.Context, sc store.Scope, f store.ChannelFilter, clientID, name string, loc *time.Location,
-	within dateBounds) (pages.ReportListEntry, error) {
+	within report.DateBounds) (pages.ReportListEntry, error) {
 	e := pages.ReportListEntry{ID: clientID, Name: name, Zone: loc.String(), Note: "No data yet"}
 	first, last, ok, err := s.store.UsageBounds(ctx, sc, f)
 	if err != nil {

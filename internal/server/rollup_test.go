@@ -16,14 +16,6 @@ import (
 	"github.com/insights-dev/insights/internal/usage"
 )
 
-func TestDailyOK(t *testing.T) {
-	for g, want := range map[usage.Granularity]bool{usage.HalfHour: false, usage.Day: true, usage.Month: true} {
-		if got := dailyOK(g); got != want {
-			t.Errorf("dailyOK(%s) = %v, want %v", g, got, want)
-		}
-	}
-}
-
 // TestUsageAPIRollupMatchesRaw asks for the same period, in UTC and in zones
 // east and west of it, by day and by month (served from the daily rollups)
 // and by half hour (raw points): the totals, the previous period and the

@@ -18,6 +18,7 @@ import (
 
 	"github.com/insights-dev/insights/internal/metrics"
 	"github.com/insights-dev/insights/internal/pdf"
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/webhook"
@@ -100,12 +101,14 @@ type PollerState struct {
 // Server holds the dependencies every handler needs.
 type Server struct {
 	store *store.Store
-	log   *slog.Logger
-	opts  Options
-	echo  *echo.Echo
-	now   func() time.Time
-	hooks *webhookReceiver
-	acl   *accessControl // access rules of the routes and the auth service (access.go)
+	// reports computes every figure the pages, API and exports show.
+	reports report.Service
+	log     *slog.Logger
+	opts    Options
+	echo    *echo.Echo
+	now     func() time.Time
+	hooks   *webhookReceiver
+	acl     *accessControl // access rules of the routes and the auth service (access.go)
 	// staticAssets are the embedded files with their content hashes,
 	// computed once in New; nil if that failed.
 	staticAssets *static.Assets
@@ -138,7 +141,7 @@ func New(opts Options) *Server {
 		opts.Forecasts = spend.NewForecastCache(spend.ForecastCacheSize)
 	}
 	s := &Server{store: opts.Store, log: logger.With("component", "server"), opts: opts, now: opts.Now,
-		forecasts: opts.Forecasts, pdf: opts.PDF}
+		reports: report.Service{Store: opts.Store}, forecasts: opts.Forecasts, pdf: opts.PDF}
 	if s.pdf == nil {
 		s.pdf = &pdf.Renderer{ExecPath: opts.Chromium, Logger: s.log}
 	}

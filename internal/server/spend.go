@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
@@ -39,7 +40,7 @@ func spendRights(c echo.Context) (admin, staff bool) {
 // monthToDateWithin reports whether the current month up to today, in loc,
 // lies inside b: a forecast and the balances show figures of those days and
 // of now, so a share link whose dates do not reach them does not see them.
-func (s *Server) monthToDateWithin(b dateBounds, loc *time.Location) bool {
+func (s *Server) monthToDateWithin(b report.DateBounds, loc *time.Location) bool {
 	today := usage.DateOf(s.now().In(loc))
 	return b.Contains(usage.Period{From: usage.Date{Year: today.Year, Month: today.Month, Day: 1}, To: today, Loc: loc})
 }
@@ -110,36 +111,9 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 		EmptyTitle: "Nothing to forecast yet", EmptyText: "No usage has been read for this month or the weeks before it.",
 	}
 	p.Categories = forecastBreakdown(f)
-	for _, b := range bals {
-		row := pages.BalanceRow{ChannelID: b.ChannelID, Channel: b.ChannelID, Balance: formatMoney(b.Currency, b.BalanceNanos),
-			Threshold: "—", DailySpend: formatMoney(b.Currency, b.DailySpendNanos), Runway: "no recent spending",
-			ReadAt: b.ReadAt.In(f.Zone).Format("2 Jan 15:04"), Low: b.Low()}
-		if ch, ok := sc.channelByID(b.ChannelID); ok {
-			row.Channel = channelLabel(ch)
-		}
-		if b.ThresholdNanos != nil {
-			row.Threshold = formatMoney(b.Currency, *b.ThresholdNanos)
-		}
-		if b.RunwayDays != nil {
-			row.Runway = strconv.FormatFloat(*b.RunwayDays, 'f', 1, 64) + " days"
-		}
-		p.Balances = append(p.Balances, row)
-	}
+	p.Balances = balanceRows(bals, sc, f.Zone)
 	if admin && sc.channel == nil {
-		form := &pages.BudgetForm{Action: clientPath(sc.client.ID) + "/budget", CSRFField: csrfField, Currency: cur}
-		if tok, ok := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string); ok {
-			form.CSRFToken = tok
-		}
-		if f.Budget != nil {
-			form.Amount = usage.FormatDecimal(f.Budget.AmountNanos)
-		}
-		switch c.QueryParam("budget") {
-		case "saved":
-			form.Message = "Budget saved."
-		case "removed":
-			form.Message = "Budget removed."
-		}
-		p.Form = form
+		p.Form = budgetForm(c, sc.client.ID, cur, f.Budget)
 	}
 	if !admin && !staff {
 		return p
@@ -157,6 +131,45 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 		p.ShowMargins, p.Margins = true, m
 	}
 	return p
+}
+
+// balanceRows lists the channels' latest balance readings.
+func balanceRows(bals []spend.Balance, sc insightsScope, zone *time.Location) []pages.BalanceRow {
+	var out []pages.BalanceRow
+	for _, b := range bals {
+		row := pages.BalanceRow{ChannelID: b.ChannelID, Channel: b.ChannelID, Balance: formatMoney(b.Currency, b.BalanceNanos),
+			Threshold: "—", DailySpend: formatMoney(b.Currency, b.DailySpendNanos), Runway: "no recent spending",
+			ReadAt: b.ReadAt.In(zone).Format("2 Jan 15:04"), Low: b.Low()}
+		if ch, ok := sc.channelByID(b.ChannelID); ok {
+			row.Channel = channelLabel(ch)
+		}
+		if b.ThresholdNanos != nil {
+			row.Threshold = formatMoney(b.Currency, *b.ThresholdNanos)
+		}
+		if b.RunwayDays != nil {
+			row.Runway = strconv.FormatFloat(*b.RunwayDays, 'f', 1, 64) + " days"
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// budgetForm is the admin's form to set the client's monthly budget.
+func budgetForm(c echo.Context, clientID, currency string, budget *store.Budget) *pages.BudgetForm {
+	form := &pages.BudgetForm{Action: clientPath(clientID) + "/budget", CSRFField: csrfField, Currency: currency}
+	if tok, ok := c.Get(middleware.DefaultCSRFConfig.ContextKey).(string); ok {
+		form.CSRFToken = tok
+	}
+	if budget != nil {
+		form.Amount = usage.FormatDecimal(budget.AmountNanos)
+	}
+	switch c.QueryParam("budget") {
+	case "saved":
+		form.Message = "Budget saved."
+	case "removed":
+		form.Message = "Budget removed."
+	}
+	return form
 }
 
 // noBudgetDelta fills the change line of spend KPIs when there is no

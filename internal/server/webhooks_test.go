@@ -561,18 +561,3 @@ func TestReconcileSimulatorDay(t *testing.T) {
 		}
 	})
 }
-
-func TestReconcileFlag(t *testing.T) {
-	tests := []struct {
-		a, b int64
-		want bool
-	}{
-		{100, 100, false}, {100, 105, false}, {100, 106, true}, // more than 5 and more than 2 %
-		{1000, 1015, false}, {1000, 1030, true}, {0, 6, true}, {0, 5, false},
-	}
-	for _, tt := range tests {
-		if got := reconcileFlag(tt.a, tt.b); got != tt.want {
-			t.Errorf("reconcileFlag(%d, %d) = %v, want %v", tt.a, tt.b, got, tt.want)
-		}
-	}
-}

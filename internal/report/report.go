@@ -1,4 +1,9 @@
-package server
+// Package report computes what the dashboard, the JSON API, the exports and
+// the statements show: usage and call reports with their previous periods,
+// monthly statements, reconciliation of the API with webhook counts, and
+// the bound on how large one answer may be. It reads the store and knows
+// nothing of HTTP.
+package report
 
 import (
 	"context"
@@ -12,9 +17,14 @@ import (
 	"github.com/insights-dev/insights/internal/usage"
 )
 
-// usageReport is a query's answer: the period's summary and the equally long
+// Service answers report queries from the store.
+type Service struct {
+	Store *store.Store
+}
+
+// UsageReport is a query's answer: the period's summary and the equally long
 // previous period's, computed the same way for the API, exports and pages.
-type usageReport struct {
+type UsageReport struct {
 	Query    Query
 	Current  usage.Summary
 	Previous usage.Summary
@@ -24,62 +34,42 @@ type usageReport struct {
 	PrevHidden bool
 }
 
-// callReport is the voice counterpart of usageReport.
-type callReport struct {
+// CallReport is the voice counterpart of UsageReport.
+type CallReport struct {
 	Query      Query
 	Current    usage.CallSummary
 	Previous   usage.CallSummary
 	PrevSpan   usage.Period
-	PrevHidden bool // as in usageReport
+	PrevHidden bool // as in UsageReport
 	// FilledCalls counts calls after FilledAfter (the end of the Partner
 	// API's last reported bucket) that were taken from webhook counters.
 	FilledCalls int64
 	FilledAfter time.Time
 }
 
-func (q Query) storeFilter(p usage.Period, groupBy []usage.GroupField) store.UsageFilter {
-	return store.UsageFilter{
-		Start: p.Start().UTC(), End: p.End().UTC(),
-		ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs,
-		Categories: q.Categories, Countries: q.Countries, GroupBy: groupBy,
-		MaxRows: maxStoredRows,
-	}
-}
-
-func (q Query) channelFilter() store.ChannelFilter {
-	return store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}
-}
-
-// withWebhookFill asks loadCalls to count calls the Partner API has not
-// reported yet from webhook events (the JSON API does; it says so).
-func (q Query) withWebhookFill() Query {
-	q.fillFromWebhooks = true
-	return q
-}
-
 // usageRows and callRows read from the source the query names: the Partner
 // API's stored points, or the counters kept from webhook events.
-func (s *Server) usageRows(q Query) func(context.Context, store.UsageFilter) ([]usage.Row, error) {
-	read := s.store.QueryUsage
-	if q.Source == sourceWebhooks {
-		read = s.store.QueryWebhookUsage
+func (s Service) usageRows(q Query) func(context.Context, store.UsageFilter) ([]usage.Row, error) {
+	read := s.Store.QueryUsage
+	if q.Source == SourceWebhooks {
+		read = s.Store.QueryWebhookUsage
 	}
 	return func(ctx context.Context, f store.UsageFilter) ([]usage.Row, error) { return read(ctx, q.Scope, f) }
 }
 
-func (s *Server) callRows(q Query) func(context.Context, store.UsageFilter) ([]usage.CallRow, error) {
-	read := s.store.QueryCalls
-	if q.Source == sourceWebhooks {
-		read = s.store.QueryWebhookCalls
+func (s Service) callRows(q Query) func(context.Context, store.UsageFilter) ([]usage.CallRow, error) {
+	read := s.Store.QueryCalls
+	if q.Source == SourceWebhooks {
+		read = s.Store.QueryWebhookCalls
 	}
 	return func(ctx context.Context, f store.UsageFilter) ([]usage.CallRow, error) { return read(ctx, q.Scope, f) }
 }
 
-// loadUsage reads and aggregates the usage behind q and the totals of its
+// Usage reads and aggregates the usage behind q and the totals of its
 // previous period, kept apart by prevBy (none: one total per currency); the
-// two reads run at once.
-func (s *Server) loadUsage(ctx context.Context, q Query, prevBy ...usage.GroupField) (usageReport, error) {
-	r := usageReport{Query: q, PrevSpan: q.Period.Previous()}
+// two reads run at once. A series too large to answer is a *QueryError.
+func (s Service) Usage(ctx context.Context, q Query, prevBy ...usage.GroupField) (UsageReport, error) {
+	r := UsageReport{Query: q, PrevSpan: q.Period.Previous()}
 	if err := s.checkSeriesSize(ctx, q); err != nil {
 		return r, err
 	}
@@ -91,7 +81,7 @@ func (s *Server) loadUsage(ctx context.Context, q Query, prevBy ...usage.GroupFi
 			return seriesReadError(q, "load usage", err)
 		}
 		r.Current = usage.Aggregate(rows, q.Period, q.Granularity)
-		if len(r.Current.Series) > maxSeriesRows {
+		if len(r.Current.Series) > MaxSeriesRows {
 			return tooLargeError(q, int64(len(r.Current.Series)))
 		}
 		return nil
@@ -110,9 +100,9 @@ func (s *Server) loadUsage(ctx context.Context, q Query, prevBy ...usage.GroupFi
 	return r, g.Wait()
 }
 
-// periodTotals reads the usage of q's scope over p summed per groupBy and
+// PeriodTotals reads the usage of q's scope over p summed per groupBy and
 // currency: a summary whose series has one entry per group, at p's start.
-func (s *Server) periodTotals(ctx context.Context, q Query, p usage.Period, groupBy []usage.GroupField) (usage.Summary, error) {
+func (s Service) PeriodTotals(ctx context.Context, q Query, p usage.Period, groupBy []usage.GroupField) (usage.Summary, error) {
 	rows, err := s.usageRows(q)(ctx, q.totalsFilter(p, groupBy))
 	if err != nil {
 		return usage.Summary{}, fmt.Errorf("usage totals: %w", err)
@@ -120,20 +110,20 @@ func (s *Server) periodTotals(ctx context.Context, q Query, p usage.Period, grou
 	return usage.Aggregate(rows, p, usage.Month), nil
 }
 
-// loadCalls reads and aggregates the call analytics behind q and its
-// previous period. With fillFromWebhooks, calls after the API's last
-// reported bucket come from the webhook counters, and the report says so.
-func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
-	r := callReport{Query: q, PrevSpan: q.Period.Previous()}
+// Calls reads and aggregates the call analytics behind q and its previous
+// period. With WithWebhookFill, calls after the API's last reported bucket
+// come from the webhook counters, and the report says so.
+func (s Service) Calls(ctx context.Context, q Query) (CallReport, error) {
+	r := CallReport{Query: q, PrevSpan: q.Period.Previous()}
 	if err := s.checkSeriesSize(ctx, q); err != nil {
 		return r, err
 	}
 	read := s.callRows(q)
-	rows, err := read(ctx, q.storeFilter(q.Period, q.GroupBy))
+	rows, err := read(ctx, q.StoreFilter(q.Period, q.GroupBy))
 	if err != nil {
 		return r, seriesReadError(q, "load calls", err)
 	}
-	if q.fillFromWebhooks && q.Source != sourceWebhooks {
+	if q.fillFromWebhooks && q.Source != SourceWebhooks {
 		extra, after, err := s.webhookCallsAfterAPI(ctx, q)
 		if err != nil {
 			return r, err
@@ -145,7 +135,7 @@ func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
 		rows = append(rows, extra...)
 	}
 	r.Current = usage.AggregateCalls(rows, q.Period, q.Granularity)
-	if len(r.Current.Series) > maxSeriesRows {
+	if len(r.Current.Series) > MaxSeriesRows {
 		return r, tooLargeError(q, int64(len(r.Current.Series)))
 	}
 	if r.PrevHidden = !q.Within.Contains(r.PrevSpan); r.PrevHidden {
@@ -162,8 +152,8 @@ func (s *Server) loadCalls(ctx context.Context, q Query) (callReport, error) {
 // webhookCallsAfterAPI returns the webhook-counted calls of q's scope that
 // lie after the end of the Partner API's newest stored bucket and inside the
 // period, with that instant.
-func (s *Server) webhookCallsAfterAPI(ctx context.Context, q Query) ([]usage.CallRow, time.Time, error) {
-	_, last, ok, err := s.store.UsageBounds(ctx, q.Scope, q.channelFilter())
+func (s Service) webhookCallsAfterAPI(ctx context.Context, q Query) ([]usage.CallRow, time.Time, error) {
+	_, last, ok, err := s.Store.UsageBounds(ctx, q.Scope, q.ChannelFilter())
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("load calls: data horizon: %w", err)
 	}
@@ -175,9 +165,9 @@ func (s *Server) webhookCallsAfterAPI(ctx context.Context, q Query) ([]usage.Cal
 	if !from.Before(end) {
 		return nil, last, nil
 	}
-	f := q.storeFilter(q.Period, q.GroupBy)
+	f := q.StoreFilter(q.Period, q.GroupBy)
 	f.Start = from
-	rows, err := s.store.QueryWebhookCalls(ctx, q.Scope, f)
+	rows, err := s.Store.QueryWebhookCalls(ctx, q.Scope, f)
 	if err != nil {
 		return nil, last, fmt.Errorf("load calls: webhook fill-in: %w", err)
 	}
@@ -185,7 +175,7 @@ func (s *Server) webhookCallsAfterAPI(ctx context.Context, q Query) ([]usage.Cal
 }
 
 // seriesReadError wraps a failed read of q's rows; a read that passed
-// maxStoredRows becomes the same answer as a series that is too large.
+// MaxStoredRows becomes the same answer as a series that is too large.
 func seriesReadError(q Query, what string, err error) error {
 	if errors.Is(err, store.ErrTooManyRows) {
 		return tooLargeError(q, 0)
