@@ -147,7 +147,7 @@ func New(opts Options) *Server {
 	} else {
 		s.staticAssets = a
 	}
-	s.hooks = newWebhookReceiver(s)
+	s.hooks = newWebhookReceiver(s, logger.With("component", "ingest"))
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.NewRegistry()
 	}
