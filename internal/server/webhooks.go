@@ -93,7 +93,7 @@ type webhookResponse struct {
 	Ignored int `json:"ignored"`
 }
 
-// webhookError answers a rejected delivery with {"error", "field"}.
+// reject answers a rejected delivery with {"error", "field"}.
 func (r *webhookReceiver) reject(c echo.Context, status int, msg, field string) error {
 	r.rejected.Add(1)
 	r.s.log.InfoContext(c.Request().Context(), "webhook rejected", "status", status, "reason", msg, "field", field, "path", c.Request().URL.Path)
