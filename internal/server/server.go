@@ -150,7 +150,7 @@ func New(opts Options) *Server {
 	} else {
 		s.staticAssets = a
 	}
-	s.hooks = newWebhookReceiver(s)
+	s.hooks = newWebhookReceiver(s, logger.With("component", "ingest"))
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.NewRegistry()
 	}

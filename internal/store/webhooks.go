@@ -34,8 +34,9 @@ import (
 // status but a duration), in the half hour in which it started, like the
 // Partner API's call analytics, which count completed calls.
 //
-// Costs are estimates from a webhook.RateCard, in the card's currency, and
-// NULL (unknown) when the card has no rate for the message or call.
+// Costs are the estimates webhook.RateCard gives for the folded message or
+// call (EstimateMessage, EstimateCall), in the card's currency, and NULL
+// (unknown) when the card has no rate for it; the store only keeps them.
 
 // WebhookStatus is a message status to store, with the channel the receiver
 // mapped it to.
@@ -378,15 +379,18 @@ func (m *messageState) derive(rates *webhook.RateCard) {
 	}
 	b := floorHalfHour(*at)
 	m.bucket = &b
-	m.cost, m.currency = nil, ""
-	if rates != nil {
-		m.currency = rates.Currency
-		if m.pricingRank != rankNone {
-			if n, cur := rates.MessageCost(usage.Category(m.category), usage.PricingType(m.pricingType), m.country); cur != "" {
-				m.cost = &n
-			}
-		}
+	e := rates.EstimateMessage(webhook.CountedMessage{Category: usage.Category(m.category),
+		PricingType: usage.PricingType(m.pricingType), Country: m.country, Priced: m.pricingRank != rankNone})
+	m.currency, m.cost = e.Currency, knownCost(e)
+}
+
+// knownCost is e's cost, nil when unknown.
+func knownCost(e webhook.Estimate) *int64 {
+	if !e.Known {
+		return nil
 	}
+	n := e.Nanos
+	return &n
 }
 
 func floorHalfHour(at int64) int64 {
@@ -523,7 +527,7 @@ func (c *callState) derive(rates *webhook.RateCard) {
 	if c.duration != nil {
 		secs = max(*c.duration, 0)
 	}
-	c.counted = strings.EqualFold(c.status, "COMPLETED") || (c.status == "" && secs > 0)
+	c.counted = webhook.CallCompleted(c.status, secs)
 	var start int64
 	switch {
 	case c.startAt != nil:
@@ -535,17 +539,9 @@ func (c *callState) derive(rates *webhook.RateCard) {
 	}
 	b := floorHalfHour(start)
 	c.bucket = &b
-	if rates != nil {
-		c.currency = rates.Currency
-		if c.counted {
-			if n, cur := rates.CallCost(usage.Direction(c.direction), c.country, secs); cur != "" {
-				c.cost = &n
-			}
-		} else {
-			zero := int64(0)
-			c.cost = &zero
-		}
-	}
+	e := rates.EstimateCall(webhook.CountedCall{Direction: usage.Direction(c.direction), Country: c.country,
+		Seconds: secs, Completed: c.counted})
+	c.currency, c.cost = e.Currency, knownCost(e)
 }
 
 const callCols = `call_id, channel_id, direction, caller, callee, country, status, connect_at, start_at, end_at,

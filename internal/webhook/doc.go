@@ -47,6 +47,9 @@
 // cost is estimated from a [RateCard] (per message by category and recipient
 // country, per call minute by called country) and labelled an estimate.
 // [CountryFromPhone] maps a recipient to its market by calling code.
+// [RateCard.EstimateMessage] and [RateCard.EstimateCall] price a counted
+// message or terminated call as the counters fold it; [CallCompleted] says
+// which calls count.
 package webhook
 
 // MaxBodyBytes is the largest webhook body Insights accepts (1 MiB). Meta
