@@ -381,17 +381,11 @@ func (m *messageState) derive(rates *webhook.RateCard) {
 	m.bucket = &b
 	e := rates.EstimateMessage(webhook.CountedMessage{Category: usage.Category(m.category),
 		PricingType: usage.PricingType(m.pricingType), Country: m.country, Priced: m.pricingRank != rankNone})
-	m.currency, m.cost = e.Currency, knownCost(e)
+	m.currency, m.cost = e.Currency, estimateCost(e)
 }
 
-// knownCost is e's cost, nil when unknown.
-func knownCost(e webhook.Estimate) *int64 {
-	if !e.Known {
-		return nil
-	}
-	n := e.Nanos
-	return &n
-}
+// estimateCost is e's cost, nil when unknown.
+func estimateCost(e webhook.Estimate) *int64 { return knownCost(e.Known, e.Nanos) }
 
 func floorHalfHour(at int64) int64 {
 	b := at - at%halfHourSeconds
@@ -541,7 +535,7 @@ func (c *callState) derive(rates *webhook.RateCard) {
 	c.bucket = &b
 	e := rates.EstimateCall(webhook.CountedCall{Direction: usage.Direction(c.direction), Country: c.country,
 		Seconds: secs, Completed: c.counted})
-	c.currency, c.cost = e.Currency, knownCost(e)
+	c.currency, c.cost = e.Currency, estimateCost(e)
 }
 
 const callCols = `call_id, channel_id, direction, caller, callee, country, status, connect_at, start_at, end_at,
