@@ -54,9 +54,9 @@ func TestMonthlyReportPDF(t *testing.T) {
 	needTool(t, "pdftotext")
 	needTool(t, "pdfinfo")
 
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
+	sim := simulator.New(cfg)
+	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	r := &pdf.Renderer{ExecPath: chromium}
 	t.Cleanup(r.Close)
 	h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow },

@@ -31,9 +31,9 @@ type spendFixture struct {
 
 func newSpendFixture(t *testing.T) spendFixture {
 	t.Helper()
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 11, Clients: 2, Now: func() time.Time { return simNow }})
-	storetest.SeedFromSimulator(t, st, sim, simNow.AddDate(0, 0, -35), simNow)
+	cfg := simulator.Config{Seed: 11, Clients: 2, Now: func() time.Time { return simNow }}
+	sim := simulator.New(cfg)
+	st := storetest.OpenSeeded(t, cfg, simNow.AddDate(0, 0, -35), simNow)
 	cl := sim.Clients()[0]
 	ch := cl.WABAs[0].Channels[0]
 	bal, thr := sim.Balance(ch.ID)

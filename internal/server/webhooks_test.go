@@ -461,10 +461,10 @@ var whSimNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 // client and checks that the webhook counters equal the Partner API's
 // numbers, through /api/v1/usage, /api/v1/calls and the reconciliation page.
 func TestReconcileSimulatorDay(t *testing.T) {
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 3, Now: func() time.Time { return whSimNow }})
+	cfg := simulator.Config{Seed: 3, Now: func() time.Time { return whSimNow }}
+	sim := simulator.New(cfg)
 	day := time.Date(2026, 11, 17, 0, 0, 0, 0, time.UTC) // a Tuesday
-	storetest.SeedFromSimulator(t, st, sim, day, day.Add(24*time.Hour))
+	st := storetest.OpenSeeded(t, cfg, day, day.Add(24*time.Hour))
 	client := sim.Clients()[0]
 	var card *webhook.RateCard
 	var channels []string
