@@ -511,7 +511,8 @@ func checkLoginPageHeaders(t *testing.T, f *accessFixture) {
 	}
 }
 
-// checkLoginRefusals checks a wrong password and a missing CSRF token sign nobody in.
+// checkLoginRefusals checks a wrong password and a missing CSRF token sign
+// nobody in.
 func checkLoginRefusals(t *testing.T, f *accessFixture) {
 	t.Helper()
 	// Wrong password: 401, no cookie.
@@ -529,8 +530,8 @@ func checkLoginRefusals(t *testing.T, f *accessFixture) {
 	}
 }
 
-// checkSecureCookiesBehindProxy checks the session and CSRF cookies are Secure behind a
-// trusted TLS proxy, and the CSRF cookie is not over plain HTTP.
+// checkSecureCookiesBehindProxy checks the session and CSRF cookies are Secure
+// behind a trusted TLS proxy, and the CSRF cookie is not over plain HTTP.
 func checkSecureCookiesBehindProxy(t *testing.T, f *accessFixture) {
 	t.Helper()
 	// Behind a TLS proxy the cookie is Secure.
@@ -572,8 +573,8 @@ func checkSecureCookiesBehindProxy(t *testing.T, f *accessFixture) {
 	}
 }
 
-// checkShareLinkFlow checks a password-protected share link: it asks, opens with
-// the password, clamps dates to its range, and makes guessers wait.
+// checkShareLinkFlow checks a password-protected share link: it asks, opens
+// with the password, clamps dates to its range, and makes guessers wait.
 func checkShareLinkFlow(t *testing.T, f *accessFixture) {
 	t.Helper()
 	// Share links: a password-protected one asks, then opens.

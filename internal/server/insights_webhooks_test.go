@@ -95,7 +95,9 @@ func TestInsightsWebhookSections(t *testing.T) {
 	}
 }
 
-// checkWebhookSections checks the page at target links to the reconciliation and shows today's webhook section and the call detail, empty when no event is for its scope.
+// checkWebhookSections checks the page at target links to the reconciliation
+// and shows today's webhook section and the call detail, empty when no event
+// is for its scope.
 func checkWebhookSections(t *testing.T, h http.Handler, target string, empty bool) {
 	doc := getDoc(t, h, target, http.StatusOK)
 	if href, _ := doc.Find(testid("reconcile-link")).Attr("href"); href != "/reconcile?client=c1&month=2026-03" {

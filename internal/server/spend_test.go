@@ -53,7 +53,8 @@ func TestSpendAPI(t *testing.T) {
 	t.Run("alerts", func(t *testing.T) { checkSpendAlerts(t, fx) })
 }
 
-// checkSpendBalances checks /api/v1/balances shows the client's own balance reading, with every documented key, and nothing of another client.
+// checkSpendBalances checks /api/v1/balances shows the client's own balance
+// reading, with every documented key, and nothing of another client.
 func checkSpendBalances(t *testing.T, fx spendFixture) {
 	cl := fx.client
 	ch := cl.WABAs[0].Channels[0]
@@ -87,7 +88,8 @@ func checkSpendBalances(t *testing.T, fx spendFixture) {
 	}
 }
 
-// checkSpendForecast checks /api/v1/forecast: the month to date equals the simulator's, the forecast lies within its range, with every documented key.
+// checkSpendForecast checks /api/v1/forecast: the month to date equals the
+// simulator's, the forecast lies within its range, with every documented key.
 func checkSpendForecast(t *testing.T, fx spendFixture) {
 	cl := fx.client
 	loc, _ := time.LoadLocation(cl.Timezone)
@@ -130,7 +132,8 @@ func checkSpendForecast(t *testing.T, fx spendFixture) {
 	}
 }
 
-// checkSpendBadParameters checks a missing or unknown client and a bad month are a 400 naming the parameter.
+// checkSpendBadParameters checks a missing or unknown client and a bad month
+// are a 400 naming the parameter.
 func checkSpendBadParameters(t *testing.T, fx spendFixture) {
 	cl := fx.client
 	for _, tc := range []struct{ path, field string }{
@@ -146,7 +149,8 @@ func checkSpendBadParameters(t *testing.T, fx spendFixture) {
 	}
 }
 
-// checkSpendAlerts checks /api/v1/alerts lists a fired alert and nothing before.
+// checkSpendAlerts checks /api/v1/alerts lists a fired alert and nothing
+// before.
 func checkSpendAlerts(t *testing.T, fx spendFixture) {
 	cl := fx.client
 	var a map[string][]map[string]any

@@ -94,7 +94,8 @@ func TestSaveUsageWindow(t *testing.T) {
 	})
 }
 
-// checkRevisedWindow checks saving a revised window replaces changed values and deletes the points that vanished from it.
+// checkRevisedWindow checks saving a revised window replaces changed values
+// and deletes the points that vanished from it.
 func checkRevisedWindow(t *testing.T, ctx context.Context, s *store.Store, mk usage.Category, ut usage.Category) {
 	revised := window("ch1", 0, 4,
 		hh("ch1", 0, mk, 12, 1_320_000_000), // revised up
@@ -119,7 +120,8 @@ func checkRevisedWindow(t *testing.T, ctx context.Context, s *store.Store, mk us
 	}
 }
 
-// checkRefusedWindow checks a window with a point it refuses writes none of its points.
+// checkRefusedWindow checks windows with a point the store refuses write none
+// of their points.
 func checkRefusedWindow(t *testing.T, ctx context.Context, s *store.Store, mk usage.Category) {
 	before := allRows(t, s, usage.HalfHour, "ch1")
 	for name, w := range map[string]store.UsageWindow{
@@ -141,7 +143,8 @@ func checkRefusedWindow(t *testing.T, ctx context.Context, s *store.Store, mk us
 	}
 }
 
-// checkDuplicateKeysSummed checks points of one key in one window are stored as their sum.
+// checkDuplicateKeysSummed checks points of one key in one window are stored
+// as their sum.
 func checkDuplicateKeysSummed(t *testing.T, ctx context.Context, s *store.Store, mk usage.Category) {
 	a := hh("ch2", 0, mk, 2, 200)
 	b := hh("ch2", 0, mk, 3, 300)

@@ -27,7 +27,8 @@ func TestReserveRequest(t *testing.T) {
 	})
 }
 
-// checkChannelLimit checks a channel's limit refuses the next reservation in the window and says when to retry.
+// checkChannelLimit checks a channel's limit refuses the next reservation in
+// the window and says when to retry.
 func checkChannelLimit(t *testing.T, ctx context.Context, s *store.Store, window time.Duration, t0 time.Time) {
 	for i := range 3 {
 		ok, _, err := s.ReserveRequest(ctx, "chA", "wA", t0.Add(time.Duration(i)*time.Minute), 3, 100, window)
@@ -52,7 +53,8 @@ func checkChannelLimit(t *testing.T, ctx context.Context, s *store.Store, window
 	}
 }
 
-// checkWABALimit checks a WABA's limit counts the reservations of all its channels.
+// checkWABALimit checks a WABA's limit counts the reservations of all its
+// channels.
 func checkWABALimit(t *testing.T, ctx context.Context, s *store.Store, window time.Duration, t0 time.Time) {
 	granted := 0
 	for i := range 6 {
@@ -72,7 +74,8 @@ func checkWABALimit(t *testing.T, ctx context.Context, s *store.Store, window ti
 	}
 }
 
-// checkRecordCountPrune checks recorded requests are counted in their window and pruned after it.
+// checkRecordCountPrune checks recorded requests are counted in their window
+// and pruned after it.
 func checkRecordCountPrune(t *testing.T, ctx context.Context, s *store.Store, t0 time.Time) {
 	for i := range 5 {
 		if err := s.RecordRequest(ctx, "chC", "wC", t0.Add(time.Duration(i)*20*time.Minute)); err != nil {
@@ -92,7 +95,8 @@ func checkRecordCountPrune(t *testing.T, ctx context.Context, s *store.Store, t0
 	}
 }
 
-// checkConcurrentReservations checks reservations racing for the last places never exceed the limit.
+// checkConcurrentReservations checks reservations racing for the last places
+// never exceed the limit.
 func checkConcurrentReservations(t *testing.T, ctx context.Context, s *store.Store, window time.Duration, t0 time.Time) {
 	const workers, chLimit, wabaLimit = 40, 10, 15
 	var granted, grantedD1 atomic.Int64
