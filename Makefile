@@ -40,7 +40,7 @@ test: assets
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 10x ./internal/...
 
-## bench-scale: pages on 10,000 channels × 1 year (production issue; opt-in: seeding takes minutes per database,
+## bench-scale: pages on 10,000 channels × 1 year (opt-in: seeding takes minutes per database,
 ## the SQLite file is cached in the temp directory; PostgreSQL too when INSIGHTS_TEST_POSTGRES is set)
 bench-scale: assets
 	INSIGHTS_BENCH_10K=1 $(GO) test -run '^$$' -bench '^BenchmarkScale10k$$' -benchtime 20x -timeout 3h ./internal/server/

@@ -89,35 +89,7 @@ func TestAccessControlInBrowser(t *testing.T) {
 		t.Fatalf("token create printed %q", token)
 	}
 
-	// The clients with data, by the admin's token.
-	today := time.Now().UTC()
-	req, _ := http.NewRequest(http.MethodGet, in.URL(fmt.Sprintf("/api/v1/usage?group_by=client&from=%s&to=%s",
-		today.AddDate(0, 0, -3).Format(time.DateOnly), today.Format(time.DateOnly))), nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var u struct {
-		Series []struct{ Client string }
-	}
-	err = json.NewDecoder(resp.Body).Decode(&u)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("usage by client: %d %v", resp.StatusCode, err)
-	}
-	seen := map[string]bool{}
-	for _, s := range u.Series {
-		seen[s.Client] = true
-	}
-	var clients []string
-	for c := range seen {
-		clients = append(clients, c)
-	}
-	sort.Strings(clients)
-	if len(clients) < 2 {
-		t.Fatalf("need two clients with data, got %v", clients)
-	}
+	clients := clientsWithData(t, in, token)
 	own, other := clients[0], clients[1]
 	cli(t, db, viewerPW+"\n", "user", "add", "--email", "viewer@client.example", "--role", "client", "--client", own)
 
@@ -168,6 +140,41 @@ func TestAccessControlInBrowser(t *testing.T) {
 			t.Errorf("the log contains a secret (%.8s…)", s)
 		}
 	}
+}
+
+// clientsWithData are the clients with usage in the last three days, in
+// order, by the admin's API token; the test needs two.
+func clientsWithData(t *testing.T, in *instance, token string) []string {
+	t.Helper()
+	today := time.Now().UTC()
+	req, _ := http.NewRequest(http.MethodGet, in.URL(fmt.Sprintf("/api/v1/usage?group_by=client&from=%s&to=%s",
+		today.AddDate(0, 0, -3).Format(time.DateOnly), today.Format(time.DateOnly))), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u struct {
+		Series []struct{ Client string }
+	}
+	err = json.NewDecoder(resp.Body).Decode(&u)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("usage by client: %d %v", resp.StatusCode, err)
+	}
+	seen := map[string]bool{}
+	for _, s := range u.Series {
+		seen[s.Client] = true
+	}
+	var clients []string
+	for c := range seen {
+		clients = append(clients, c)
+	}
+	sort.Strings(clients)
+	if len(clients) < 2 {
+		t.Fatalf("need two clients with data, got %v", clients)
+	}
+	return clients
 }
 
 var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

@@ -191,10 +191,54 @@ func Make(in Input) Result {
 	monthFrom, monthTo := dayIndex(in.Month.From), dayIndex(in.Month.To)
 	asOf := min(dayIndex(in.AsOf), monthTo)
 	res := Result{Month: in.Month, AsOf: in.AsOf}
+	byCat, cats, first := categorySeries(in.Days, asOf)
 
+	// The history window: up to 8 weeks ending at AsOf, not before the
+	// first observed day.
+	p := plan{monthFrom: monthFrom, monthTo: monthTo, asOf: asOf,
+		winFrom: max(asOf-HistoryDays+1, first), shapeFrom: max(asOf-shapeDays+1, first),
+		remainingFrom: max(asOf+1, monthFrom),
+		dailyFit:      map[int]float64{}, fitCost: map[int]float64{}}
+	p.nWin = asOf - p.winFrom + 1
+	if first == math.MaxInt {
+		p.nWin = 0
+	}
+
+	// Pooled weekday shape over all categories (volume).
+	total := sumSeries(byCat)
+	pooled := weekdayShape(total.vol, p.shapeFrom, asOf)
+	for _, c := range cats {
+		cr := p.category(c, byCat[c], pooled)
+		res.ToDateNanos += cr.ToDateNanos
+		res.ForecastNanos += cr.ForecastNanos
+		res.Categories = append(res.Categories, cr)
+	}
+
+	sigma := p.residualSpread(total)
+	sd := p.totalSpread(sigma)
+	res.LowNanos = max(res.ToDateNanos, res.ForecastNanos-nanos(zRange*sd))
+	res.HighNanos = max(res.ForecastNanos, res.ForecastNanos+nanos(zRange*sd))
+	res.ForecastNanos = max(res.ForecastNanos, res.ToDateNanos)
+	res.Daily = p.days(total, sigma)
+	return res
+}
+
+// plan is the day ranges of one forecast and the fitted cost it
+// accumulates over the categories.
+type plan struct {
+	monthFrom, monthTo, asOf int
+	winFrom, shapeFrom, nWin int
+	remainingFrom            int
+	dailyFit                 map[int]float64 // projected cost per remaining day
+	fitCost                  map[int]float64 // fitted cost per window day (for residuals)
+}
+
+// categorySeries groups the days up to asOf by category, in display order,
+// with the first observed day (math.MaxInt when none).
+func categorySeries(days []Day, asOf int) (map[usage.Category]*series, []usage.Category, int) {
 	byCat := map[usage.Category]*series{}
 	first := math.MaxInt
-	for _, d := range in.Days {
+	for _, d := range days {
 		i := dayIndex(d.Date)
 		if i > asOf {
 			continue
@@ -218,17 +262,11 @@ func Make(in Input) Result {
 		}
 		return cats[i] < cats[j]
 	})
+	return byCat, cats, first
+}
 
-	// The history window: up to 8 weeks ending at AsOf, not before the
-	// first observed day.
-	winFrom := max(asOf-HistoryDays+1, first)
-	shapeFrom := max(asOf-shapeDays+1, first)
-	nWin := asOf - winFrom + 1
-	if first == math.MaxInt {
-		nWin = 0
-	}
-
-	// Pooled weekday shape over all categories (volume).
+// sumSeries adds up the categories' volume and cost per day.
+func sumSeries(byCat map[usage.Category]*series) *series {
 	total := &series{vol: map[int]int64{}, cost: map[int]int64{}}
 	for _, s := range byCat {
 		for i, v := range s.vol {
@@ -238,82 +276,89 @@ func Make(in Input) Result {
 			total.cost[i] += v
 		}
 	}
-	pooled := weekdayShape(total.vol, shapeFrom, asOf)
+	return total
+}
 
-	remainingFrom := max(asOf+1, monthFrom)
-	dailyFit := map[int]float64{} // projected cost per remaining day
-	fitCost := map[int]float64{}  // fitted cost per window day (for residuals)
-	for _, c := range cats {
-		s := byCat[c]
-		cr := CategoryResult{Category: c}
-		for i := monthFrom; i <= asOf; i++ {
-			cr.ToDateVolume += s.vol[i]
-			cr.ToDateNanos += s.cost[i]
-		}
-		own := weekdayShape(s.vol, shapeFrom, asOf)
-		var shape [7]float64
-		for w := range shape {
-			shape[w] = (own[w] + pooled[w]) / 2
-		}
-		level, growth, center := levelTrend(s.vol, shape, winFrom, asOf)
-		p := categoryPrice(c, s, monthFrom, winFrom, asOf)
-		pPerMsg := 0.0
-		if p.volume > 0 {
-			pPerMsg = float64(p.cost) / float64(p.volume)
-			cr.PriceNanos = mulDiv(1, p.cost, p.volume)
-		}
-		var remVol int64
-		for i := remainingFrom; i <= monthTo && nWin > 0; i++ {
-			v := level * math.Pow(1+growth, float64(i-center)) * shape[weekdayOf(i)]
-			vol := int64(math.Round(v))
-			remVol += vol
-			dailyFit[i] += v * pPerMsg
-		}
-		for i := max(winFrom, asOf-levelDays+1); i <= asOf && nWin > 0; i++ {
-			fitCost[i] += level * math.Pow(1+growth, float64(i-center)) * shape[weekdayOf(i)] * pPerMsg
-		}
-		cr.ForecastVolume = cr.ToDateVolume + remVol
-		cr.ForecastNanos = cr.ToDateNanos + p.of(remVol)
-		res.ToDateNanos += cr.ToDateNanos
-		res.ForecastNanos += cr.ForecastNanos
-		res.Categories = append(res.Categories, cr)
+// category forecasts one category: its month to date, its fitted level and
+// trend on a weekday shape half its own and half pooled, priced at its
+// recent price; it adds its fitted cost to p.dailyFit and p.fitCost.
+func (p plan) category(c usage.Category, s *series, pooled [7]float64) CategoryResult {
+	cr := CategoryResult{Category: c}
+	for i := p.monthFrom; i <= p.asOf; i++ {
+		cr.ToDateVolume += s.vol[i]
+		cr.ToDateNanos += s.cost[i]
 	}
+	own := weekdayShape(s.vol, p.shapeFrom, p.asOf)
+	var shape [7]float64
+	for w := range shape {
+		shape[w] = (own[w] + pooled[w]) / 2
+	}
+	level, growth, center := levelTrend(s.vol, shape, p.winFrom, p.asOf)
+	pr := categoryPrice(c, s, p.monthFrom, p.winFrom, p.asOf)
+	pPerMsg := 0.0
+	if pr.volume > 0 {
+		pPerMsg = float64(pr.cost) / float64(pr.volume)
+		cr.PriceNanos = mulDiv(1, pr.cost, pr.volume)
+	}
+	var remVol int64
+	for i := p.remainingFrom; i <= p.monthTo && p.nWin > 0; i++ {
+		v := level * math.Pow(1+growth, float64(i-center)) * shape[weekdayOf(i)]
+		vol := int64(math.Round(v))
+		remVol += vol
+		p.dailyFit[i] += v * pPerMsg
+	}
+	for i := max(p.winFrom, p.asOf-levelDays+1); i <= p.asOf && p.nWin > 0; i++ {
+		p.fitCost[i] += level * math.Pow(1+growth, float64(i-center)) * shape[weekdayOf(i)] * pPerMsg
+	}
+	cr.ForecastVolume = cr.ToDateVolume + remVol
+	cr.ForecastNanos = cr.ToDateNanos + pr.of(remVol)
+	return cr
+}
 
-	// Residual spread of the total daily cost against the fit.
+// residualSpread is the relative spread of the total daily cost against
+// the fit.
+func (p plan) residualSpread(total *series) float64 {
 	var resid []float64
-	for i, f := range fitCost {
+	for i, f := range p.fitCost {
 		if f > 0 {
 			resid = append(resid, float64(total.cost[i])/f-1)
 		}
 	}
-	sigma := stddev(resid)
-	nLevel := float64(max(1, min(levelDays, nWin)))
+	return stddev(resid)
+}
+
+// totalSpread is the standard deviation of the remaining days' total cost:
+// each day's own spread plus the uncertainty of the level.
+func (p plan) totalSpread(sigma float64) float64 {
+	nLevel := float64(max(1, min(levelDays, p.nWin)))
 	var sumF, varDaily float64
-	for i := remainingFrom; i <= monthTo; i++ {
-		f := dailyFit[i]
+	for i := p.remainingFrom; i <= p.monthTo; i++ {
+		f := p.dailyFit[i]
 		sumF += f
 		varDaily += (sigma * f) * (sigma * f)
 	}
-	sd := math.Sqrt(varDaily + math.Pow(sigma/math.Sqrt(nLevel)*sumF, 2))
-	res.LowNanos = max(res.ToDateNanos, res.ForecastNanos-nanos(zRange*sd))
-	res.HighNanos = max(res.ForecastNanos, res.ForecastNanos+nanos(zRange*sd))
-	res.ForecastNanos = max(res.ForecastNanos, res.ToDateNanos)
+	return math.Sqrt(varDaily + math.Pow(sigma/math.Sqrt(nLevel)*sumF, 2))
+}
 
-	for i := monthFrom; i <= monthTo; i++ {
+// days is the month day by day: observed cost up to AsOf, projected cost
+// with its range after.
+func (p plan) days(total *series, sigma float64) []DayResult {
+	var out []DayResult
+	for i := p.monthFrom; i <= p.monthTo; i++ {
 		d := DayResult{Date: dateOfIndex(i)}
-		if i <= asOf {
+		if i <= p.asOf {
 			d.CostNanos = total.cost[i]
 			d.LowNanos, d.HighNanos = d.CostNanos, d.CostNanos
 		} else {
-			f := dailyFit[i]
+			f := p.dailyFit[i]
 			d.Projected = true
 			d.CostNanos = nanos(f)
 			d.LowNanos = max(0, nanos(f-zRange*sigma*f))
 			d.HighNanos = nanos(f + zRange*sigma*f)
 		}
-		res.Daily = append(res.Daily, d)
+		out = append(out, d)
 	}
-	return res
+	return out
 }
 
 // nanos rounds a statistical estimate to whole nano-units.

@@ -81,17 +81,21 @@ func TestAuthHeaderAndPath(t *testing.T) {
 	}
 }
 
+// errorStatusCase is an upstream answer with an error status and what the
+// client must make of it.
+type errorStatusCase struct {
+	name       string
+	status     int
+	header     map[string]string
+	body       string
+	wantCalls  int64
+	check      func(t *testing.T, err error)
+	retryAfter time.Duration // for rate limits; -1 means "about 90s"
+}
+
 func TestErrorStatuses(t *testing.T) {
 	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
-	tests := []struct {
-		name       string
-		status     int
-		header     map[string]string
-		body       string
-		wantCalls  int64
-		check      func(t *testing.T, err error)
-		retryAfter time.Duration // for rate limits; -1 means "about 90s"
-	}{
+	tests := []errorStatusCase{
 		{name: "401 detail", status: 401, body: `{"detail": "Invalid API key"}`, wantCalls: 1, check: func(t *testing.T, err error) {
 			if !errors.Is(err, ErrUnauthorized) {
 				t.Errorf("errors.Is(ErrUnauthorized) false for %v", err)
@@ -150,46 +154,50 @@ func TestErrorStatuses(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv, calls := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-				for k, v := range tt.header {
-					w.Header().Set(k, v)
-				}
-				writeJSON(w, tt.status, tt.body)
-			})
-			c := newClient(t, srv.URL)
-			_, err := c.ChannelBalance(context.Background(), "cl", "ch")
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if got := calls.Load(); got != tt.wantCalls {
-				t.Errorf("server saw %d requests, want %d", got, tt.wantCalls)
-			}
-			if tt.check != nil {
-				tt.check(t, err)
-				return
-			}
-			var rl *RateLimitError
-			if !errors.As(err, &rl) {
-				t.Fatalf("want *RateLimitError, got %T: %v", err, err)
-			}
-			if !errors.Is(err, ErrRateLimited) {
-				t.Error("errors.Is(ErrRateLimited) false")
-			}
-			if rl.StatusCode != tt.status {
-				t.Errorf("StatusCode = %d, want %d", rl.StatusCode, tt.status)
-			}
-			if tt.retryAfter == -1 {
-				if rl.RetryAfter < 85*time.Second || rl.RetryAfter > 91*time.Second {
-					t.Errorf("RetryAfter = %v, want about 90s", rl.RetryAfter)
-				}
-			} else if rl.RetryAfter != tt.retryAfter {
-				t.Errorf("RetryAfter = %v, want %v", rl.RetryAfter, tt.retryAfter)
-			}
-			if rl.Message == "" {
-				t.Error("rate-limit message is empty")
-			}
-		})
+		t.Run(tt.name, tt.run)
+	}
+}
+
+// run answers every request with tt's status and checks the client's
+// attempts and error: tt.check's checks, or a rate-limit error.
+func (tt errorStatusCase) run(t *testing.T) {
+	srv, calls := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range tt.header {
+			w.Header().Set(k, v)
+		}
+		writeJSON(w, tt.status, tt.body)
+	})
+	c := newClient(t, srv.URL)
+	_, err := c.ChannelBalance(context.Background(), "cl", "ch")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if got := calls.Load(); got != tt.wantCalls {
+		t.Errorf("server saw %d requests, want %d", got, tt.wantCalls)
+	}
+	if tt.check != nil {
+		tt.check(t, err)
+		return
+	}
+	var rl *RateLimitError
+	if !errors.As(err, &rl) {
+		t.Fatalf("want *RateLimitError, got %T: %v", err, err)
+	}
+	if !errors.Is(err, ErrRateLimited) {
+		t.Error("errors.Is(ErrRateLimited) false")
+	}
+	if rl.StatusCode != tt.status {
+		t.Errorf("StatusCode = %d, want %d", rl.StatusCode, tt.status)
+	}
+	if tt.retryAfter == -1 {
+		if rl.RetryAfter < 85*time.Second || rl.RetryAfter > 91*time.Second {
+			t.Errorf("RetryAfter = %v, want about 90s", rl.RetryAfter)
+		}
+	} else if rl.RetryAfter != tt.retryAfter {
+		t.Errorf("RetryAfter = %v, want %v", rl.RetryAfter, tt.retryAfter)
+	}
+	if rl.Message == "" {
+		t.Error("rate-limit message is empty")
 	}
 }
 

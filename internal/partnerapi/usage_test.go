@@ -12,7 +12,8 @@ import (
 	"github.com/insights-dev/insights/internal/usage"
 )
 
-// contractBody is the usage response of partner-api.md, plus fields we ignore.
+// contractBody is the usage response of the Partner API's documented
+// contract, plus fields we ignore.
 const contractBody = `{
   "channel_id": "ch_123", "currency": "USD", "granularity": "daily",
   "start_date": 1761955200, "end_date": 1764547199, "unknown_top": {"x": 1},

@@ -445,6 +445,53 @@ func TestClientScope(t *testing.T) {
 // flags, the security headers, CSRF, sign-out and the share-link entry.
 func TestLoginFlowAndHeaders(t *testing.T) {
 	f := newAccessFixture(t, func(o *Options) { o.TrustedProxies = []*net.IPNet{mustCIDR(t, "10.1.2.3/32")} })
+	checkLoginPageHeaders(t, f)
+	checkLoginRefusals(t, f)
+
+	rec := f.do(http.MethodPost, "/login", cred{}, url.Values{"email": {"viewer@acme.example"}, "password": {passClient}, "next": {"/clients/acme"}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/clients/acme" {
+		t.Fatalf("login: %d → %q", rec.Code, rec.Header().Get("Location"))
+	}
+	var session *http.Cookie
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == sessionCookie {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure {
+		t.Fatalf("session cookie %+v (plain HTTP: not Secure)", session)
+	}
+	f.secrets = append(f.secrets, session.Value)
+	checkSecureCookiesBehindProxy(t, f)
+
+	// The page shows who is signed in and only the own client in the nav.
+	c := cred{cookie: session, scope: []string{"acme"}}
+	rec = f.do(http.MethodGet, "/clients/acme", c, nil)
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(body, "viewer@acme.example") || !strings.Contains(body, `data-testid="logout"`) {
+		t.Fatalf("client page: %d\n%.500s", rec.Code, body)
+	}
+	if strings.Contains(body, `data-testid="nav-overview"`) || strings.Contains(body, `href="/users"`) {
+		t.Errorf("client viewer's nav offers partner pages")
+	}
+	assertOnlyScope(t, body, c.scope)
+
+	// Sign out: the session is gone.
+	rec = f.do(http.MethodPost, "/logout", c, nil)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login" {
+		t.Fatalf("logout: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	if got := classify(f.do(http.MethodGet, "/clients/acme", c, nil)); got != signIn {
+		t.Errorf("after sign-out: %s, want sign-in", got)
+	}
+
+	checkShareLinkFlow(t, f)
+	assertNoLeaks(t, f)
+}
+
+// checkLoginPageHeaders checks the sign-in page's security headers.
+func checkLoginPageHeaders(t *testing.T, f *accessFixture) {
+	t.Helper()
 	rec := f.do(http.MethodGet, "/login", cred{}, nil)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET /login: %d", rec.Code)
@@ -462,9 +509,14 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 	if !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "http") {
 		t.Errorf("Content-Security-Policy = %q", csp)
 	}
+}
 
+// checkLoginRefusals checks a wrong password and a missing CSRF token sign
+// nobody in.
+func checkLoginRefusals(t *testing.T, f *accessFixture) {
+	t.Helper()
 	// Wrong password: 401, no cookie.
-	rec = f.do(http.MethodPost, "/login", cred{}, url.Values{"email": {"viewer@acme.example"}, "password": {"wrong-password"}})
+	rec := f.do(http.MethodPost, "/login", cred{}, url.Values{"email": {"viewer@acme.example"}, "password": {"wrong-password"}})
 	if rec.Code != http.StatusUnauthorized || strings.Contains(rec.Header().Get("Set-Cookie"), sessionCookie+"=ses_") {
 		t.Errorf("wrong password: %d %q", rec.Code, rec.Header().Get("Set-Cookie"))
 	}
@@ -476,28 +528,19 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 	if rr.Code < 400 || rr.Code >= 500 {
 		t.Errorf("login without CSRF token: %d", rr.Code)
 	}
+}
 
-	rec = f.do(http.MethodPost, "/login", cred{}, url.Values{"email": {"viewer@acme.example"}, "password": {passClient}, "next": {"/clients/acme"}})
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/clients/acme" {
-		t.Fatalf("login: %d → %q", rec.Code, rec.Header().Get("Location"))
-	}
-	var session *http.Cookie
-	for _, ck := range rec.Result().Cookies() {
-		if ck.Name == sessionCookie {
-			session = ck
-		}
-	}
-	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure {
-		t.Fatalf("session cookie %+v (plain HTTP: not Secure)", session)
-	}
-	f.secrets = append(f.secrets, session.Value)
+// checkSecureCookiesBehindProxy checks the session and CSRF cookies are Secure
+// behind a trusted TLS proxy, and the CSRF cookie is not over plain HTTP.
+func checkSecureCookiesBehindProxy(t *testing.T, f *accessFixture) {
+	t.Helper()
 	// Behind a TLS proxy the cookie is Secure.
-	req = httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"member@example.com"}, "password": {passMember}, "_csrf": {csrfValue}}.Encode()))
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"member@example.com"}, "password": {passMember}, "_csrf": {csrfValue}}.Encode()))
 	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
 	req.Header.Set("X-Forwarded-Proto", "https")
 	req.RemoteAddr = "10.1.2.3:4567" // a configured proxy: its header is trusted
 	req.AddCookie(&http.Cookie{Name: "insights_csrf", Value: csrfValue})
-	rr = httptest.NewRecorder()
+	rr := httptest.NewRecorder()
 	f.s.Handler().ServeHTTP(rr, req)
 	secure := false
 	for _, ck := range rr.Result().Cookies() {
@@ -528,28 +571,12 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 	for _, ck := range rr.Result().Cookies() {
 		f.secrets = append(f.secrets, ck.Value)
 	}
+}
 
-	// The page shows who is signed in and only the own client in the nav.
-	c := cred{cookie: session, scope: []string{"acme"}}
-	rec = f.do(http.MethodGet, "/clients/acme", c, nil)
-	body := rec.Body.String()
-	if rec.Code != http.StatusOK || !strings.Contains(body, "viewer@acme.example") || !strings.Contains(body, `data-testid="logout"`) {
-		t.Fatalf("client page: %d\n%.500s", rec.Code, body)
-	}
-	if strings.Contains(body, `data-testid="nav-overview"`) || strings.Contains(body, `href="/users"`) {
-		t.Errorf("client viewer's nav offers partner pages")
-	}
-	assertOnlyScope(t, body, c.scope)
-
-	// Sign out: the session is gone.
-	rec = f.do(http.MethodPost, "/logout", c, nil)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login" {
-		t.Fatalf("logout: %d %q", rec.Code, rec.Header().Get("Location"))
-	}
-	if got := classify(f.do(http.MethodGet, "/clients/acme", c, nil)); got != signIn {
-		t.Errorf("after sign-out: %s, want sign-in", got)
-	}
-
+// checkShareLinkFlow checks a password-protected share link: it asks, opens
+// with the password, clamps dates to its range, and makes guessers wait.
+func checkShareLinkFlow(t *testing.T, f *accessFixture) {
+	t.Helper()
 	// Share links: a password-protected one asks, then opens.
 	secret, _, err := f.s.acl.auth.CreateShareLink(context.Background(), "test", "", 0, auth.NewShare{ClientID: "acme", ExpiresAt: pageNow.Add(time.Hour), Password: passShare,
 		From: usage.Date{Year: 2026, Month: 3, Day: 1}, To: usage.Date{Year: 2026, Month: 3, Day: 10}})
@@ -557,7 +584,7 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.secrets = append(f.secrets, secret)
-	rec = f.do(http.MethodGet, "/s/"+secret, cred{}, nil)
+	rec := f.do(http.MethodGet, "/s/"+secret, cred{}, nil)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `data-testid="share-password"`) {
 		t.Fatalf("protected share link: %d", rec.Code)
 	}
@@ -598,7 +625,6 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "Too many wrong passwords") {
 		t.Errorf("right password after five wrong ones: %d, want 429 with a message", rec.Code)
 	}
-	assertNoLeaks(t, f)
 }
 
 // TestAdminPages creates a user, a share link and a token through the pages

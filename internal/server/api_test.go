@@ -65,10 +65,13 @@ type callsJSON struct {
 // several currencies and zones (Berlin and New York across their DST change,
 // Kolkata's half-hour offset), on SQLite and PostgreSQL.
 func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
-	storetest.ForEachDB(t, func(t *testing.T, st *store.Store) {
-		sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-		seedFrom, seedTo := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
-		storetest.SeedFromSimulator(t, st, sim, seedFrom, seedTo)
+	if testing.Short() {
+		t.Skip("-short: seeds 50 days of the simulated partner")
+	}
+	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
+	seedFrom, seedTo := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	storetest.ForEachSeededDB(t, cfg, seedFrom, seedTo, func(t *testing.T, st *store.Store) {
+		sim := simulator.New(cfg)
 		h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow }}).Handler()
 
 		checked := map[string]bool{}
@@ -189,9 +192,9 @@ func TestUsageAPIRejectsBadParameters(t *testing.T) {
 // TestUsageAPIKeepsCurrenciesApart checks a partner-wide query answers one
 // total per currency and never adds them.
 func TestUsageAPIKeepsCurrenciesApart(t *testing.T) {
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
+	sim := simulator.New(cfg)
+	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	var u usageJSON
 	getJSON(t, h, "/api/v1/usage?from=2026-11-01&to=2026-11-02&group_by=client,category", &u)
@@ -236,9 +239,8 @@ func TestUnknownCategorySurvivesEndToEnd(t *testing.T) {
 // TestUsageCSVMatchesJSON checks /export/usage.csv has a header row and one
 // row per series entry of /api/v1/usage with the same figures.
 func TestUsageCSVMatchesJSON(t *testing.T) {
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
+	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	q := "from=2026-11-01&to=2026-11-02&tz=Asia/Kolkata&group_by=client,category"
 	var u usageJSON

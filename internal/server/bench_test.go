@@ -170,9 +170,8 @@ func benchPages(b *testing.B, st *store.Store, sc storetest.Scale) {
 	}
 }
 
-// scale10k is the production issue's partner: 10,000 channels of 500
-// clients with one year of daily data (21.9 million usage rows), seeded in
-// bulk.
+// scale10k is a large partner: 10,000 channels of 500 clients with one year
+// of daily data (21.9 million usage rows), seeded in bulk.
 var scale10k = storetest.Scale{Clients: 500, Channels: 10000, Days: 365, Bulk: true,
 	End: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
 

@@ -91,87 +91,92 @@ func TestInsightsWebhookSections(t *testing.T) {
 		{"other waba", "/clients/c1" + period + "&waba=w2", true},
 		{"other channel", "/clients/c1/channels/ch2" + period, true},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			doc := getDoc(t, h, tc.target, http.StatusOK)
-			if href, _ := doc.Find(testid("reconcile-link")).Attr("href"); href != "/reconcile?client=c1&month=2026-03" {
-				t.Errorf("reconciliation link = %q", href)
-			}
-			today := doc.Find(testid("webhook-today"))
-			if today.Length() != 1 {
-				t.Fatalf("webhook-today: %d sections", today.Length())
-			}
-			if got := text(today.Find("h2").First()); !strings.Contains(got, "Today so far (from webhooks)") || !strings.Contains(got, "estimate") {
-				t.Errorf("today title = %q", got)
-			}
-			if got := text(today.Find(testid("webhook-today-since"))); !strings.Contains(got, "11 Mar 2026 (Europe/Berlin)") ||
-				!strings.Contains(got, "ahead of the Partner API") {
-				t.Errorf("today note = %q", got)
-			}
-			detail := doc.Find(testid("call-detail"))
-			if detail.Length() != 1 {
-				t.Fatalf("call-detail: %d blocks", detail.Length())
-			}
-			if tc.empty {
-				if e, _ := today.Attr("data-empty"); e != "true" || today.Find(testid("webhook-today-empty")).Length() != 1 {
-					t.Errorf("today: data-empty %q, want the empty state", e)
-				}
-				if got := text(today.Find(testid("empty-state-text"))); !strings.Contains(got, "not configured") {
-					t.Errorf("today empty text = %q", got)
-				}
-				if e, _ := detail.Attr("data-empty"); e != "true" || !strings.Contains(text(detail), "No webhook calls in this period") {
-					t.Errorf("call detail: data-empty %q, text %q", e, text(detail))
-				}
-				return
-			}
+		t.Run(tc.name, func(t *testing.T) { checkWebhookSections(t, h, tc.target, tc.empty) })
+	}
+}
 
-			// Today: m1, m2, m3 and m6; m4 was yesterday in Berlin, m5 failed.
-			if v, _ := statValue(t, today, "today-messages"); v != "4" {
-				t.Errorf("messages today = %q, want 4", v)
-			}
-			if v, _ := statValue(t, today, "today-cost-eur"); v != "€0.27" {
-				t.Errorf("cost today = %q, want €0.27", v)
-			}
-			if v, sub := statValue(t, today, "today-calls"); v != "3" || sub != "1 inbound · 2 outbound" {
-				t.Errorf("calls today = %q (%q), want 3 (1 inbound · 2 outbound)", v, sub)
-			}
-			if v, _ := statValue(t, today, "today-minutes"); v != "6.2" { // 56 + 300 + 20 s
-				t.Errorf("minutes today = %q, want 6.2", v)
-			}
-			cats := tableRows(today, "webhook-today-category")
-			want := map[string][]string{
-				"MARKETING": {"2", "€0.20"}, "UTILITY": {"1", "€0.02"}, "AUTHENTICATION": {"1", "€0.05"},
-			}
-			if len(cats) != len(want) {
-				t.Errorf("categories today = %v", cats)
-			}
-			for k, w := range want {
-				if strings.Join(cats[k], "|") != strings.Join(w, "|") {
-					t.Errorf("today %s = %v, want %v", k, cats[k], w)
-				}
-			}
+// checkWebhookSections checks the page at target links to the reconciliation
+// and shows today's webhook section and the call detail, empty when no event
+// is for its scope.
+func checkWebhookSections(t *testing.T, h http.Handler, target string, empty bool) {
+	doc := getDoc(t, h, target, http.StatusOK)
+	if href, _ := doc.Find(testid("reconcile-link")).Attr("href"); href != "/reconcile?client=c1&month=2026-03" {
+		t.Errorf("reconciliation link = %q", href)
+	}
+	today := doc.Find(testid("webhook-today"))
+	if today.Length() != 1 {
+		t.Fatalf("webhook-today: %d sections", today.Length())
+	}
+	if got := text(today.Find("h2").First()); !strings.Contains(got, "Today so far (from webhooks)") || !strings.Contains(got, "estimate") {
+		t.Errorf("today title = %q", got)
+	}
+	if got := text(today.Find(testid("webhook-today-since"))); !strings.Contains(got, "11 Mar 2026 (Europe/Berlin)") ||
+		!strings.Contains(got, "ahead of the Partner API") {
+		t.Errorf("today note = %q", got)
+	}
+	detail := doc.Find(testid("call-detail"))
+	if detail.Length() != 1 {
+		t.Fatalf("call-detail: %d blocks", detail.Length())
+	}
+	if empty {
+		if e, _ := today.Attr("data-empty"); e != "true" || today.Find(testid("webhook-today-empty")).Length() != 1 {
+			t.Errorf("today: data-empty %q, want the empty state", e)
+		}
+		if got := text(today.Find(testid("empty-state-text"))); !strings.Contains(got, "not configured") {
+			t.Errorf("today empty text = %q", got)
+		}
+		if e, _ := detail.Attr("data-empty"); e != "true" || !strings.Contains(text(detail), "No webhook calls in this period") {
+			t.Errorf("call detail: data-empty %q, text %q", e, text(detail))
+		}
+		return
+	}
 
-			// Period: c1, c2, c6, c7 completed; c3 failed; c5 missed; c4 open.
-			for id, w := range map[string]string{"calls-completed": "4", "calls-failed": "1", "calls-missed": "1", "calls-open": "1"} {
-				if v, _ := statValue(t, detail, id); v != w {
-					t.Errorf("%s = %q, want %s", id, v, w)
-				}
-			}
-			dur := tableRows(detail, "call-durations")
-			wantDur := map[string][]string{
-				"lt30s": {"1", "0.3", "25.0%"}, "30s-1m": {"1", "0.9", "25.0%"}, "1-3m": {"0", "0.0", "0.0%"},
-				"3-10m": {"1", "5.0", "25.0%"}, "ge10m": {"1", "11.6", "25.0%"},
-			}
-			for k, w := range wantDur {
-				if strings.Join(dur[k], "|") != strings.Join(w, "|") {
-					t.Errorf("duration %s = %v, want %v", k, dur[k], w)
-				}
-			}
-			var foot []string
-			detail.Find(testid("breakdown-total")).Find("td").Each(func(_ int, c *goquery.Selection) { foot = append(foot, text(c)) })
-			if got := strings.Join(foot, "|"); got != "4|17.9|100.0%" {
-				t.Errorf("duration total = %q, want 4|17.9|100.0%%", got)
-			}
-		})
+	// Today: m1, m2, m3 and m6; m4 was yesterday in Berlin, m5 failed.
+	if v, _ := statValue(t, today, "today-messages"); v != "4" {
+		t.Errorf("messages today = %q, want 4", v)
+	}
+	if v, _ := statValue(t, today, "today-cost-eur"); v != "€0.27" {
+		t.Errorf("cost today = %q, want €0.27", v)
+	}
+	if v, sub := statValue(t, today, "today-calls"); v != "3" || sub != "1 inbound · 2 outbound" {
+		t.Errorf("calls today = %q (%q), want 3 (1 inbound · 2 outbound)", v, sub)
+	}
+	if v, _ := statValue(t, today, "today-minutes"); v != "6.2" { // 56 + 300 + 20 s
+		t.Errorf("minutes today = %q, want 6.2", v)
+	}
+	cats := tableRows(today, "webhook-today-category")
+	want := map[string][]string{
+		"MARKETING": {"2", "€0.20"}, "UTILITY": {"1", "€0.02"}, "AUTHENTICATION": {"1", "€0.05"},
+	}
+	if len(cats) != len(want) {
+		t.Errorf("categories today = %v", cats)
+	}
+	for k, w := range want {
+		if strings.Join(cats[k], "|") != strings.Join(w, "|") {
+			t.Errorf("today %s = %v, want %v", k, cats[k], w)
+		}
+	}
+
+	// Period: c1, c2, c6, c7 completed; c3 failed; c5 missed; c4 open.
+	for id, w := range map[string]string{"calls-completed": "4", "calls-failed": "1", "calls-missed": "1", "calls-open": "1"} {
+		if v, _ := statValue(t, detail, id); v != w {
+			t.Errorf("%s = %q, want %s", id, v, w)
+		}
+	}
+	dur := tableRows(detail, "call-durations")
+	wantDur := map[string][]string{
+		"lt30s": {"1", "0.3", "25.0%"}, "30s-1m": {"1", "0.9", "25.0%"}, "1-3m": {"0", "0.0", "0.0%"},
+		"3-10m": {"1", "5.0", "25.0%"}, "ge10m": {"1", "11.6", "25.0%"},
+	}
+	for k, w := range wantDur {
+		if strings.Join(dur[k], "|") != strings.Join(w, "|") {
+			t.Errorf("duration %s = %v, want %v", k, dur[k], w)
+		}
+	}
+	var foot []string
+	detail.Find(testid("breakdown-total")).Find("td").Each(func(_ int, c *goquery.Selection) { foot = append(foot, text(c)) })
+	if got := strings.Join(foot, "|"); got != "4|17.9|100.0%" {
+		t.Errorf("duration total = %q, want 4|17.9|100.0%%", got)
 	}
 }
 

@@ -97,9 +97,8 @@ func TestOversizedFormIsRefused(t *testing.T) {
 // does no more work than the first read that sees the context and is logged
 // as abandoned, not as a server error.
 func TestCancelledRequestStopsQuietly(t *testing.T) {
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
+	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	var logs bytes.Buffer
 	h := server.New(server.Options{Store: st, AllowAnonymous: true,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))}).Handler()
@@ -120,9 +119,8 @@ func TestCancelledRequestStopsQuietly(t *testing.T) {
 // bound to exceed the limit gets a 400 that says how to narrow it, from the
 // JSON API, the CSV export and the calls API.
 func TestSeriesTooLargeIsRefusedBeforeReading(t *testing.T) {
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
+	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	var countries []string
 	for a := 'A'; a <= 'B'; a++ {
@@ -154,9 +152,9 @@ func TestSeriesTooLargeIsRefusedBeforeReading(t *testing.T) {
 // 2000 or after 2100 are a 400 naming the parameter on every route that
 // takes one.
 func TestYearsOutsideTheRangeAreBadRequests(t *testing.T) {
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
+	sim := simulator.New(cfg)
+	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	client := sim.Clients()[0].ID
 	tests := []struct{ target, field string }{

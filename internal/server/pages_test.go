@@ -211,142 +211,165 @@ func TestInsightsMatchesAPI(t *testing.T) {
 	if u.Totals[0].Volume != 155 || u.Totals[0].Cost != "13.40" {
 		t.Fatalf("API totals = %+v, want 155 messages and 13.40", u.Totals[0])
 	}
-	t.Run("KPIs equal the API's totals", func(t *testing.T) {
-		v, d := kpi(t, doc, "kpi-messages")
-		if v != formatInt(u.Totals[0].Volume) || v != "155" {
-			t.Errorf("messages KPI = %q, API %d", v, u.Totals[0].Volume)
-		}
-		if want := formatChange(usage.Compare(155, u.Previous.Totals[0].Volume)).Text; d != want || d != "+167.2%" {
-			t.Errorf("messages delta = %q, want %q", d, want)
-		}
-		v, d = kpi(t, doc, "kpi-cost")
-		if v != "€13.40" {
-			t.Errorf("cost KPI = %q, want €13.40 (API %s)", v, u.Totals[0].Cost)
-		}
-		if d != "+114.4%" { // 13.40 / 6.25 − 1
-			t.Errorf("cost delta = %q", d)
-		}
-		if prev := text(doc.Find(testid("kpi-cost")).Find(testid("kpi-previous"))); !strings.Contains(prev, "€6.25") || !strings.Contains(prev, "14 – 28 Feb 2026") {
-			t.Errorf("cost previous = %q, want the previous value and its dates", prev)
-		}
-		if v, d := kpi(t, doc, "kpi-paid"); v != "115" || d != "+130.0%" {
-			t.Errorf("paid KPI = %q %q, want 115 +130.0%%", v, d)
-		}
-		if v, d := kpi(t, doc, "kpi-free"); v != "40" || d != "+400.0%" {
-			t.Errorf("free KPI = %q %q, want 40 +400.0%%", v, d)
-		}
-	})
+	t.Run("KPIs equal the API's totals", func(t *testing.T) { checkInsightsKPIs(t, doc, u) })
 
-	t.Run("messages chart table equals the API series", func(t *testing.T) {
-		want := map[string]int64{} // "2026-03-10|Marketing" → volume
-		for _, e := range u.Series {
-			b, _ := time.Parse(time.RFC3339, e["bucket"].(string))
-			key := b.Format("2006-01-02") + "|" + usage.Category(e["category"].(string)).Label()
-			want[key] += int64(e["volume"].(float64))
-		}
-		got := chartTable(t, doc, "chart-messages")
-		for k, n := range want {
-			if got[k] != formatInt(n) {
-				t.Errorf("messages %s: table %q, API %d", k, got[k], n)
-			}
-		}
-		// The 23:30 UTC point falls on 12 March in Berlin.
-		if got["2026-03-12|Authentication"] != "5" || got["2026-03-11|Utility"] != "10" {
-			t.Errorf("zone bucketing: got %v", got)
-		}
-		if zone := text(doc.Find(testid("chart-messages")).Find(testid("chart-zone"))); !strings.Contains(zone, "Europe/Berlin") {
-			t.Errorf("chart zone = %q", zone)
-		}
-	})
+	t.Run("messages chart table equals the API series", func(t *testing.T) { checkInsightsMessagesTable(t, doc, u) })
 
-	t.Run("cost chart table equals the API series", func(t *testing.T) {
-		got := chartTable(t, doc, "chart-costs-eur")
-		for _, e := range u.Series {
-			b, _ := time.Parse(time.RFC3339, e["bucket"].(string))
-			key := b.Format("2006-01-02") + "|" + usage.Category(e["category"].(string)).Label()
-			if cost := e["cost"].(string); got[key] != cost && !(cost == "0.00" && got[key] == "0.00") {
-				t.Errorf("cost %s: table %q, API %s", key, got[key], cost)
-			}
-		}
-		note := doc.Find(testid("chart-costs-eur")).Find(testid("chart-note"))
-		if title, _ := note.Attr("title"); text(note) != "estimated" || !strings.Contains(title, "Meta's monthly invoice is final") {
-			t.Errorf("cost note = %q (%q)", text(note), title)
-		}
-	})
+	t.Run("cost chart table equals the API series", func(t *testing.T) { checkInsightsCostTable(t, doc, u) })
 
-	t.Run("calls equal the calls API", func(t *testing.T) {
-		var c apiCalls
-		getJSON(t, h, "/api/v1/calls?client=acme&"+filters, &c)
-		if c.Totals.Calls != 5 {
-			t.Fatalf("calls API totals = %+v", c.Totals)
-		}
-		if v, d := kpi(t, doc, "kpi-calls"); v != formatInt(c.Totals.Calls) || d != "+400.0%" {
-			t.Errorf("calls KPI = %q %q, API %d", v, d, c.Totals.Calls)
-		}
-		if v, _ := kpi(t, doc, "kpi-minutes"); v != "7.1" { // 430 s
-			t.Errorf("minutes KPI = %q, API %v", v, c.Totals.Minutes)
-		}
-		if v, _ := kpi(t, doc, "kpi-avg-duration"); v != formatDuration(c.Totals.AverageDurationSeconds) || v != "1m 26s" {
-			t.Errorf("average KPI = %q, API %d s", v, c.Totals.AverageDurationSeconds)
-		}
-		if v, d := kpi(t, doc, "kpi-call-cost"); v != "€0.50" || d != "n/a" {
-			t.Errorf("call cost KPI = %q %q, want €0.50 n/a (API %+v)", v, d, c.Totals.Cost)
-		}
-		got := chartTable(t, doc, "chart-calls")
-		for _, e := range c.Series {
-			b, _ := time.Parse(time.RFC3339, e.Bucket)
-			key := b.Format("2006-01-02") + "|" + usage.Direction(e.Direction).Label()
-			if got[key] != formatInt(e.Calls) {
-				t.Errorf("calls %s: table %q, API %d", key, got[key], e.Calls)
-			}
-		}
-	})
+	t.Run("calls equal the calls API", func(t *testing.T) { checkInsightsCalls(t, h, doc, filters) })
 
-	t.Run("breakdowns", func(t *testing.T) {
-		rows := breakdown(doc, "breakdown-channel")
-		if got := rows["ch-a1"]; strings.Join(got, "|") != "150|110|40|€12.80|96.8%" {
-			t.Errorf("channel ch-a1 row = %v", got)
-		}
-		if got := rows["ch-a2"]; strings.Join(got, "|") != "5|5|0|€0.60|3.2%" {
-			t.Errorf("channel ch-a2 row = %v", got)
-		}
-		if got := rows["total"]; strings.Join(got, "|") != "155|115|40|€13.40|100.0%" {
-			t.Errorf("channel total = %v", got)
-		}
-		if got := breakdown(doc, "breakdown-country")["DE"]; strings.Join(got, "|") != "140|100|€12.50|90.3%" {
-			t.Errorf("country DE row = %v", got)
-		}
-		pr := breakdown(doc, "breakdown-pricing")
-		if got := pr["FREE_CUSTOMER_SERVICE"]; strings.Join(got, "|") != "40|€0.00|25.8%" {
-			t.Errorf("pricing free customer service row = %v", got)
-		}
-		if got := pr["FREE_ENTRY_POINT"]; strings.Join(got, "|") != "0|—|0.0%" {
-			t.Errorf("pricing free entry point row = %v", got)
-		}
-		link, _ := doc.Find(testid("breakdown-channel")).Find(testid("breakdown-link")).First().Attr("href")
-		if !strings.HasPrefix(link, "/clients/acme/channels/ch-a1?") || !strings.Contains(link, "from=2026-03-01") {
-			t.Errorf("channel link = %q", link)
-		}
-	})
+	t.Run("breakdowns", func(t *testing.T) { checkInsightsBreakdowns(t, doc) })
 
-	t.Run("freshness and labels", func(t *testing.T) {
-		fr := text(doc.Find(testid("freshness")))
-		if !strings.Contains(fr, "Data up to 12 Mar 2026, 01:00 CET") {
-			t.Errorf("freshness = %q", fr)
+	t.Run("freshness and labels", func(t *testing.T) { checkInsightsFreshness(t, doc) })
+}
+
+// checkInsightsKPIs checks the KPI cards show the API's totals, the change
+// against the previous period and its value.
+func checkInsightsKPIs(t *testing.T, doc *goquery.Document, u apiUsage) {
+	v, d := kpi(t, doc, "kpi-messages")
+	if v != formatInt(u.Totals[0].Volume) || v != "155" {
+		t.Errorf("messages KPI = %q, API %d", v, u.Totals[0].Volume)
+	}
+	if want := formatChange(usage.Compare(155, u.Previous.Totals[0].Volume)).Text; d != want || d != "+167.2%" {
+		t.Errorf("messages delta = %q, want %q", d, want)
+	}
+	v, d = kpi(t, doc, "kpi-cost")
+	if v != "€13.40" {
+		t.Errorf("cost KPI = %q, want €13.40 (API %s)", v, u.Totals[0].Cost)
+	}
+	if d != "+114.4%" { // 13.40 / 6.25 − 1
+		t.Errorf("cost delta = %q", d)
+	}
+	if prev := text(doc.Find(testid("kpi-cost")).Find(testid("kpi-previous"))); !strings.Contains(prev, "€6.25") || !strings.Contains(prev, "14 – 28 Feb 2026") {
+		t.Errorf("cost previous = %q, want the previous value and its dates", prev)
+	}
+	if v, d := kpi(t, doc, "kpi-paid"); v != "115" || d != "+130.0%" {
+		t.Errorf("paid KPI = %q %q, want 115 +130.0%%", v, d)
+	}
+	if v, d := kpi(t, doc, "kpi-free"); v != "40" || d != "+400.0%" {
+		t.Errorf("free KPI = %q %q, want 40 +400.0%%", v, d)
+	}
+}
+
+// checkInsightsMessagesTable checks the messages chart's data table against
+// the API series, bucketed in the page's zone.
+func checkInsightsMessagesTable(t *testing.T, doc *goquery.Document, u apiUsage) {
+	want := map[string]int64{} // "2026-03-10|Marketing" → volume
+	for _, e := range u.Series {
+		b, _ := time.Parse(time.RFC3339, e["bucket"].(string))
+		key := b.Format("2006-01-02") + "|" + usage.Category(e["category"].(string)).Label()
+		want[key] += int64(e["volume"].(float64))
+	}
+	got := chartTable(t, doc, "chart-messages")
+	for k, n := range want {
+		if got[k] != formatInt(n) {
+			t.Errorf("messages %s: table %q, API %d", k, got[k], n)
 		}
-		if !strings.Contains(fr, "last successful poll 15 Mar 2026, 12:40 CET") {
-			t.Errorf("freshness = %q, want the last poll in the client's zone", fr)
+	}
+	// The 23:30 UTC point falls on 12 March in Berlin.
+	if got["2026-03-12|Authentication"] != "5" || got["2026-03-11|Utility"] != "10" {
+		t.Errorf("zone bucketing: got %v", got)
+	}
+	if zone := text(doc.Find(testid("chart-messages")).Find(testid("chart-zone"))); !strings.Contains(zone, "Europe/Berlin") {
+		t.Errorf("chart zone = %q", zone)
+	}
+}
+
+// checkInsightsCostTable checks the cost chart's data table against the API
+// series, and its note.
+func checkInsightsCostTable(t *testing.T, doc *goquery.Document, u apiUsage) {
+	got := chartTable(t, doc, "chart-costs-eur")
+	for _, e := range u.Series {
+		b, _ := time.Parse(time.RFC3339, e["bucket"].(string))
+		key := b.Format("2006-01-02") + "|" + usage.Category(e["category"].(string)).Label()
+		if cost := e["cost"].(string); got[key] != cost && !(cost == "0.00" && got[key] == "0.00") {
+			t.Errorf("cost %s: table %q, API %s", key, got[key], cost)
 		}
-		if n := doc.Find(testid("poll-errors")).Length(); n != 1 || !strings.Contains(text(doc.Find(testid("poll-errors"))), "503") {
-			t.Errorf("poll errors shown %d times: %q", n, text(doc.Find(testid("poll-errors"))))
+	}
+	note := doc.Find(testid("chart-costs-eur")).Find(testid("chart-note"))
+	if title, _ := note.Attr("title"); text(note) != "estimated" || !strings.Contains(title, "Meta's monthly invoice is final") {
+		t.Errorf("cost note = %q (%q)", text(note), title)
+	}
+}
+
+// checkInsightsCalls checks the call KPIs against /api/v1/calls.
+func checkInsightsCalls(t *testing.T, h http.Handler, doc *goquery.Document, filters string) {
+	var c apiCalls
+	getJSON(t, h, "/api/v1/calls?client=acme&"+filters, &c)
+	if c.Totals.Calls != 5 {
+		t.Fatalf("calls API totals = %+v", c.Totals)
+	}
+	if v, d := kpi(t, doc, "kpi-calls"); v != formatInt(c.Totals.Calls) || d != "+400.0%" {
+		t.Errorf("calls KPI = %q %q, API %d", v, d, c.Totals.Calls)
+	}
+	if v, _ := kpi(t, doc, "kpi-minutes"); v != "7.1" { // 430 s
+		t.Errorf("minutes KPI = %q, API %v", v, c.Totals.Minutes)
+	}
+	if v, _ := kpi(t, doc, "kpi-avg-duration"); v != formatDuration(c.Totals.AverageDurationSeconds) || v != "1m 26s" {
+		t.Errorf("average KPI = %q, API %d s", v, c.Totals.AverageDurationSeconds)
+	}
+	if v, d := kpi(t, doc, "kpi-call-cost"); v != "€0.50" || d != "n/a" {
+		t.Errorf("call cost KPI = %q %q, want €0.50 n/a (API %+v)", v, d, c.Totals.Cost)
+	}
+	got := chartTable(t, doc, "chart-calls")
+	for _, e := range c.Series {
+		b, _ := time.Parse(time.RFC3339, e.Bucket)
+		key := b.Format("2006-01-02") + "|" + usage.Direction(e.Direction).Label()
+		if got[key] != formatInt(e.Calls) {
+			t.Errorf("calls %s: table %q, API %d", key, got[key], e.Calls)
 		}
-		if doc.Find(testid("demo-banner")).Length() != 0 {
-			t.Error("demo banner outside demo mode")
-		}
-		if strings.Contains(doc.Text(), "Globex") {
-			t.Error("another client's name appears on Acme's page")
-		}
-	})
+	}
+}
+
+// checkInsightsBreakdowns checks the rows of the channel, country and
+// pricing breakdowns.
+func checkInsightsBreakdowns(t *testing.T, doc *goquery.Document) {
+	rows := breakdown(doc, "breakdown-channel")
+	if got := rows["ch-a1"]; strings.Join(got, "|") != "150|110|40|€12.80|96.8%" {
+		t.Errorf("channel ch-a1 row = %v", got)
+	}
+	if got := rows["ch-a2"]; strings.Join(got, "|") != "5|5|0|€0.60|3.2%" {
+		t.Errorf("channel ch-a2 row = %v", got)
+	}
+	if got := rows["total"]; strings.Join(got, "|") != "155|115|40|€13.40|100.0%" {
+		t.Errorf("channel total = %v", got)
+	}
+	if got := breakdown(doc, "breakdown-country")["DE"]; strings.Join(got, "|") != "140|100|€12.50|90.3%" {
+		t.Errorf("country DE row = %v", got)
+	}
+	pr := breakdown(doc, "breakdown-pricing")
+	if got := pr["FREE_CUSTOMER_SERVICE"]; strings.Join(got, "|") != "40|€0.00|25.8%" {
+		t.Errorf("pricing free customer service row = %v", got)
+	}
+	if got := pr["FREE_ENTRY_POINT"]; strings.Join(got, "|") != "0|—|0.0%" {
+		t.Errorf("pricing free entry point row = %v", got)
+	}
+	link, _ := doc.Find(testid("breakdown-channel")).Find(testid("breakdown-link")).First().Attr("href")
+	if !strings.HasPrefix(link, "/clients/acme/channels/ch-a1?") || !strings.Contains(link, "from=2026-03-01") {
+		t.Errorf("channel link = %q", link)
+	}
+}
+
+// checkInsightsFreshness checks the freshness line, the poll errors shown
+// once, and the labels of a page that is not the demo.
+func checkInsightsFreshness(t *testing.T, doc *goquery.Document) {
+	fr := text(doc.Find(testid("freshness")))
+	if !strings.Contains(fr, "Data up to 12 Mar 2026, 01:00 CET") {
+		t.Errorf("freshness = %q", fr)
+	}
+	if !strings.Contains(fr, "last successful poll 15 Mar 2026, 12:40 CET") {
+		t.Errorf("freshness = %q, want the last poll in the client's zone", fr)
+	}
+	if n := doc.Find(testid("poll-errors")).Length(); n != 1 || !strings.Contains(text(doc.Find(testid("poll-errors"))), "503") {
+		t.Errorf("poll errors shown %d times: %q", n, text(doc.Find(testid("poll-errors"))))
+	}
+	if doc.Find(testid("demo-banner")).Length() != 0 {
+		t.Error("demo banner outside demo mode")
+	}
+	if strings.Contains(doc.Text(), "Globex") {
+		t.Error("another client's name appears on Acme's page")
+	}
 }
 
 // chartTable reads a chart card's data table as "date|column" → cell.

@@ -145,24 +145,7 @@ func TestPricingForm(t *testing.T) {
 	admin := f.creds["admin"]
 	ctx := context.Background()
 
-	rec := f.do(http.MethodGet, "/clients/acme", admin, nil)
-	doc, err := goquery.NewDocumentFromReader(rec.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := doc.Find(`form[data-testid="pricing-form"]`)
-	if action, _ := form.Attr("action"); action != "/clients/acme/pricing" {
-		t.Fatalf("pricing form action = %q", action)
-	}
-	if tok, _ := form.Find(`input[name="_csrf"]`).Attr("value"); tok == "" {
-		t.Error("pricing form without a CSRF token")
-	}
-	if form.Find(`input[name="price_MARKETING"]`).Length() != 1 || form.Find(`input[name="markup"]`).Length() != 1 {
-		t.Error("pricing form lacks the markup or a category's price field")
-	}
-	if doc.Find(`[data-testid="margins"]`).Length() != 0 || form.Find(`[data-testid="pricing-clear"]`).Length() != 0 {
-		t.Error("margins or a clear button without a client price")
-	}
+	checkPricingFormEmpty(t, f, admin)
 
 	for _, tc := range []struct {
 		name  string
@@ -213,21 +196,7 @@ func TestPricingForm(t *testing.T) {
 		got[2].Category != usage.CategoryUtility || *got[2].PriceNanos != 1 {
 		t.Fatalf("stored prices = %+v", got)
 	}
-	rec = f.do(http.MethodGet, "/clients/acme?pricing=saved", admin, nil)
-	doc, _ = goquery.NewDocumentFromReader(rec.Body)
-	form = doc.Find(`form[data-testid="pricing-form"]`)
-	if v, _ := form.Find(`input[name="markup"]`).Attr("value"); v != "17.3" {
-		t.Errorf("markup shown = %q, want 17.3", v)
-	}
-	if v, _ := form.Find(`input[name="price_MARKETING"]`).Attr("value"); v != "0.1337" {
-		t.Errorf("marketing price shown = %q", v)
-	}
-	if form.Find(`[data-testid="pricing-message"]`).Text() != "Client price saved." || form.Find(`[data-testid="pricing-clear"]`).Length() != 1 {
-		t.Error("no confirmation or clear button after saving")
-	}
-	if doc.Find(`[data-testid="margins"]`).Length() != 1 {
-		t.Error("no margins after setting a client price")
-	}
+	checkPricingFormSaved(t, f, admin)
 
 	// Saving again replaces: the utility price left empty goes away.
 	save(url.Values{"markup": {"17.3"}, "price_MARKETING": {"0.1337"}, "price_UTILITY": {""}}, "saved")
@@ -249,6 +218,52 @@ func TestPricingForm(t *testing.T) {
 	save2 := f.do(http.MethodPost, "/clients/quiet/pricing", admin, url.Values{"price_SERVICE": {"0.01"}})
 	if save2.Code != http.StatusSeeOther {
 		t.Errorf("quiet price list: %d", save2.Code)
+	}
+}
+
+// checkPricingFormEmpty checks the client page's pricing form before any
+// client price: where it posts, its CSRF token and fields, no margins and
+// no clear button.
+func checkPricingFormEmpty(t *testing.T, f *accessFixture, admin cred) {
+	t.Helper()
+	rec := f.do(http.MethodGet, "/clients/acme", admin, nil)
+	doc, err := goquery.NewDocumentFromReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := doc.Find(`form[data-testid="pricing-form"]`)
+	if action, _ := form.Attr("action"); action != "/clients/acme/pricing" {
+		t.Fatalf("pricing form action = %q", action)
+	}
+	if tok, _ := form.Find(`input[name="_csrf"]`).Attr("value"); tok == "" {
+		t.Error("pricing form without a CSRF token")
+	}
+	if form.Find(`input[name="price_MARKETING"]`).Length() != 1 || form.Find(`input[name="markup"]`).Length() != 1 {
+		t.Error("pricing form lacks the markup or a category's price field")
+	}
+	if doc.Find(`[data-testid="margins"]`).Length() != 0 || form.Find(`[data-testid="pricing-clear"]`).Length() != 0 {
+		t.Error("margins or a clear button without a client price")
+	}
+}
+
+// checkPricingFormSaved checks the client page after a save shows the
+// saved markup and price, the confirmation, a clear button and the margins.
+func checkPricingFormSaved(t *testing.T, f *accessFixture, admin cred) {
+	t.Helper()
+	rec := f.do(http.MethodGet, "/clients/acme?pricing=saved", admin, nil)
+	doc, _ := goquery.NewDocumentFromReader(rec.Body)
+	form := doc.Find(`form[data-testid="pricing-form"]`)
+	if v, _ := form.Find(`input[name="markup"]`).Attr("value"); v != "17.3" {
+		t.Errorf("markup shown = %q, want 17.3", v)
+	}
+	if v, _ := form.Find(`input[name="price_MARKETING"]`).Attr("value"); v != "0.1337" {
+		t.Errorf("marketing price shown = %q", v)
+	}
+	if form.Find(`[data-testid="pricing-message"]`).Text() != "Client price saved." || form.Find(`[data-testid="pricing-clear"]`).Length() != 1 {
+		t.Error("no confirmation or clear button after saving")
+	}
+	if doc.Find(`[data-testid="margins"]`).Length() != 1 {
+		t.Error("no margins after setting a client price")
 	}
 }
 

@@ -54,9 +54,9 @@ func TestMonthlyReportPDF(t *testing.T) {
 	needTool(t, "pdftotext")
 	needTool(t, "pdfinfo")
 
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
-	storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
+	sim := simulator.New(cfg)
+	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	r := &pdf.Renderer{ExecPath: chromium}
 	t.Cleanup(r.Close)
 	h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow },
@@ -69,23 +69,7 @@ func TestMonthlyReportPDF(t *testing.T) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// The client with the most channels (the longest statement) and one in Kolkata.
-	clients := sim.Clients()
-	most := clients[0]
-	for _, c := range clients {
-		if n := channelsOf(c); n > channelsOf(most) {
-			most = c
-		}
-	}
-	cases := []struct{ name, query, zone string }{{"most-channels", "client=" + url.QueryEscape(most.ID), most.Timezone}}
-	for _, c := range clients {
-		if c.Timezone == "Asia/Kolkata" {
-			cases = append(cases, struct{ name, query, zone string }{"kolkata-letter", "client=" + url.QueryEscape(c.ID) + "&paper=letter", c.Timezone})
-			break
-		}
-	}
-	cases = append(cases, struct{ name, query, zone string }{"partner", "", "UTC"})
-	for _, tc := range cases {
+	for _, tc := range reportPDFCases(sim.Clients()) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, body := reportGet(t, h, "/reports/monthly?"+tc.query+"&month=2026-10&format=pdf")
 			if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/pdf" {
@@ -149,6 +133,28 @@ func TestMonthlyReportPDF(t *testing.T) {
 			t.Logf("%s: %d pages, %d bytes (%s)", tc.name, pages, rec.Body.Len(), pdfPath)
 		})
 	}
+}
+
+// reportPDFCase is a statement to print: its query and the zone it is in.
+type reportPDFCase struct{ name, query, zone string }
+
+// reportPDFCases are the client with the most channels (the longest
+// statement), one in Kolkata on letter paper, and the partner's statement.
+func reportPDFCases(clients []simulator.Client) []reportPDFCase {
+	most := clients[0]
+	for _, c := range clients {
+		if n := channelsOf(c); n > channelsOf(most) {
+			most = c
+		}
+	}
+	cases := []reportPDFCase{{"most-channels", "client=" + url.QueryEscape(most.ID), most.Timezone}}
+	for _, c := range clients {
+		if c.Timezone == "Asia/Kolkata" {
+			cases = append(cases, reportPDFCase{"kolkata-letter", "client=" + url.QueryEscape(c.ID) + "&paper=letter", c.Timezone})
+			break
+		}
+	}
+	return append(cases, reportPDFCase{"partner", "", "UTC"})
 }
 
 // testLogo is a small SVG mark as a data URI, like config.LoadLogo makes.

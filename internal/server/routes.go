@@ -33,7 +33,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.route(e, GET, "/healthz", rulePublic, s.getHealth)
 	s.route(e, GET, "/readyz", rulePublic, s.getReady)
 	// Prometheus metrics: partner staff, by session or API token
-	// (Prometheus's authorization.credentials), as interfaces.md says.
+	// (Prometheus's authorization.credentials).
 	s.route(e, GET, "/metrics", ruleStaff, s.getMetrics)
 
 	// Embedded assets under content-hashed URLs (cached for a year when the

@@ -31,9 +31,9 @@ type spendFixture struct {
 
 func newSpendFixture(t *testing.T) spendFixture {
 	t.Helper()
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 11, Clients: 2, Now: func() time.Time { return simNow }})
-	storetest.SeedFromSimulator(t, st, sim, simNow.AddDate(0, 0, -35), simNow)
+	cfg := simulator.Config{Seed: 11, Clients: 2, Now: func() time.Time { return simNow }}
+	sim := simulator.New(cfg)
+	st := storetest.OpenSeeded(t, cfg, simNow.AddDate(0, 0, -35), simNow)
 	cl := sim.Clients()[0]
 	ch := cl.WABAs[0].Channels[0]
 	bal, thr := sim.Balance(ch.ID)
@@ -46,114 +46,130 @@ func newSpendFixture(t *testing.T) spendFixture {
 
 func TestSpendAPI(t *testing.T) {
 	fx := newSpendFixture(t)
+
+	t.Run("balances", func(t *testing.T) { checkSpendBalances(t, fx) })
+	t.Run("forecast", func(t *testing.T) { checkSpendForecast(t, fx) })
+	t.Run("bad parameters", func(t *testing.T) { checkSpendBadParameters(t, fx) })
+	t.Run("alerts", func(t *testing.T) { checkSpendAlerts(t, fx) })
+}
+
+// checkSpendBalances checks /api/v1/balances shows the client's own balance
+// reading, with every documented key, and nothing of another client.
+func checkSpendBalances(t *testing.T, fx spendFixture) {
 	cl := fx.client
 	ch := cl.WABAs[0].Channels[0]
+	var raw map[string][]map[string]any
+	if code := getJSON(t, fx.h, "/api/v1/balances?client="+cl.ID, &raw); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	bs := raw["balances"]
+	if len(bs) != 1 {
+		t.Fatalf("balances = %v", raw)
+	}
+	b := bs[0]
+	bal, thr := fx.sim.Balance(ch.ID)
+	want := map[string]any{"client": cl.ID, "channel": ch.ID, "balance": usage.FormatDecimal(bal), "currency": ch.Currency,
+		"threshold": usage.FormatDecimal(thr), "read_at": simNow.Add(-time.Minute).Format(time.RFC3339)}
+	for k, v := range want {
+		if b[k] != v {
+			t.Errorf("%s = %v, want %v", k, b[k], v)
+		}
+	}
+	if d, ok := b["runway_days"].(float64); !ok || d <= 0 {
+		t.Errorf("runway_days = %v, want a positive number", b["runway_days"])
+	}
+	if len(b) != 7 {
+		t.Errorf("keys = %v, want exactly the 7 documented ones", b)
+	}
+	var other map[string][]map[string]any
+	getJSON(t, fx.h, "/api/v1/balances?client="+fx.sim.Clients()[1].ID, &other)
+	if len(other["balances"]) != 0 {
+		t.Errorf("another client's balances: %v", other)
+	}
+}
 
-	t.Run("balances", func(t *testing.T) {
-		var raw map[string][]map[string]any
-		if code := getJSON(t, fx.h, "/api/v1/balances?client="+cl.ID, &raw); code != http.StatusOK {
-			t.Fatalf("status %d", code)
+// checkSpendForecast checks /api/v1/forecast: the month to date equals the
+// simulator's, the forecast lies within its range, with every documented key.
+func checkSpendForecast(t *testing.T, fx spendFixture) {
+	cl := fx.client
+	loc, _ := time.LoadLocation(cl.Timezone)
+	var mtd int64
+	for _, c := range fx.sim.Channels() {
+		if c.ClientID != cl.ID {
+			continue
 		}
-		bs := raw["balances"]
-		if len(bs) != 1 {
-			t.Fatalf("balances = %v", raw)
+		for _, p := range fx.sim.UsagePoints(c.ID, time.Date(2026, 11, 1, 0, 0, 0, 0, loc), simNow) {
+			mtd += p.CostNanos
 		}
-		b := bs[0]
-		bal, thr := fx.sim.Balance(ch.ID)
-		want := map[string]any{"client": cl.ID, "channel": ch.ID, "balance": usage.FormatDecimal(bal), "currency": ch.Currency,
-			"threshold": usage.FormatDecimal(thr), "read_at": simNow.Add(-time.Minute).Format(time.RFC3339)}
-		for k, v := range want {
-			if b[k] != v {
-				t.Errorf("%s = %v, want %v", k, b[k], v)
-			}
+	}
+	var f map[string]any
+	if code := getJSON(t, fx.h, "/api/v1/forecast?client="+cl.ID, &f); code != http.StatusOK {
+		t.Fatalf("status %d: %v", code, f)
+	}
+	if f["client"] != cl.ID || f["month"] != "2026-11" || f["tz"] != cl.Timezone || f["currency"] != cl.Currency || f["budget"] != nil {
+		t.Errorf("forecast = %v", f)
+	}
+	if f["to_date"] != usage.FormatDecimal(mtd) {
+		t.Errorf("to_date = %v, want %s", f["to_date"], usage.FormatDecimal(mtd))
+	}
+	nanos := func(k string) int64 {
+		n, err := usage.ParseDecimal(f[k].(string))
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
 		}
-		if d, ok := b["runway_days"].(float64); !ok || d <= 0 {
-			t.Errorf("runway_days = %v, want a positive number", b["runway_days"])
-		}
-		if len(b) != 7 {
-			t.Errorf("keys = %v, want exactly the 7 of interfaces.md", b)
-		}
-		var other map[string][]map[string]any
-		getJSON(t, fx.h, "/api/v1/balances?client="+fx.sim.Clients()[1].ID, &other)
-		if len(other["balances"]) != 0 {
-			t.Errorf("another client's balances: %v", other)
-		}
-	})
+		return n
+	}
+	if !(nanos("low") <= nanos("forecast") && nanos("forecast") <= nanos("high") && nanos("forecast") > mtd) {
+		t.Errorf("forecast %v not within [low, high] or not above to date", f)
+	}
+	if len(f) != 9 {
+		t.Errorf("keys = %v, want exactly the 9 documented ones", f)
+	}
+	var oct map[string]any
+	getJSON(t, fx.h, "/api/v1/forecast?client="+cl.ID+"&month=2026-10", &oct)
+	if oct["month"] != "2026-10" {
+		t.Errorf("october = %v", oct)
+	}
+}
 
-	t.Run("forecast", func(t *testing.T) {
-		loc, _ := time.LoadLocation(cl.Timezone)
-		var mtd int64
-		for _, c := range fx.sim.Channels() {
-			if c.ClientID != cl.ID {
-				continue
-			}
-			for _, p := range fx.sim.UsagePoints(c.ID, time.Date(2026, 11, 1, 0, 0, 0, 0, loc), simNow) {
-				mtd += p.CostNanos
-			}
+// checkSpendBadParameters checks a missing or unknown client and a bad month
+// are a 400 naming the parameter.
+func checkSpendBadParameters(t *testing.T, fx spendFixture) {
+	cl := fx.client
+	for _, tc := range []struct{ path, field string }{
+		{"/api/v1/forecast", "client"},
+		{"/api/v1/forecast?client=nobody", "client"},
+		{"/api/v1/forecast?client=" + cl.ID + "&month=2026-13", "month"},
+		{"/api/v1/balances?client=nobody", "client"},
+	} {
+		var e map[string]string
+		if code := getJSON(t, fx.h, tc.path, &e); code != http.StatusBadRequest || e["field"] != tc.field || e["error"] == "" {
+			t.Errorf("GET %s = %d %v; want 400 naming %s", tc.path, code, e, tc.field)
 		}
-		var f map[string]any
-		if code := getJSON(t, fx.h, "/api/v1/forecast?client="+cl.ID, &f); code != http.StatusOK {
-			t.Fatalf("status %d: %v", code, f)
-		}
-		if f["client"] != cl.ID || f["month"] != "2026-11" || f["tz"] != cl.Timezone || f["currency"] != cl.Currency || f["budget"] != nil {
-			t.Errorf("forecast = %v", f)
-		}
-		if f["to_date"] != usage.FormatDecimal(mtd) {
-			t.Errorf("to_date = %v, want %s", f["to_date"], usage.FormatDecimal(mtd))
-		}
-		nanos := func(k string) int64 {
-			n, err := usage.ParseDecimal(f[k].(string))
-			if err != nil {
-				t.Fatalf("%s: %v", k, err)
-			}
-			return n
-		}
-		if !(nanos("low") <= nanos("forecast") && nanos("forecast") <= nanos("high") && nanos("forecast") > mtd) {
-			t.Errorf("forecast %v not within [low, high] or not above to date", f)
-		}
-		if len(f) != 9 {
-			t.Errorf("keys = %v, want exactly the 9 of interfaces.md", f)
-		}
-		var oct map[string]any
-		getJSON(t, fx.h, "/api/v1/forecast?client="+cl.ID+"&month=2026-10", &oct)
-		if oct["month"] != "2026-10" {
-			t.Errorf("october = %v", oct)
-		}
-	})
+	}
+}
 
-	t.Run("bad parameters", func(t *testing.T) {
-		for _, tc := range []struct{ path, field string }{
-			{"/api/v1/forecast", "client"},
-			{"/api/v1/forecast?client=nobody", "client"},
-			{"/api/v1/forecast?client=" + cl.ID + "&month=2026-13", "month"},
-			{"/api/v1/balances?client=nobody", "client"},
-		} {
-			var e map[string]string
-			if code := getJSON(t, fx.h, tc.path, &e); code != http.StatusBadRequest || e["field"] != tc.field || e["error"] == "" {
-				t.Errorf("GET %s = %d %v; want 400 naming %s", tc.path, code, e, tc.field)
-			}
-		}
-	})
-
-	t.Run("alerts", func(t *testing.T) {
-		var a map[string][]map[string]any
-		getJSON(t, fx.h, "/api/v1/alerts", &a)
-		if list, ok := a["alerts"]; !ok || len(list) != 0 {
-			t.Fatalf("alerts = %v, want an empty list", a)
-		}
-		fired := simNow.Add(-time.Hour)
-		if _, _, err := fx.st.FireAlert(context.Background(), store.Alert{Kind: "low_runway", ClientID: cl.ID, Message: "2.5 days left", FiredAt: fired}, nil); err != nil {
-			t.Fatal(err)
-		}
-		getJSON(t, fx.h, "/api/v1/alerts", &a)
-		if len(a["alerts"]) != 1 {
-			t.Fatalf("alerts = %v", a)
-		}
-		got := a["alerts"][0]
-		if got["kind"] != "low_runway" || got["client"] != cl.ID || got["state"] != "firing" || got["since"] != fired.Format(time.RFC3339) || got["message"] != "2.5 days left" || got["id"] == nil {
-			t.Errorf("alert = %v", got)
-		}
-	})
+// checkSpendAlerts checks /api/v1/alerts lists a fired alert and nothing
+// before.
+func checkSpendAlerts(t *testing.T, fx spendFixture) {
+	cl := fx.client
+	var a map[string][]map[string]any
+	getJSON(t, fx.h, "/api/v1/alerts", &a)
+	if list, ok := a["alerts"]; !ok || len(list) != 0 {
+		t.Fatalf("alerts = %v, want an empty list", a)
+	}
+	fired := simNow.Add(-time.Hour)
+	if _, _, err := fx.st.FireAlert(context.Background(), store.Alert{Kind: "low_runway", ClientID: cl.ID, Message: "2.5 days left", FiredAt: fired}, nil); err != nil {
+		t.Fatal(err)
+	}
+	getJSON(t, fx.h, "/api/v1/alerts", &a)
+	if len(a["alerts"]) != 1 {
+		t.Fatalf("alerts = %v", a)
+	}
+	got := a["alerts"][0]
+	if got["kind"] != "low_runway" || got["client"] != cl.ID || got["state"] != "firing" || got["since"] != fired.Format(time.RFC3339) || got["message"] != "2.5 days left" || got["id"] == nil {
+		t.Errorf("alert = %v", got)
+	}
 }
 
 // TestSpendPanelAndBudgetForm checks the spend section of the client view

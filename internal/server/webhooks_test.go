@@ -461,34 +461,12 @@ var whSimNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 // client and checks that the webhook counters equal the Partner API's
 // numbers, through /api/v1/usage, /api/v1/calls and the reconciliation page.
 func TestReconcileSimulatorDay(t *testing.T) {
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 3, Now: func() time.Time { return whSimNow }})
+	cfg := simulator.Config{Seed: 3, Now: func() time.Time { return whSimNow }}
+	sim := simulator.New(cfg)
 	day := time.Date(2026, 11, 17, 0, 0, 0, 0, time.UTC) // a Tuesday
-	storetest.SeedFromSimulator(t, st, sim, day, day.Add(24*time.Hour))
+	st := storetest.OpenSeeded(t, cfg, day, day.Add(24*time.Hour))
 	client := sim.Clients()[0]
-	var card *webhook.RateCard
-	var channels []string
-	for _, w := range client.WABAs {
-		for _, ch := range w.Channels {
-			channels = append(channels, ch.ID)
-			c := sim.RateCard(ch.ID)
-			if card == nil {
-				card = c
-				continue
-			}
-			for cat, m := range c.Messages {
-				if card.Messages[cat] == nil {
-					card.Messages[cat] = map[string]int64{}
-				}
-				for k, v := range m {
-					card.Messages[cat][k] = v
-				}
-			}
-			for k, v := range c.CallPerMinute {
-				card.CallPerMinute[k] = v
-			}
-		}
-	}
+	card, channels := clientRateCard(sim, client)
 	s := New(Options{Store: st, Logger: slog.New(slog.DiscardHandler), AllowAnonymous: true, WebhookSecret: whSecret, RateCard: card,
 		Now: func() time.Time { return whSimNow }})
 	t.Cleanup(func() { _ = s.Close(context.Background()) })
@@ -531,8 +509,44 @@ func TestReconcileSimulatorDay(t *testing.T) {
 		}
 	}
 
+	checkReconcileDayAgrees(t, h, client.ID)
+}
+
+// clientRateCard is the rate card of all channels of client, merged, and
+// the ids of those channels.
+func clientRateCard(sim *simulator.Simulator, client simulator.Client) (*webhook.RateCard, []string) {
+	var card *webhook.RateCard
+	var channels []string
+	for _, w := range client.WABAs {
+		for _, ch := range w.Channels {
+			channels = append(channels, ch.ID)
+			c := sim.RateCard(ch.ID)
+			if card == nil {
+				card = c
+				continue
+			}
+			for cat, m := range c.Messages {
+				if card.Messages[cat] == nil {
+					card.Messages[cat] = map[string]int64{}
+				}
+				for k, v := range m {
+					card.Messages[cat][k] = v
+				}
+			}
+			for k, v := range c.CallPerMinute {
+				card.CallPerMinute[k] = v
+			}
+		}
+	}
+	return card, channels
+}
+
+// checkReconcileDayAgrees checks the reconciliation page of the client's
+// month shows no volume, cost or call difference and nothing flagged.
+func checkReconcileDayAgrees(t *testing.T, h http.Handler, clientID string) {
+	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/reconcile?client="+client.ID+"&month=2026-11", nil))
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/reconcile?client="+clientID+"&month=2026-11", nil))
 	if rec.Code != 200 {
 		t.Fatalf("reconcile: %d %s", rec.Code, rec.Body.String())
 	}

@@ -31,28 +31,8 @@ func TestWebhookEventsMatchUsage(t *testing.T) {
 		t.Error("WebhookEvents is not deterministic")
 	}
 	card := sim.RateCard(chID)
-	byMsg := map[string][]webhook.MessageStatus{}
-	var order []string
-	calls := map[string][]webhook.CallEvent{}
+	byMsg, order, calls := parseWebhookBodies(t, sim.channels[chID].PhoneNumber, bodies)
 	failed := 0
-	for _, body := range bodies {
-		b, err := webhook.Parse(body)
-		if err != nil {
-			t.Fatalf("simulated body does not parse: %v", err)
-		}
-		for _, s := range b.Statuses {
-			if s.DisplayPhoneNumber != sim.channels[chID].PhoneNumber {
-				t.Fatalf("metadata phone %q", s.DisplayPhoneNumber)
-			}
-			if _, ok := byMsg[s.MessageID]; !ok {
-				order = append(order, s.MessageID)
-			}
-			byMsg[s.MessageID] = append(byMsg[s.MessageID], s)
-		}
-		for _, c := range b.Calls {
-			calls[c.CallID] = append(calls[c.CallID], c)
-		}
-	}
 	type key struct {
 		bucket int64
 		cat    usage.Category
@@ -114,4 +94,33 @@ func TestWebhookEventsMatchUsage(t *testing.T) {
 	if wantCalls == 0 || gotCalls != wantCalls || gotSecs != wantSecs || gotCost != wantCost {
 		t.Errorf("calls: webhooks %d/%ds/%d, analytics %d/%ds/%d", gotCalls, gotSecs, gotCost, wantCalls, wantSecs, wantCost)
 	}
+}
+
+// parseWebhookBodies parses simulated webhook bodies of the channel with
+// phone: its message statuses by message, the messages in order of first
+// status, and its call events by call.
+func parseWebhookBodies(t *testing.T, phone string, bodies [][]byte) (map[string][]webhook.MessageStatus, []string, map[string][]webhook.CallEvent) {
+	t.Helper()
+	byMsg := map[string][]webhook.MessageStatus{}
+	var order []string
+	calls := map[string][]webhook.CallEvent{}
+	for _, body := range bodies {
+		b, err := webhook.Parse(body)
+		if err != nil {
+			t.Fatalf("simulated body does not parse: %v", err)
+		}
+		for _, s := range b.Statuses {
+			if s.DisplayPhoneNumber != phone {
+				t.Fatalf("metadata phone %q", s.DisplayPhoneNumber)
+			}
+			if _, ok := byMsg[s.MessageID]; !ok {
+				order = append(order, s.MessageID)
+			}
+			byMsg[s.MessageID] = append(byMsg[s.MessageID], s)
+		}
+		for _, c := range b.Calls {
+			calls[c.CallID] = append(calls[c.CallID], c)
+		}
+	}
+	return byMsg, order, calls
 }

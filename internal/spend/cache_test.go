@@ -19,9 +19,9 @@ import (
 func TestForecastCache(t *testing.T) {
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 5, Clients: 1, Now: clock})
-	storetest.SeedFromSimulator(t, st, sim, now.AddDate(0, 0, -70), now)
+	cfg := simulator.Config{Seed: 5, Clients: 1, Now: clock}
+	sim := simulator.New(cfg)
+	st := storetest.OpenSeeded(t, cfg, now.AddDate(0, 0, -70), now)
 	ctx := context.Background()
 	cache := NewForecastCache(8)
 	cached := &Service{Store: st, Scope: store.AllClients(), Now: clock, Forecasts: cache}

@@ -16,10 +16,13 @@ import (
 var simNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
 func TestForecastAndBalancesFromSimulator(t *testing.T) {
-	st := storetest.Open(t)
-	sim := simulator.New(simulator.Config{Seed: 3, Clients: 2, Now: func() time.Time { return simNow }})
+	if testing.Short() {
+		t.Skip("-short: seeds 135 days of the simulated partner")
+	}
+	cfg := simulator.Config{Seed: 3, Clients: 2, Now: func() time.Time { return simNow }}
+	sim := simulator.New(cfg)
 	from := simNow.AddDate(0, 0, -135)
-	storetest.SeedFromSimulator(t, st, sim, from, simNow)
+	st := storetest.OpenSeeded(t, cfg, from, simNow)
 	ctx := context.Background()
 	svc := &spend.Service{Store: st, Scope: store.AllClients(), Now: func() time.Time { return simNow }}
 	cl := sim.Clients()[0] // Nordlicht, Europe/Berlin, EUR

@@ -75,29 +75,7 @@ func TestSaveUsageWindow(t *testing.T) {
 			}
 		})
 
-		t.Run("revised value replaces, vanished point is deleted", func(t *testing.T) {
-			revised := window("ch1", 0, 4,
-				hh("ch1", 0, mk, 12, 1_320_000_000), // revised up
-				hh("ch1", 1, mk, 5, 550_000_000),
-				hh("ch1", 1, ut, 3, 120_000_000))
-			// slot 3 vanished
-			st, err := s.SaveUsageWindowStats(ctx, revised)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st != (store.SaveStats{Written: 1, Unchanged: 2, Deleted: 1}) {
-				t.Errorf("stats = %+v", st)
-			}
-			got := allRows(t, s, usage.HalfHour, "ch1")
-			if len(got) != 3 || got[0].Volume != 12 || got[0].CostNanos != 1_320_000_000 {
-				t.Errorf("rows = %+v", got)
-			}
-			for _, r := range got {
-				if r.Bucket.Equal(day0.Add(90 * time.Minute)) {
-					t.Errorf("vanished point still stored: %+v", r)
-				}
-			}
-		})
+		t.Run("revised value replaces, vanished point is deleted", func(t *testing.T) { checkRevisedWindow(t, ctx, s, mk, ut) })
 
 		t.Run("points outside a smaller window are kept", func(t *testing.T) {
 			// A window over slot 1 only says nothing about slot 0.
@@ -110,38 +88,9 @@ func TestSaveUsageWindow(t *testing.T) {
 			}
 		})
 
-		t.Run("refused points write nothing", func(t *testing.T) {
-			before := allRows(t, s, usage.HalfHour, "ch1")
-			for name, w := range map[string]store.UsageWindow{
-				"bucket after the window":  window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0), hh("ch1", 4, mk, 1, 0)),
-				"bucket before the window": window("ch1", 2, 4, hh("ch1", 2, mk, 99, 0), hh("ch1", 0, mk, 1, 0)),
-				"other channel":            window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0), hh("ch2", 1, mk, 1, 0)),
-				"other granularity": window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0),
-					usage.Point{ChannelID: "ch1", Start: day0, Granularity: usage.Day, Category: mk, Volume: 1}),
-				"unknown channel": window("nope", 0, 4, hh("nope", 0, mk, 99, 0)),
-				"bucket between half hours": window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0),
-					usage.Point{ChannelID: "ch1", Start: day0.Add(45 * time.Minute), End: day0.Add(75 * time.Minute), Granularity: usage.HalfHour, Category: mk, Volume: 1}),
-			} {
-				if err := s.SaveUsageWindow(ctx, w); err == nil {
-					t.Errorf("%s: accepted", name)
-				}
-			}
-			if after := allRows(t, s, usage.HalfHour, "ch1"); !equalRows(before, after) {
-				t.Errorf("a refused window wrote:\n%+v\n%+v", before, after)
-			}
-		})
+		t.Run("refused points write nothing", func(t *testing.T) { checkRefusedWindow(t, ctx, s, mk) })
 
-		t.Run("duplicate keys are summed", func(t *testing.T) {
-			a := hh("ch2", 0, mk, 2, 200)
-			b := hh("ch2", 0, mk, 3, 300)
-			if err := s.SaveUsageWindow(ctx, window("ch2", 0, 2, a, b)); err != nil {
-				t.Fatal(err)
-			}
-			got := allRows(t, s, usage.HalfHour, "ch2")
-			if len(got) != 1 || got[0].Volume != 5 || got[0].CostNanos != 500 {
-				t.Errorf("rows = %+v", got)
-			}
-		})
+		t.Run("duplicate keys are summed", func(t *testing.T) { checkDuplicateKeysSummed(t, ctx, s, mk) })
 	})
 }
 
@@ -198,6 +147,69 @@ func TestSaveUsageWindowCallPoints(t *testing.T) {
 			}
 		}
 	})
+}
+
+// checkRevisedWindow checks saving a revised window replaces changed values
+// and deletes the points that vanished from it.
+func checkRevisedWindow(t *testing.T, ctx context.Context, s *store.Store, mk usage.Category, ut usage.Category) {
+	revised := window("ch1", 0, 4,
+		hh("ch1", 0, mk, 12, 1_320_000_000), // revised up
+		hh("ch1", 1, mk, 5, 550_000_000),
+		hh("ch1", 1, ut, 3, 120_000_000))
+	// slot 3 vanished
+	st, err := s.SaveUsageWindowStats(ctx, revised)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (store.SaveStats{Written: 1, Unchanged: 2, Deleted: 1}) {
+		t.Errorf("stats = %+v", st)
+	}
+	got := allRows(t, s, usage.HalfHour, "ch1")
+	if len(got) != 3 || got[0].Volume != 12 || got[0].CostNanos != 1_320_000_000 {
+		t.Errorf("rows = %+v", got)
+	}
+	for _, r := range got {
+		if r.Bucket.Equal(day0.Add(90 * time.Minute)) {
+			t.Errorf("vanished point still stored: %+v", r)
+		}
+	}
+}
+
+// checkRefusedWindow checks windows with a point the store refuses write none
+// of their points.
+func checkRefusedWindow(t *testing.T, ctx context.Context, s *store.Store, mk usage.Category) {
+	before := allRows(t, s, usage.HalfHour, "ch1")
+	for name, w := range map[string]store.UsageWindow{
+		"bucket after the window":  window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0), hh("ch1", 4, mk, 1, 0)),
+		"bucket before the window": window("ch1", 2, 4, hh("ch1", 2, mk, 99, 0), hh("ch1", 0, mk, 1, 0)),
+		"other channel":            window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0), hh("ch2", 1, mk, 1, 0)),
+		"other granularity": window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0),
+			usage.Point{ChannelID: "ch1", Start: day0, Granularity: usage.Day, Category: mk, Volume: 1}),
+		"unknown channel": window("nope", 0, 4, hh("nope", 0, mk, 99, 0)),
+		"bucket between half hours": window("ch1", 0, 4, hh("ch1", 0, mk, 99, 0),
+			usage.Point{ChannelID: "ch1", Start: day0.Add(45 * time.Minute), End: day0.Add(75 * time.Minute), Granularity: usage.HalfHour, Category: mk, Volume: 1}),
+	} {
+		if err := s.SaveUsageWindow(ctx, w); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if after := allRows(t, s, usage.HalfHour, "ch1"); !equalRows(before, after) {
+		t.Errorf("a refused window wrote:\n%+v\n%+v", before, after)
+	}
+}
+
+// checkDuplicateKeysSummed checks points of one key in one window are stored
+// as their sum.
+func checkDuplicateKeysSummed(t *testing.T, ctx context.Context, s *store.Store, mk usage.Category) {
+	a := hh("ch2", 0, mk, 2, 200)
+	b := hh("ch2", 0, mk, 3, 300)
+	if err := s.SaveUsageWindow(ctx, window("ch2", 0, 2, a, b)); err != nil {
+		t.Fatal(err)
+	}
+	got := allRows(t, s, usage.HalfHour, "ch2")
+	if len(got) != 1 || got[0].Volume != 5 || got[0].CostNanos != 500 {
+		t.Errorf("rows = %+v", got)
+	}
 }
 
 func TestSaveUsageWindowPartialDailyBucket(t *testing.T) {

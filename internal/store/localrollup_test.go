@@ -50,49 +50,7 @@ func TestClientLocalRollup(t *testing.T) {
 
 		check := func(stage string, clientZones map[string]string) {
 			t.Helper()
-			for client, zone := range clientZones {
-				loc, err := time.LoadLocation(zone)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, p := range []usage.Period{
-					{From: usage.Date{Year: 2026, Month: 3, Day: 6}, To: usage.Date{Year: 2026, Month: 4, Day: 5}, Loc: loc},
-					{From: usage.Date{Year: 2026, Month: 3, Day: 29}, To: usage.Date{Year: 2026, Month: 3, Day: 29}, Loc: loc},
-					{From: usage.Date{Year: 2026, Month: 3, Day: 8}, To: usage.Date{Year: 2026, Month: 3, Day: 9}, Loc: loc},
-				} {
-					name := fmt.Sprintf("%s: %s in %s, %s", stage, client, zone, p)
-					f := store.UsageFilter{Start: p.Start().UTC(), End: p.End().UTC(), ClientIDs: strings.Split(client, ","),
-						GroupBy: []usage.GroupField{usage.ByCategory, usage.ByCountry}}
-					raw, err := s.QueryUsage(ctx, store.AllClients(), f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					f.DailyOK, f.DayZone = true, loc
-					days, err := s.QueryUsage(ctx, store.AllClients(), f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, g := range []usage.Granularity{usage.Day, usage.Month} {
-						if want, got := usage.Aggregate(raw, p, g), usage.Aggregate(days, p, g); !reflect.DeepEqual(got, want) {
-							t.Errorf("%s by %s:\nfrom rollups %+v\nfrom raw     %+v", name, g, got, want)
-						}
-					}
-					tf := store.UsageFilter{Start: f.Start, End: f.End, ClientIDs: f.ClientIDs, Totals: true,
-						GroupBy: []usage.GroupField{usage.ByPricingType, usage.ByCountry}}
-					wantTotals, err := s.QueryUsage(ctx, store.AllClients(), tf)
-					if err != nil {
-						t.Fatal(err)
-					}
-					tf.DayZone = loc
-					gotTotals, err := s.QueryUsage(ctx, store.AllClients(), tf)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if (len(gotTotals) > 0 || len(wantTotals) > 0) && !reflect.DeepEqual(gotTotals, wantTotals) {
-						t.Errorf("%s totals:\nin zone %+v\nUTC parts %+v", name, gotTotals, wantTotals)
-					}
-				}
-			}
+			checkLocalRollup(t, ctx, s, stage, clientZones)
 		}
 		zones := map[string]string{"c1": "Europe/Berlin", "c2": "Asia/Kolkata", "c3": "America/New_York"}
 		check("saved", zones)
@@ -149,4 +107,54 @@ func TestClientLocalRollup(t *testing.T) {
 		wantZones(map[string]string{"c1": "Europe/Berlin", "c3": "Asia/Tokyo", "c5": "Europe/Lisbon"})
 		check("moved", map[string]string{"c1": "Europe/Berlin", "c3": "Asia/Tokyo", "c5": "Europe/Lisbon"})
 	})
+}
+
+// checkLocalRollup checks, for each client (or comma-separated clients) in
+// its zone, that usage read from the local-day rollup equals usage
+// aggregated from the raw points, by day and by month, totals included.
+func checkLocalRollup(t *testing.T, ctx context.Context, s *store.Store, stage string, clientZones map[string]string) {
+	t.Helper()
+	for client, zone := range clientZones {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []usage.Period{
+			{From: usage.Date{Year: 2026, Month: 3, Day: 6}, To: usage.Date{Year: 2026, Month: 4, Day: 5}, Loc: loc},
+			{From: usage.Date{Year: 2026, Month: 3, Day: 29}, To: usage.Date{Year: 2026, Month: 3, Day: 29}, Loc: loc},
+			{From: usage.Date{Year: 2026, Month: 3, Day: 8}, To: usage.Date{Year: 2026, Month: 3, Day: 9}, Loc: loc},
+		} {
+			name := fmt.Sprintf("%s: %s in %s, %s", stage, client, zone, p)
+			f := store.UsageFilter{Start: p.Start().UTC(), End: p.End().UTC(), ClientIDs: strings.Split(client, ","),
+				GroupBy: []usage.GroupField{usage.ByCategory, usage.ByCountry}}
+			raw, err := s.QueryUsage(ctx, store.AllClients(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.DailyOK, f.DayZone = true, loc
+			days, err := s.QueryUsage(ctx, store.AllClients(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range []usage.Granularity{usage.Day, usage.Month} {
+				if want, got := usage.Aggregate(raw, p, g), usage.Aggregate(days, p, g); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s by %s:\nfrom rollups %+v\nfrom raw     %+v", name, g, got, want)
+				}
+			}
+			tf := store.UsageFilter{Start: f.Start, End: f.End, ClientIDs: f.ClientIDs, Totals: true,
+				GroupBy: []usage.GroupField{usage.ByPricingType, usage.ByCountry}}
+			wantTotals, err := s.QueryUsage(ctx, store.AllClients(), tf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tf.DayZone = loc
+			gotTotals, err := s.QueryUsage(ctx, store.AllClients(), tf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(gotTotals) > 0 || len(wantTotals) > 0) && !reflect.DeepEqual(gotTotals, wantTotals) {
+				t.Errorf("%s totals:\nin zone %+v\nUTC parts %+v", name, gotTotals, wantTotals)
+			}
+		}
+	}
 }

@@ -17,104 +17,120 @@ func TestReserveRequest(t *testing.T) {
 		const window = time.Hour
 		t0 := day0.Add(10 * time.Hour)
 
-		t.Run("channel limit and retry time", func(t *testing.T) {
-			for i := range 3 {
-				ok, _, err := s.ReserveRequest(ctx, "chA", "wA", t0.Add(time.Duration(i)*time.Minute), 3, 100, window)
-				if err != nil || !ok {
-					t.Fatalf("reservation %d: ok=%v err=%v", i, ok, err)
-				}
-			}
-			ok, retry, err := s.ReserveRequest(ctx, "chA", "wA", t0.Add(10*time.Minute), 3, 100, window)
-			if err != nil || ok {
-				t.Fatalf("4th reservation: ok=%v err=%v; want refused", ok, err)
-			}
-			if want := t0.Add(window); !retry.Equal(want) {
-				t.Errorf("retryAt = %v, want %v (the oldest request leaves the window)", retry, want)
-			}
-			// At retryAt the first request has left the window.
-			if ok, _, err := s.ReserveRequest(ctx, "chA", "wA", retry, 3, 100, window); err != nil || !ok {
-				t.Errorf("at retryAt: ok=%v err=%v", ok, err)
-			}
-			perCh, perWABA, err := s.CountRequests(ctx, "chA", "wA", retry.Add(-window))
-			if err != nil || perCh != 3 || perWABA != 3 {
-				t.Errorf("CountRequests = %d, %d, %v; want 3, 3", perCh, perWABA, err)
-			}
-		})
+		t.Run("channel limit and retry time", func(t *testing.T) { checkChannelLimit(t, ctx, s, window, t0) })
 
-		t.Run("waba limit spans channels", func(t *testing.T) {
-			granted := 0
-			for i := range 6 {
-				ch := []string{"b1", "b2", "b3"}[i%3]
-				ok, retry, err := s.ReserveRequest(ctx, ch, "wB", t0.Add(time.Duration(i)*time.Second), 10, 4, window)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if ok {
-					granted++
-				} else if want := t0.Add(window); !retry.Equal(want) {
-					t.Errorf("retryAt = %v, want %v", retry, want)
-				}
-			}
-			if granted != 4 {
-				t.Errorf("granted %d, want the WABA limit 4", granted)
-			}
-		})
+		t.Run("waba limit spans channels", func(t *testing.T) { checkWABALimit(t, ctx, s, window, t0) })
 
-		t.Run("record, count, prune", func(t *testing.T) {
-			for i := range 5 {
-				if err := s.RecordRequest(ctx, "chC", "wC", t0.Add(time.Duration(i)*20*time.Minute)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			perCh, perWABA, err := s.CountRequests(ctx, "chC", "wC", t0.Add(30*time.Minute))
-			if err != nil || perCh != 3 || perWABA != 3 {
-				t.Errorf("CountRequests = %d, %d, %v; want 3, 3", perCh, perWABA, err)
-			}
-			if err := s.PruneRequests(ctx, t0.Add(60*time.Minute)); err != nil {
-				t.Fatal(err)
-			}
-			perCh, _, err = s.CountRequests(ctx, "chC", "wC", t0.Add(-time.Hour))
-			if err != nil || perCh != 2 {
-				t.Errorf("after prune: %d, %v; want 2", perCh, err)
-			}
-		})
+		t.Run("record, count, prune", func(t *testing.T) { checkRecordCountPrune(t, ctx, s, t0) })
 
-		t.Run("concurrent reservations never exceed the limit", func(t *testing.T) {
-			const workers, chLimit, wabaLimit = 40, 10, 15
-			var granted, grantedD1 atomic.Int64
-			var wg sync.WaitGroup
-			errs := make(chan error, workers)
-			for i := range workers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					ch := []string{"d1", "d2"}[i%2]
-					ok, _, err := s.ReserveRequest(ctx, ch, "wD", t0, chLimit, wabaLimit, window)
-					if err != nil {
-						errs <- err
-						return
-					}
-					if ok {
-						granted.Add(1)
-						if ch == "d1" {
-							grantedD1.Add(1)
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Error(err)
-			}
-			if granted.Load() != wabaLimit {
-				t.Errorf("granted %d, want exactly the WABA limit %d", granted.Load(), wabaLimit)
-			}
-			if grantedD1.Load() > chLimit {
-				t.Errorf("channel d1 granted %d, over its limit %d", grantedD1.Load(), chLimit)
-			}
-		})
+		t.Run("concurrent reservations never exceed the limit", func(t *testing.T) { checkConcurrentReservations(t, ctx, s, window, t0) })
 	})
+}
+
+// checkChannelLimit checks a channel's limit refuses the next reservation in
+// the window and says when to retry.
+func checkChannelLimit(t *testing.T, ctx context.Context, s *store.Store, window time.Duration, t0 time.Time) {
+	for i := range 3 {
+		ok, _, err := s.ReserveRequest(ctx, "chA", "wA", t0.Add(time.Duration(i)*time.Minute), 3, 100, window)
+		if err != nil || !ok {
+			t.Fatalf("reservation %d: ok=%v err=%v", i, ok, err)
+		}
+	}
+	ok, retry, err := s.ReserveRequest(ctx, "chA", "wA", t0.Add(10*time.Minute), 3, 100, window)
+	if err != nil || ok {
+		t.Fatalf("4th reservation: ok=%v err=%v; want refused", ok, err)
+	}
+	if want := t0.Add(window); !retry.Equal(want) {
+		t.Errorf("retryAt = %v, want %v (the oldest request leaves the window)", retry, want)
+	}
+	// At retryAt the first request has left the window.
+	if ok, _, err := s.ReserveRequest(ctx, "chA", "wA", retry, 3, 100, window); err != nil || !ok {
+		t.Errorf("at retryAt: ok=%v err=%v", ok, err)
+	}
+	perCh, perWABA, err := s.CountRequests(ctx, "chA", "wA", retry.Add(-window))
+	if err != nil || perCh != 3 || perWABA != 3 {
+		t.Errorf("CountRequests = %d, %d, %v; want 3, 3", perCh, perWABA, err)
+	}
+}
+
+// checkWABALimit checks a WABA's limit counts the reservations of all its
+// channels.
+func checkWABALimit(t *testing.T, ctx context.Context, s *store.Store, window time.Duration, t0 time.Time) {
+	granted := 0
+	for i := range 6 {
+		ch := []string{"b1", "b2", "b3"}[i%3]
+		ok, retry, err := s.ReserveRequest(ctx, ch, "wB", t0.Add(time.Duration(i)*time.Second), 10, 4, window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			granted++
+		} else if want := t0.Add(window); !retry.Equal(want) {
+			t.Errorf("retryAt = %v, want %v", retry, want)
+		}
+	}
+	if granted != 4 {
+		t.Errorf("granted %d, want the WABA limit 4", granted)
+	}
+}
+
+// checkRecordCountPrune checks recorded requests are counted in their window
+// and pruned after it.
+func checkRecordCountPrune(t *testing.T, ctx context.Context, s *store.Store, t0 time.Time) {
+	for i := range 5 {
+		if err := s.RecordRequest(ctx, "chC", "wC", t0.Add(time.Duration(i)*20*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	perCh, perWABA, err := s.CountRequests(ctx, "chC", "wC", t0.Add(30*time.Minute))
+	if err != nil || perCh != 3 || perWABA != 3 {
+		t.Errorf("CountRequests = %d, %d, %v; want 3, 3", perCh, perWABA, err)
+	}
+	if err := s.PruneRequests(ctx, t0.Add(60*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	perCh, _, err = s.CountRequests(ctx, "chC", "wC", t0.Add(-time.Hour))
+	if err != nil || perCh != 2 {
+		t.Errorf("after prune: %d, %v; want 2", perCh, err)
+	}
+}
+
+// checkConcurrentReservations checks reservations racing for the last places
+// never exceed the limit.
+func checkConcurrentReservations(t *testing.T, ctx context.Context, s *store.Store, window time.Duration, t0 time.Time) {
+	const workers, chLimit, wabaLimit = 40, 10, 15
+	var granted, grantedD1 atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ch := []string{"d1", "d2"}[i%2]
+			ok, _, err := s.ReserveRequest(ctx, ch, "wD", t0, chLimit, wabaLimit, window)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if ok {
+				granted.Add(1)
+				if ch == "d1" {
+					grantedD1.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if granted.Load() != wabaLimit {
+		t.Errorf("granted %d, want exactly the WABA limit %d", granted.Load(), wabaLimit)
+	}
+	if grantedD1.Load() > chLimit {
+		t.Errorf("channel d1 granted %d, over its limit %d", grantedD1.Load(), chLimit)
+	}
 }
 
 func TestPollRuns(t *testing.T) {

@@ -28,6 +28,49 @@ func (sc Scale) seedBulk(tb testing.TB, ctx context.Context, s *store.Store, dsn
 	if sc.HalfHours > 1 {
 		return fmt.Errorf("storetest: bulk seed supports the daily profile only, not %d half hours a day", sc.HalfHours)
 	}
+	if err := sc.upsertClientsAndChannels(ctx, s); err != nil {
+		return err
+	}
+	postgres := s.Dialect() == store.DialectPostgres
+	db, err := openBulk(ctx, dsn, postgres)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	defs, err := dropBulkIndexes(ctx, db, postgres)
+	if err != nil {
+		return err
+	}
+	if err := sc.insertBulkPoints(tb, ctx, db); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := s.RebuildRollups(ctx); err != nil {
+		return err
+	}
+	tb.Logf("storetest: bulk seed: rollups rebuilt in %s", time.Since(t0).Round(time.Millisecond))
+	t0 = time.Now()
+	for _, name := range bulkIndexes {
+		if _, err := db.ExecContext(ctx, defs[name]); err != nil {
+			return fmt.Errorf("storetest: bulk seed: recreate index %s: %w", name, err)
+		}
+	}
+	// PostgreSQL's autovacuum would soon gather statistics and mark the
+	// loaded pages all-visible (which index-only scans need); the benchmark
+	// runs right away, so it does both now. SQLite keeps no statistics
+	// unless asked (as in production).
+	if postgres {
+		if _, err := db.ExecContext(ctx, "VACUUM (ANALYZE)"); err != nil {
+			return fmt.Errorf("storetest: bulk seed: analyze: %w", err)
+		}
+	}
+	tb.Logf("storetest: bulk seed: indexes rebuilt in %s", time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// upsertClientsAndChannels stores the synthetic partner's clients and
+// channels through the store, as Seed does.
+func (sc Scale) upsertClientsAndChannels(ctx context.Context, s *store.Store) error {
 	var clients []store.Client
 	for i := range sc.Clients {
 		z := scaleZones[i%len(scaleZones)]
@@ -43,27 +86,33 @@ func (sc Scale) seedBulk(tb testing.TB, ctx context.Context, s *store.Store, dsn
 		chs = append(chs, store.Channel{ID: sc.ChannelID(c), ClientID: sc.ClientID(ci), WABAID: fmt.Sprintf("waba%04d", c/4),
 			Currency: z.currency, Timezone: z.zone, PhoneNumber: fmt.Sprintf("49301%06d", c), Status: "ready"})
 	}
-	if err := s.UpsertChannels(ctx, chs); err != nil {
-		return err
-	}
+	return s.UpsertChannels(ctx, chs)
+}
 
-	postgres := s.Dialect() == store.DialectPostgres
+// openBulk opens one raw connection to dsn, on SQLite without the safety a
+// bulk load does not need.
+func openBulk(ctx context.Context, dsn string, postgres bool) (*sql.DB, error) {
 	driver, conn := "sqlite3", dsn+"?_busy_timeout=60000&_foreign_keys=off&_journal_mode=WAL&_synchronous=OFF"
 	if postgres {
 		driver, conn = "pgx", dsn
 	}
 	db, err := sql.Open(driver, conn)
 	if err != nil {
-		return fmt.Errorf("storetest: bulk seed: open: %w", err)
+		return nil, fmt.Errorf("storetest: bulk seed: open: %w", err)
 	}
-	defer db.Close()
 	db.SetMaxOpenConns(1)
 	if !postgres {
 		if _, err := db.ExecContext(ctx, "PRAGMA cache_size = -1000000"); err != nil {
-			return fmt.Errorf("storetest: bulk seed: %w", err)
+			_ = db.Close()
+			return nil, fmt.Errorf("storetest: bulk seed: %w", err)
 		}
 	}
+	return db, nil
+}
 
+// dropBulkIndexes drops bulkIndexes and returns their definitions, to
+// recreate them after the load.
+func dropBulkIndexes(ctx context.Context, db *sql.DB, postgres bool) (map[string]string, error) {
 	defs := map[string]string{}
 	for _, name := range bulkIndexes {
 		q := "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1"
@@ -72,16 +121,20 @@ func (sc Scale) seedBulk(tb testing.TB, ctx context.Context, s *store.Store, dsn
 		}
 		var def string
 		if err := db.QueryRowContext(ctx, q, name).Scan(&def); err != nil {
-			return fmt.Errorf("storetest: bulk seed: index %s: %w", name, err)
+			return nil, fmt.Errorf("storetest: bulk seed: index %s: %w", name, err)
 		}
 		if _, err := db.ExecContext(ctx, "DROP INDEX "+name); err != nil {
-			return fmt.Errorf("storetest: bulk seed: drop index %s: %w", name, err)
+			return nil, fmt.Errorf("storetest: bulk seed: drop index %s: %w", name, err)
 		}
 		defs[name] = def
 	}
+	return defs, nil
+}
 
-	// One bucket a day per key at 12:00 UTC, volumes as in appendKeys with
-	// base 1 + (c*7 + d*3) % 40.
+// insertBulkPoints generates the usage points in the database, 500
+// channels a statement: one bucket a day per key at 12:00 UTC, volumes as
+// in appendKeys with base 1 + (c*7 + d*3) % 40.
+func (sc Scale) insertBulkPoints(tb testing.TB, ctx context.Context, db *sql.DB) error {
 	var keys []string
 	for k, key := range scaleKeys {
 		tier := "0:MAX"
@@ -110,26 +163,5 @@ func (sc Scale) seedBulk(tb testing.TB, ctx context.Context, s *store.Store, dsn
 		}
 		tb.Logf("storetest: bulk seed: channels %d–%d in %s", lo, min(lo+chunk, sc.Channels)-1, time.Since(t0).Round(time.Millisecond))
 	}
-	t0 := time.Now()
-	if err := s.RebuildRollups(ctx); err != nil {
-		return err
-	}
-	tb.Logf("storetest: bulk seed: rollups rebuilt in %s", time.Since(t0).Round(time.Millisecond))
-	t0 = time.Now()
-	for _, name := range bulkIndexes {
-		if _, err := db.ExecContext(ctx, defs[name]); err != nil {
-			return fmt.Errorf("storetest: bulk seed: recreate index %s: %w", name, err)
-		}
-	}
-	// PostgreSQL's autovacuum would soon gather statistics and mark the
-	// loaded pages all-visible (which index-only scans need); the benchmark
-	// runs right away, so it does both now. SQLite keeps no statistics
-	// unless asked (as in production).
-	if postgres {
-		if _, err := db.ExecContext(ctx, "VACUUM (ANALYZE)"); err != nil {
-			return fmt.Errorf("storetest: bulk seed: analyze: %w", err)
-		}
-	}
-	tb.Logf("storetest: bulk seed: indexes rebuilt in %s", time.Since(t0).Round(time.Millisecond))
 	return nil
 }

@@ -7,7 +7,6 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"log/slog"
 	"net/url"
@@ -44,28 +43,29 @@ func OpenPostgres(t testing.TB, adminDSN string) *store.Store {
 // several stores on one database).
 func CreatePostgres(t testing.TB, adminDSN string) string {
 	t.Helper()
+	return createPostgres(t, adminDSN, "")
+}
+
+// createPostgres is CreatePostgres, copying the database named template
+// when it is not empty.
+func createPostgres(t testing.TB, adminDSN, template string) string {
+	t.Helper()
 	u, err := url.Parse(adminDSN)
 	if err != nil {
 		t.Fatalf("storetest: %s is not a URL: %v", PostgresEnv, err)
 	}
 	name := "insights_test_" + randomHex(t, 8)
-	admin, err := sql.Open("pgx", adminDSN)
-	if err != nil {
-		t.Fatalf("storetest: connect to postgres: %v", err)
+	create := "CREATE DATABASE " + name
+	if template != "" {
+		create += " TEMPLATE " + template
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		_ = admin.Close()
+	if err := execAdmin(adminDSN, create); err != nil {
 		t.Fatalf("storetest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("storetest: drop database %s: %v", name, err)
+		if err := dropDatabase(adminDSN, name); err != nil {
+			t.Error(err)
 		}
-		_ = admin.Close()
 	})
 	u.Path = "/" + name
 	return u.String()
