@@ -1,7 +1,7 @@
 package partnerapi
 
 // This file is the one place that knows the JSON shapes and spellings of the
-// Partner API. Most of them are the documented contract of the Partner API: when the live
+// Partner API. Most of them are its documented contract: when the live
 // API turns out to differ, correct it here. Each body is decoded into the
 // wire structs below with github.com/go-json-experiment/json; their fields
 // are the value types of values.go, so unknown fields are ignored, numbers
