@@ -505,22 +505,18 @@ func restrictToScope(c echo.Context, sc clientScope) error {
 	}
 	req := c.Request()
 	q := req.URL.Query()
-	changed := false
-	named := multi(q, "client")
-	for _, id := range named {
+	for _, id := range multi(q, "client") {
 		if !sc.Allows(id) {
 			return echo.NewHTTPError(http.StatusNotFound, "There is no client with id “"+id+"”.")
 		}
 	}
-	if !sc.From.IsZero() || !sc.To.IsZero() {
-		if err := clampDates(q, sc); err != nil {
-			return err
-		}
-		changed = true
+	if sc.dates().Open() {
+		return nil
 	}
-	if changed {
-		req.URL.RawQuery = q.Encode()
+	if err := clampDates(q, sc); err != nil {
+		return err
 	}
+	req.URL.RawQuery = q.Encode()
 	return nil
 }
 
