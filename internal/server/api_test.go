@@ -22,6 +22,15 @@ import (
 // European and US daylight-saving changes of 2026.
 var simNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
+// seededFrom and seededTo bound the simulator data the long tests share (one
+// seeded database per test binary and dialect, copied per test): September
+// and October in every zone (UTC−5 … UTC+5:30) and the first week of
+// November, so the usage test's period and the one before it are covered.
+var (
+	seededFrom = time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC)
+	seededTo   = time.Date(2026, 11, 7, 0, 0, 0, 0, time.UTC)
+)
+
 func getJSON(t *testing.T, h http.Handler, path string, into any) int {
 	t.Helper()
 	rec := httptest.NewRecorder()
@@ -69,8 +78,7 @@ func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
 		t.Skip("-short: seeds 50 days of the simulated partner")
 	}
 	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
-	seedFrom, seedTo := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
-	storetest.ForEachSeededDB(t, cfg, seedFrom, seedTo, func(t *testing.T, st *store.Store) {
+	storetest.ForEachSeededDB(t, cfg, seededFrom, seededTo, func(t *testing.T, st *store.Store) {
 		sim := simulator.New(cfg)
 		h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow }}).Handler()
 
@@ -142,12 +150,13 @@ func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
 			t.Fatalf("the simulated partner lacks a zone this test relies on: %v", checked)
 		}
 
-		// Storing the same window again changes no total.
+		// Storing a stored window again (two weeks across both daylight-saving
+		// changes) changes no total.
 		before := map[string]any{}
-		getJSON(t, h, "/api/v1/usage?from=2026-10-01&to=2026-11-19", &before)
-		storetest.SeedFromSimulator(t, st, sim, seedFrom, seedTo)
+		getJSON(t, h, "/api/v1/usage?from=2026-09-01&to=2026-11-06", &before)
+		storetest.SeedFromSimulator(t, st, sim, time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 		after := map[string]any{}
-		getJSON(t, h, "/api/v1/usage?from=2026-10-01&to=2026-11-19", &after)
+		getJSON(t, h, "/api/v1/usage?from=2026-09-01&to=2026-11-06", &after)
 		if b, _ := json.Marshal(before["totals"]); string(b) != mustJSON(after["totals"]) {
 			t.Errorf("re-poll changed totals: %s → %s", b, mustJSON(after["totals"]))
 		}

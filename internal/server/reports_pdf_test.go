@@ -56,7 +56,7 @@ func TestMonthlyReportPDF(t *testing.T) {
 
 	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
 	sim := simulator.New(cfg)
-	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	st := storetest.OpenSeeded(t, cfg, seededFrom, seededTo)
 	r := &pdf.Renderer{ExecPath: chromium}
 	t.Cleanup(r.Close)
 	h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow },

@@ -116,8 +116,7 @@ func TestMonthlyReportMatchesAPI(t *testing.T) {
 		t.Skip("-short: seeds two months of the simulated partner")
 	}
 	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
-	// September and October in every zone (UTC−5 … UTC+5:30), no more: seeding is the slow part.
-	storetest.ForEachSeededDB(t, cfg, time.Date(2026, 8, 31, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC), func(t *testing.T, st *store.Store) {
+	storetest.ForEachSeededDB(t, cfg, seededFrom, seededTo, func(t *testing.T, st *store.Store) {
 		sim := simulator.New(cfg)
 		h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: func() time.Time { return simNow }, PartnerName: "Acme Partners",
 			Chromium: "/nonexistent/chromium"}).Handler()
