@@ -252,6 +252,9 @@ type usageWire struct {
 // either wrapping, or both: data[].data_points[] and data_points[].
 type analyticsWire[P any] struct {
 	Granularity code `json:"granularity"`
+	// Directions is the call directions Meta echoes for call_analytics
+	// ("USER_INITIATED", or a list): the direction of points without one.
+	Directions directions `json:"directions"`
 	Data        list[struct {
 		DataPoints list[P] `json:"data_points"`
 	}] `json:"data"`
@@ -297,6 +300,14 @@ type callWire struct {
 // error, when ctx is cancelled (the poller is shutting down): it is looked
 // at every 1,024 points.
 func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usage, error) {
+	return decodeUsageIn(ctx, body, want, "")
+}
+
+// decodeUsageIn is decodeUsage for a channel whose currency is known (""
+// when not): Meta's analytics report cost in the WABA's currency and its own
+// answers do not name it, so an answer without a currency is taken to be in
+// the channel's.
+func decodeUsageIn(ctx context.Context, body []byte, want usage.Granularity, channelCurrency string) (*Usage, error) {
 	var w usageWire
 	if err := decodeBody(body, &w, stopWhenCancelled(ctx)); err != nil {
 		return nil, err
@@ -306,6 +317,9 @@ func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usa
 	var err error
 	if u.Currency, err = currency(w.Currency, root, "currency"); err != nil {
 		return nil, err
+	}
+	if u.Currency == "" {
+		u.Currency = usage.NormalizeCurrency(channelCurrency)
 	}
 	if u.Granularity, err = granularity(w.Granularity, root, "granularity", want); err != nil {
 		return nil, err
@@ -332,7 +346,7 @@ func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usa
 		}
 		u.Calls, callCost, err = decodeList(w.Calls.v, "call_analytics", "direction and country",
 			func(c *callWire, at where) (usage.CallPoint, callKey, bool, error) {
-				cp, err := decodeCallPoint(c, at, u, g)
+				cp, err := decodeCallPoint(c, at, u, g, w.Calls.v.Directions.only())
 				return cp, callKey{cp.Start.Unix(), cp.Direction, cp.Country}, cp.CostKnown, err
 			})
 		if err != nil {
@@ -469,11 +483,12 @@ func decodePricingPoint(w *pricingWire, at where, u *Usage) (usage.Point, error)
 
 // decodeCallPoint checks one call_analytics data point:
 // {"start", "end", "direction", "country", "count", "average_duration", "cost"}.
-// Seconds is count × average_duration, computed exactly and rounded to the
+// A point without a direction takes dir, the one direction its object
+// names ("" when none). Seconds is count × average_duration, computed exactly and rounded to the
 // nearest second (halves up).
-func decodeCallPoint(w *callWire, at where, u *Usage, g usage.Granularity) (usage.CallPoint, error) {
+func decodeCallPoint(w *callWire, at where, u *Usage, g usage.Granularity, dir code) (usage.CallPoint, error) {
 	cp := usage.CallPoint{ChannelID: u.ChannelID, Granularity: g, Currency: u.Currency,
-		Direction: usage.ParseDirection(string(w.Direction)), Country: strings.ToUpper(string(w.Country)),
+		Direction: usage.ParseDirection(string(cmp.Or(w.Direction, dir))), Country: strings.ToUpper(string(w.Country)),
 		CostNanos: w.Cost.nanos, CostKnown: w.Cost.known}
 	var err error
 	if cp.Start, cp.End, err = bucket(w.Start, w.End, at, g); err != nil {

@@ -20,7 +20,8 @@
 //     category, type, country and tier; for calls start, direction and
 //     country), which the store would add up, and an answer in a currency
 //     other than the channel's (UsageRequest.Currency), which would put two
-//     currencies in one window.
+//     currencies in one window. An answer that names no currency (Meta's own
+//     analytics do not) is in the channel's.
 //   - Strings that are not valid UTF-8 (raw bytes or escaped lone
 //     surrogates): in names people read (a client's name and organisation,
 //     its contact country, a channel's phone name) they become U+FFFD, so a
