@@ -255,7 +255,7 @@ type analyticsWire[P any] struct {
 	// Directions is the call directions Meta echoes for call_analytics
 	// ("USER_INITIATED", or a list): the direction of points without one.
 	Directions directions `json:"directions"`
-	Data        list[struct {
+	Data       list[struct {
 		DataPoints list[P] `json:"data_points"`
 	}] `json:"data"`
 	DataPoints list[P] `json:"data_points"`
