@@ -92,8 +92,12 @@ type page struct {
 
 // pageWire is the envelope shared by the list endpoints.
 type pageWire struct {
-	Count whole `json:"count"`
-	Total whole `json:"total"`
+	Count   whole `json:"count"`
+	Total   whole `json:"total"`
+	Limit   known `json:"limit"`
+	Offset  known `json:"offset"`
+	Filters known `json:"filters"`
+	Sort    known `json:"sort"`
 }
 
 // check reads the envelope of a page of n items listed under key.
@@ -113,24 +117,29 @@ func (w pageWire) check(key string, n int) (page, error) {
 
 // clientWire is one item of GET /partners/{pid}/clients.
 type clientWire struct {
-	ID           code `json:"id"`
+	ID           code `json:"id" check:"required"`
 	Name         name `json:"name"`
 	Status       code `json:"status"`
 	Organisation name `json:"organisation"`
 	Meta         object[struct {
-		Timezone code `json:"timezone"`
+		Timezone         code  `json:"timezone"`
+		BusinessVertical known `json:"business_vertical"`
 	}] `json:"meta_info"`
 	Contact object[struct {
-		Country name `json:"country"`
+		Country name  `json:"country"`
+		Email   known `json:"email"`
 	}] `json:"contact_info"`
+}
+
+// clientsPageWire is a page of GET /partners/{pid}/clients.
+type clientsPageWire struct {
+	pageWire `json:",inline"`
+	Clients  list[clientWire] `json:"clients"`
 }
 
 // decodeClientsPage reads one page of GET /partners/{pid}/clients.
 func decodeClientsPage(body []byte) (page, []ClientInfo, error) {
-	var w struct {
-		pageWire `json:",inline"`
-		Clients  list[clientWire] `json:"clients"`
-	}
+	var w clientsPageWire
 	if err := decodeBody(body, &w); err != nil {
 		return page{}, nil, err
 	}
@@ -151,14 +160,15 @@ func decodeClientsPage(body []byte) (page, []ClientInfo, error) {
 
 // channelWire is one item of GET /partners/{pid}/channels.
 type channelWire struct {
-	ID       code `json:"id"`
-	ClientID code `json:"client_id"`
+	ID       code `json:"id" check:"required"`
+	ClientID code `json:"client_id" check:"required"`
 	Status   code `json:"status"`
 	WABA     object[struct {
-		ID         code `json:"id"`
-		ExternalID code `json:"external_id"`
-		Currency   code `json:"currency"`
-		Timezone   code `json:"timezone_id"`
+		ID         code  `json:"id"`
+		ExternalID code  `json:"external_id"`
+		Name       known `json:"name"`
+		Currency   code  `json:"currency"`
+		Timezone   code  `json:"timezone_id"`
 	}] `json:"waba_account"`
 	Setup object[struct {
 		PhoneNumber code `json:"phone_number"`
@@ -167,12 +177,15 @@ type channelWire struct {
 	BillingStartedAt stamp `json:"billing_started_at"`
 }
 
+// channelsPageWire is a page of GET /partners/{pid}/channels.
+type channelsPageWire struct {
+	pageWire `json:",inline"`
+	Channels list[channelWire] `json:"partner_channels"`
+}
+
 // decodeChannelsPage reads one page of GET /partners/{pid}/channels.
 func decodeChannelsPage(body []byte) (page, []Channel, error) {
-	var w struct {
-		pageWire `json:",inline"`
-		Channels list[channelWire] `json:"partner_channels"`
-	}
+	var w channelsPageWire
 	if err := decodeBody(body, &w); err != nil {
 		return page{}, nil, err
 	}
@@ -213,14 +226,17 @@ func currency(c code, at where, key string) (string, error) {
 	return s, nil
 }
 
+// balanceWire is the body of GET …/channels/{chid}/info/balance.
+type balanceWire struct {
+	Balance   money `json:"balance" check:"required"`
+	Currency  code  `json:"currency" check:"required"`
+	Threshold money `json:"threshold"`
+}
+
 // decodeBalance reads GET …/channels/{chid}/info/balance:
 // {"balance": 42.10, "currency": "USD", "threshold": 10.0}.
 func decodeBalance(body []byte) (*Balance, error) {
-	var w struct {
-		Balance   money `json:"balance"`
-		Currency  code  `json:"currency"`
-		Threshold money `json:"threshold"`
-	}
+	var w balanceWire
 	if err := decodeBody(body, &w); err != nil {
 		return nil, err
 	}
@@ -241,6 +257,9 @@ func decodeBalance(body []byte) (*Balance, error) {
 
 // usageWire is the body of GET …/channels/{chid}/info/usage.
 type usageWire struct {
+	ID          known                              `json:"id"` // Meta's WABA id, in Meta's own answers
+	StartDate   known                              `json:"start_date"`
+	EndDate     known                              `json:"end_date"`
 	ChannelID   code                               `json:"channel_id"`
 	Currency    code                               `json:"currency"`
 	Granularity code                               `json:"granularity"`
@@ -263,23 +282,25 @@ type analyticsWire[P any] struct {
 
 // pricingWire is one pricing_analytics point.
 type pricingWire struct {
-	Start       stamp `json:"start"`
+	Start       stamp `json:"start" check:"required"`
 	End         stamp `json:"end"`
+	PhoneNumber known `json:"phone_number"`
 	Country     code  `json:"country"`
 	PricingType code  `json:"pricing_type"`
-	Category    code  `json:"pricing_category"`
+	Category    code  `json:"pricing_category" check:"required"`
 	Tier        code  `json:"tier"`
-	Volume      whole `json:"volume"`
+	Volume      whole `json:"volume" check:"required"`
 	Cost        money `json:"cost"`
 }
 
 // callWire is one call_analytics point.
 type callWire struct {
-	Start           stamp   `json:"start"`
+	Start           stamp   `json:"start" check:"required"`
 	End             stamp   `json:"end"`
 	Direction       code    `json:"direction"`
 	Country         code    `json:"country"`
-	Count           whole   `json:"count"`
+	PhoneNumber     known   `json:"phone_number"`
+	Count           whole   `json:"count" check:"required"`
 	AverageDuration decimal `json:"average_duration"`
 	Cost            money   `json:"cost"`
 }
