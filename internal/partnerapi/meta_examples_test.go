@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -109,5 +110,19 @@ func TestCallDirectionOwnWins(t *testing.T) {
 	one := `{"currency": "USD", "call_analytics": {"directions": ["business_initiated"], "data_points": [{"start": 1765958400, "count": 2, "average_duration": 10}]}}`
 	if u, err = decodeUsage(context.Background(), []byte(one), usage.Day); err != nil || u.Calls[0].Direction != usage.DirectionOutbound {
 		t.Errorf("one direction in a list: %+v, %v", u, err)
+	}
+}
+
+// TestMetaExamplesHaveTheCheckedShape: the strict check of "insights check"
+// expects every member of Meta's documented answers.
+func TestMetaExamplesHaveTheCheckedShape(t *testing.T) {
+	for _, file := range []string{"meta_pricing_analytics.json", "meta_call_analytics.json", "meta_call_analytics_nested.json"} {
+		body, err := os.ReadFile(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := checkShape(body, reflect.TypeFor[usageWire]()); len(m) != 0 {
+			t.Errorf("%s: %v", file, m)
+		}
 	}
 }
