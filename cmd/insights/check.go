@@ -164,7 +164,7 @@ func checkSample(red *partnerapi.Redactor, baseURL string, now time.Time, result
 	}
 	s := sample{Check: sampleHeader{Version: version, At: now.UTC().Format(time.RFC3339), BaseURL: baseURL,
 		WindowHours: int(partnerapi.CheckWindow / time.Hour),
-		Note: "redacted: no API key; phone numbers, names, e-mail addresses and ids replaced by placeholders"}}
+		Note:        "redacted: no API key; phone numbers, names, e-mail addresses and ids replaced by placeholders"}}
 	for _, r := range results {
 		e := sampleEndpoint{Endpoint: r.Endpoint, Status: r.Status, Reachable: r.Reachable, Skipped: r.Skipped,
 			Authenticated: r.Authenticated.String(), Problem: red.Text(r.Problem),
