@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -47,6 +48,9 @@ Commands:
               create a user; the password is read from standard input
   token create --email E
               print a new API token for that user
+  check [--out FILE]
+              call each Partner API endpoint once and check the answers' shape;
+              saves a redacted sample for support (non-zero on any mismatch)
   version     print version and build info
 
 Configuration comes from INSIGHTS_* environment variables; a flag of the same
@@ -76,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runBudget(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout, stderr)
+	case "check":
+		return runCheck(ctx, args, getenv, stdout, stderr, time.Now())
 	case "serve", "demo", "poll", "migrate":
 		return runWithConfig(ctx, cmd, args, getenv, stdout, stderr)
 	}

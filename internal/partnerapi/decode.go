@@ -92,8 +92,12 @@ type page struct {
 
 // pageWire is the envelope shared by the list endpoints.
 type pageWire struct {
-	Count whole `json:"count"`
-	Total whole `json:"total"`
+	Count   whole `json:"count"`
+	Total   whole `json:"total"`
+	Limit   known `json:"limit"`
+	Offset  known `json:"offset"`
+	Filters known `json:"filters"`
+	Sort    known `json:"sort"`
 }
 
 // check reads the envelope of a page of n items listed under key.
@@ -113,24 +117,29 @@ func (w pageWire) check(key string, n int) (page, error) {
 
 // clientWire is one item of GET /partners/{pid}/clients.
 type clientWire struct {
-	ID           code `json:"id"`
+	ID           code `json:"id" check:"required"`
 	Name         name `json:"name"`
 	Status       code `json:"status"`
 	Organisation name `json:"organisation"`
 	Meta         object[struct {
-		Timezone code `json:"timezone"`
+		Timezone         code  `json:"timezone"`
+		BusinessVertical known `json:"business_vertical"`
 	}] `json:"meta_info"`
 	Contact object[struct {
-		Country name `json:"country"`
+		Country name  `json:"country"`
+		Email   known `json:"email"`
 	}] `json:"contact_info"`
+}
+
+// clientsPageWire is a page of GET /partners/{pid}/clients.
+type clientsPageWire struct {
+	pageWire `json:",inline"`
+	Clients  list[clientWire] `json:"clients"`
 }
 
 // decodeClientsPage reads one page of GET /partners/{pid}/clients.
 func decodeClientsPage(body []byte) (page, []ClientInfo, error) {
-	var w struct {
-		pageWire `json:",inline"`
-		Clients  list[clientWire] `json:"clients"`
-	}
+	var w clientsPageWire
 	if err := decodeBody(body, &w); err != nil {
 		return page{}, nil, err
 	}
@@ -151,14 +160,15 @@ func decodeClientsPage(body []byte) (page, []ClientInfo, error) {
 
 // channelWire is one item of GET /partners/{pid}/channels.
 type channelWire struct {
-	ID       code `json:"id"`
-	ClientID code `json:"client_id"`
+	ID       code `json:"id" check:"required"`
+	ClientID code `json:"client_id" check:"required"`
 	Status   code `json:"status"`
 	WABA     object[struct {
-		ID         code `json:"id"`
-		ExternalID code `json:"external_id"`
-		Currency   code `json:"currency"`
-		Timezone   code `json:"timezone_id"`
+		ID         code  `json:"id"`
+		ExternalID code  `json:"external_id"`
+		Name       known `json:"name"`
+		Currency   code  `json:"currency"`
+		Timezone   code  `json:"timezone_id"`
 	}] `json:"waba_account"`
 	Setup object[struct {
 		PhoneNumber code `json:"phone_number"`
@@ -167,12 +177,15 @@ type channelWire struct {
 	BillingStartedAt stamp `json:"billing_started_at"`
 }
 
+// channelsPageWire is a page of GET /partners/{pid}/channels.
+type channelsPageWire struct {
+	pageWire `json:",inline"`
+	Channels list[channelWire] `json:"partner_channels"`
+}
+
 // decodeChannelsPage reads one page of GET /partners/{pid}/channels.
 func decodeChannelsPage(body []byte) (page, []Channel, error) {
-	var w struct {
-		pageWire `json:",inline"`
-		Channels list[channelWire] `json:"partner_channels"`
-	}
+	var w channelsPageWire
 	if err := decodeBody(body, &w); err != nil {
 		return page{}, nil, err
 	}
@@ -213,14 +226,17 @@ func currency(c code, at where, key string) (string, error) {
 	return s, nil
 }
 
+// balanceWire is the body of GET …/channels/{chid}/info/balance.
+type balanceWire struct {
+	Balance   money `json:"balance" check:"required"`
+	Currency  code  `json:"currency" check:"required"`
+	Threshold money `json:"threshold"`
+}
+
 // decodeBalance reads GET …/channels/{chid}/info/balance:
 // {"balance": 42.10, "currency": "USD", "threshold": 10.0}.
 func decodeBalance(body []byte) (*Balance, error) {
-	var w struct {
-		Balance   money `json:"balance"`
-		Currency  code  `json:"currency"`
-		Threshold money `json:"threshold"`
-	}
+	var w balanceWire
 	if err := decodeBody(body, &w); err != nil {
 		return nil, err
 	}
@@ -241,6 +257,9 @@ func decodeBalance(body []byte) (*Balance, error) {
 
 // usageWire is the body of GET …/channels/{chid}/info/usage.
 type usageWire struct {
+	ID          known                              `json:"id"` // Meta's WABA id, in Meta's own answers
+	StartDate   known                              `json:"start_date"`
+	EndDate     known                              `json:"end_date"`
 	ChannelID   code                               `json:"channel_id"`
 	Currency    code                               `json:"currency"`
 	Granularity code                               `json:"granularity"`
@@ -252,7 +271,10 @@ type usageWire struct {
 // either wrapping, or both: data[].data_points[] and data_points[].
 type analyticsWire[P any] struct {
 	Granularity code `json:"granularity"`
-	Data        list[struct {
+	// Directions is the call directions Meta echoes for call_analytics
+	// ("USER_INITIATED", or a list): the direction of points without one.
+	Directions directions `json:"directions"`
+	Data       list[struct {
 		DataPoints list[P] `json:"data_points"`
 	}] `json:"data"`
 	DataPoints list[P] `json:"data_points"`
@@ -260,23 +282,25 @@ type analyticsWire[P any] struct {
 
 // pricingWire is one pricing_analytics point.
 type pricingWire struct {
-	Start       stamp `json:"start"`
+	Start       stamp `json:"start" check:"required"`
 	End         stamp `json:"end"`
+	PhoneNumber known `json:"phone_number"`
 	Country     code  `json:"country"`
 	PricingType code  `json:"pricing_type"`
-	Category    code  `json:"pricing_category"`
+	Category    code  `json:"pricing_category" check:"required"`
 	Tier        code  `json:"tier"`
-	Volume      whole `json:"volume"`
+	Volume      whole `json:"volume" check:"required"`
 	Cost        money `json:"cost"`
 }
 
 // callWire is one call_analytics point.
 type callWire struct {
-	Start           stamp   `json:"start"`
+	Start           stamp   `json:"start" check:"required"`
 	End             stamp   `json:"end"`
 	Direction       code    `json:"direction"`
 	Country         code    `json:"country"`
-	Count           whole   `json:"count"`
+	PhoneNumber     known   `json:"phone_number"`
+	Count           whole   `json:"count" check:"required"`
 	AverageDuration decimal `json:"average_duration"`
 	Cost            money   `json:"cost"`
 }
@@ -297,6 +321,14 @@ type callWire struct {
 // error, when ctx is cancelled (the poller is shutting down): it is looked
 // at every 1,024 points.
 func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usage, error) {
+	return decodeUsageIn(ctx, body, want, "")
+}
+
+// decodeUsageIn is decodeUsage for a channel whose currency is known (""
+// when not): Meta's analytics report cost in the WABA's currency and its own
+// answers do not name it, so an answer without a currency is taken to be in
+// the channel's.
+func decodeUsageIn(ctx context.Context, body []byte, want usage.Granularity, channelCurrency string) (*Usage, error) {
 	var w usageWire
 	if err := decodeBody(body, &w, stopWhenCancelled(ctx)); err != nil {
 		return nil, err
@@ -306,6 +338,9 @@ func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usa
 	var err error
 	if u.Currency, err = currency(w.Currency, root, "currency"); err != nil {
 		return nil, err
+	}
+	if u.Currency == "" {
+		u.Currency = usage.NormalizeCurrency(channelCurrency)
 	}
 	if u.Granularity, err = granularity(w.Granularity, root, "granularity", want); err != nil {
 		return nil, err
@@ -332,7 +367,7 @@ func decodeUsage(ctx context.Context, body []byte, want usage.Granularity) (*Usa
 		}
 		u.Calls, callCost, err = decodeList(w.Calls.v, "call_analytics", "direction and country",
 			func(c *callWire, at where) (usage.CallPoint, callKey, bool, error) {
-				cp, err := decodeCallPoint(c, at, u, g)
+				cp, err := decodeCallPoint(c, at, u, g, w.Calls.v.Directions.only())
 				return cp, callKey{cp.Start.Unix(), cp.Direction, cp.Country}, cp.CostKnown, err
 			})
 		if err != nil {
@@ -469,11 +504,12 @@ func decodePricingPoint(w *pricingWire, at where, u *Usage) (usage.Point, error)
 
 // decodeCallPoint checks one call_analytics data point:
 // {"start", "end", "direction", "country", "count", "average_duration", "cost"}.
-// Seconds is count × average_duration, computed exactly and rounded to the
+// A point without a direction takes dir, the one direction its object
+// names ("" when none). Seconds is count × average_duration, computed exactly and rounded to the
 // nearest second (halves up).
-func decodeCallPoint(w *callWire, at where, u *Usage, g usage.Granularity) (usage.CallPoint, error) {
+func decodeCallPoint(w *callWire, at where, u *Usage, g usage.Granularity, dir code) (usage.CallPoint, error) {
 	cp := usage.CallPoint{ChannelID: u.ChannelID, Granularity: g, Currency: u.Currency,
-		Direction: usage.ParseDirection(string(w.Direction)), Country: strings.ToUpper(string(w.Country)),
+		Direction: usage.ParseDirection(string(cmp.Or(w.Direction, dir))), Country: strings.ToUpper(string(w.Country)),
 		CostNanos: w.Cost.nanos, CostKnown: w.Cost.known}
 	var err error
 	if cp.Start, cp.End, err = bucket(w.Start, w.End, at, g); err != nil {

@@ -20,7 +20,8 @@
 //     category, type, country and tier; for calls start, direction and
 //     country), which the store would add up, and an answer in a currency
 //     other than the channel's (UsageRequest.Currency), which would put two
-//     currencies in one window.
+//     currencies in one window. An answer that names no currency (Meta's own
+//     analytics do not) is in the channel's.
 //   - Strings that are not valid UTF-8 (raw bytes or escaped lone
 //     surrogates): in names people read (a client's name and organisation,
 //     its contact country, a channel's phone name) they become U+FFFD, so a
@@ -38,6 +39,12 @@
 //   - No redirect is followed, to another host or the same one: Go's
 //     http.Client would re-send X-API-Key to whatever host a Location names.
 //     A 3xx answer is a *RedirectError naming its Location, not retried.
+//   - Client.Check (for "insights check") calls each endpoint once, without
+//     retries, and compares each answer strictly with the wire structs
+//     (shape.go reads their members, check:"required" tags and value
+//     types), naming every unexpected, missing or wrongly typed member by
+//     its JSON path; the decoding above stays lenient. Redactor turns the
+//     answers into a sample that can be sent to support.
 //   - Usage windows are half-open [Start, End) everywhere in Insights, while the
 //     API's end_date is inclusive; ChannelUsage translates and drops any point
 //     that falls outside the window the caller asked for.

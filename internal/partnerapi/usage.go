@@ -52,7 +52,7 @@ type Balance struct {
 // adds at the end) are dropped.
 //
 // An answer in a currency other than req.Currency is a *DecodeError on
-// "currency". This endpoint is rate limited (10 requests per hour per
+// "currency"; an answer that names none is taken to be in req.Currency. This endpoint is rate limited (10 requests per hour per
 // channel, 200 per WABA); a refusal comes back as a *RateLimitError without
 // any retry.
 func (c *Client) ChannelUsage(ctx context.Context, req UsageRequest) (*Usage, error) {
@@ -79,7 +79,7 @@ func (c *Client) ChannelUsage(ctx context.Context, req UsageRequest) (*Usage, er
 	if err != nil {
 		return nil, fmt.Errorf("partnerapi: channel usage %s: %w", req.ChannelID, err)
 	}
-	u, err := decodeUsage(ctx, body, req.Granularity)
+	u, err := decodeUsageIn(ctx, body, req.Granularity, req.Currency)
 	if err != nil {
 		return nil, fmt.Errorf("partnerapi: channel usage %s: %w", req.ChannelID, err)
 	}

@@ -563,3 +563,32 @@ func shorten(s string, n int) string {
 	}
 	return strings.ToValidUTF8(s[:n], "") + "…"
 }
+
+// directions is Meta's "directions" of a call_analytics object: one code,
+// or a list of them; absent or null is none.
+type directions struct{ list []code }
+
+// UnmarshalJSONFrom reads null, a string or an array of strings.
+func (d *directions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*d = directions{}
+	switch dec.PeekKind() {
+	case 'n':
+		return dec.SkipValue()
+	case '[':
+		return json.UnmarshalDecode(dec, &d.list)
+	}
+	var c code
+	err := c.UnmarshalJSONFrom(dec)
+	if c != "" {
+		d.list = []code{c}
+	}
+	return err
+}
+
+// only is the one direction named, or "" when none or several are.
+func (d directions) only() code {
+	if len(d.list) == 1 {
+		return d.list[0]
+	}
+	return ""
+}
