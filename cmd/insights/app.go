@@ -194,7 +194,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 			log.Error("poller stopped", "err", err)
 		}
 	}()
-	startAlerts(ctx, cfg, log, st, forecasts, &wg)
+	startAlerts(ctx, cfg, log, st, forecasts, rates, &wg)
 	up := newUpkeep(st, log, cfg.Retention)
 	wg.Add(1)
 	go func() { defer wg.Done(); up.run(ctx) }()
