@@ -7,9 +7,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/alerts"
 	"github.com/insights-dev/insights/internal/config"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 )

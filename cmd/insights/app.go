@@ -12,11 +12,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/config"
 	"github.com/insights-dev/insights/internal/partnerapi"
 	"github.com/insights-dev/insights/internal/pdf"
 	"github.com/insights-dev/insights/internal/poller"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/server"
 	"github.com/insights-dev/insights/internal/simulator"
 	"github.com/insights-dev/insights/internal/spend"

@@ -212,7 +212,7 @@ func Make(in Input) Result {
 		winFrom: max(asOf-HistoryDays+1, first), shapeFrom: max(asOf-shapeDays+1, first),
 		remainingFrom: max(asOf+1, monthFrom),
 		dailyFit:      map[int]float64{}, fitCost: map[int]float64{},
-		cardPrices:    in.CardPrices, cardFrom: math.MinInt}
+		cardPrices: in.CardPrices, cardFrom: math.MinInt}
 	if !in.CardFrom.IsZero() {
 		p.cardFrom = dayIndex(in.CardFrom)
 	}

@@ -16,9 +16,9 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
-	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/metrics"
 	"github.com/insights-dev/insights/internal/pdf"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/forecast"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 )
