@@ -9,15 +9,16 @@ import (
 
 	"github.com/insights-dev/insights/internal/alerts"
 	"github.com/insights-dev/insights/internal/config"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 )
 
 // startAlerts runs the alert evaluator and sender until ctx is done; wg
 // tracks it so serve waits for it before the database closes.
-func startAlerts(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, forecasts *spend.ForecastCache, wg *sync.WaitGroup) {
+func startAlerts(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, forecasts *spend.ForecastCache, rates *ratecard.Book, wg *sync.WaitGroup) {
 	a := cfg.Alerts
-	ac := alerts.Config{Store: st, Logger: log, RunwayDays: a.RunwayDays, StalledAfter: a.StalledAfter, Forecasts: forecasts}
+	ac := alerts.Config{Store: st, Logger: log, RunwayDays: a.RunwayDays, StalledAfter: a.StalledAfter, Forecasts: forecasts, RateCard: rates}
 	if a.SMTPAddr != "" {
 		ac.Email = &alerts.Email{Addr: a.SMTPAddr, From: a.SMTPFrom, To: a.EmailTo, Username: a.SMTPUsername, Password: a.SMTPPassword.Reveal()}
 	}

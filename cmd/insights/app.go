@@ -16,11 +16,11 @@ import (
 	"github.com/insights-dev/insights/internal/partnerapi"
 	"github.com/insights-dev/insights/internal/pdf"
 	"github.com/insights-dev/insights/internal/poller"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/server"
 	"github.com/insights-dev/insights/internal/simulator"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
-	"github.com/insights-dev/insights/internal/webhook"
 )
 
 // demoSeed fixes the simulated partner shown in demo mode.
@@ -97,11 +97,11 @@ func runWithConfig(ctx context.Context, cmd string, args []string, getenv func(s
 
 // rateCard is the configured rate card for webhook cost estimates, else the
 // built-in one.
-func rateCard(cfg config.Config) (*webhook.RateCard, error) {
+func rateCard(cfg config.Config) (*ratecard.Book, error) {
 	if cfg.RateCard == "" {
-		return webhook.DefaultRateCard(), nil
+		return ratecard.Builtin(), nil
 	}
-	r, err := webhook.LoadRateCard(cfg.RateCard)
+	r, err := ratecard.Load(cfg.RateCard)
 	if err != nil {
 		return nil, fmt.Errorf("rate card: %w", err)
 	}
@@ -111,7 +111,7 @@ func rateCard(cfg config.Config) (*webhook.RateCard, error) {
 // resolvePendingWebhooks is the poller's OnDiscovered: it counts the webhook
 // events that waited for a channel the discovery has just brought, and says
 // how many still wait.
-func resolvePendingWebhooks(st *store.Store, rates *webhook.RateCard, log *slog.Logger) func(context.Context) error {
+func resolvePendingWebhooks(st *store.Store, rates *ratecard.Book, log *slog.Logger) func(context.Context) error {
 	log = log.With("component", "webhooks")
 	return func(ctx context.Context) error {
 		res, err := st.ResolvePendingWebhooks(ctx, rates)
@@ -160,7 +160,7 @@ func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*part
 // for the rest, tidies the database, and returns (the caller closes the
 // database last). In demo mode (sim set) it also feeds the simulator's
 // webhook traffic into the receiver.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator, rates *webhook.RateCard) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator, rates *ratecard.Book) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if sim != nil && cfg.WebhookSecret == "" {
@@ -194,7 +194,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 			log.Error("poller stopped", "err", err)
 		}
 	}()
-	startAlerts(ctx, cfg, log, st, forecasts, &wg)
+	startAlerts(ctx, cfg, log, st, forecasts, rates, &wg)
 	up := newUpkeep(st, log, cfg.Retention)
 	wg.Add(1)
 	go func() { defer wg.Done(); up.run(ctx) }()

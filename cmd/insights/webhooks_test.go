@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/store/storetest"
 	"github.com/insights-dev/insights/internal/webhook"
@@ -16,7 +17,7 @@ func TestResolvePendingWebhooksAfterDiscovery(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
 	var logs bytes.Buffer
-	hook := resolvePendingWebhooks(st, webhook.DefaultRateCard(), newLogger(&logs, 0))
+	hook := resolvePendingWebhooks(st, ratecard.Builtin(), newLogger(&logs, 0))
 	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	known := webhook.MessageStatus{MessageID: "wamid.1", Status: "delivered", Timestamp: at, DisplayPhoneNumber: "+49 151 1"}
 	never := webhook.MessageStatus{MessageID: "wamid.2", Status: "delivered", Timestamp: at, DisplayPhoneNumber: "+1 555 0"}

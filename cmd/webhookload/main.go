@@ -42,6 +42,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // read the killed server's database directly
 
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/server"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/webhook"
@@ -202,7 +203,7 @@ var maxWait time.Duration
 
 func newServer(st *store.Store) *server.Server {
 	return server.New(server.Options{Store: st, Logger: slog.New(slog.DiscardHandler), WebhookSecret: secret,
-		WebhookSigningKey: signingKey, RateCard: webhook.DefaultRateCard(), WebhookMaxWait: maxWait})
+		WebhookSigningKey: signingKey, RateCard: ratecard.Builtin(), WebhookMaxWait: maxWait})
 }
 
 func benchReal(dir string, c config) (result, error) {

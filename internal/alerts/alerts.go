@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
@@ -81,6 +82,9 @@ type Config struct {
 	// Forecasts keeps the forecasts between passes; a new cache when nil.
 	// Sharing the web server's lets its pages show what a pass computed.
 	Forecasts *spend.ForecastCache
+	// RateCard prices, in forecasts, categories the card in force for the
+	// month bills but the history did not (see spend.Service.RateCard).
+	RateCard *ratecard.Book
 	// Lease is how long a claimed delivery is reserved; default 2 minutes.
 	Lease time.Duration
 }
@@ -131,7 +135,8 @@ func New(cfg Config) *Evaluator {
 		cfg.Forecasts = spend.NewForecastCache(spend.ForecastCacheSize)
 	}
 	return &Evaluator{cfg: cfg, log: cfg.Logger.With("component", "alerts"),
-		svc: &spend.Service{Store: cfg.Store, Scope: store.AllClients(), Now: cfg.Now, Forecasts: cfg.Forecasts}}
+		svc: &spend.Service{Store: cfg.Store, Scope: store.AllClients(), Now: cfg.Now, Forecasts: cfg.Forecasts,
+			RateCard: cfg.RateCard}}
 }
 
 func (e *Evaluator) now() time.Time { return e.cfg.Now().UTC() }

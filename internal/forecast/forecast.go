@@ -81,7 +81,20 @@ type Input struct {
 	// history window without an entry counts as zero, but days before the
 	// first entry at all are treated as unknown (a new client).
 	Days []Day
+	// CardPrices, when set, are the prices per unit of each category under
+	// the rate card in force for Month (in the Days' currency), as the
+	// caller derives them from the card and the history's mix of markets
+	// and pricing types. A category with no volume in the month yet is
+	// priced from its history, unless the history lies before CardFrom (the
+	// card's effective date) and CardPrices has the category: then from the
+	// card, since the history's price came from an older card (service in
+	// early October 2026, free until then, billed from the 1st).
+	CardPrices map[usage.Category]Price
+	CardFrom   usage.Date
 }
+
+// Price is an exact price per unit: CostNanos for Volume units.
+type Price struct{ CostNanos, Volume int64 }
 
 // Result is a month-end forecast.
 type Result struct {
@@ -198,7 +211,11 @@ func Make(in Input) Result {
 	p := plan{monthFrom: monthFrom, monthTo: monthTo, asOf: asOf,
 		winFrom: max(asOf-HistoryDays+1, first), shapeFrom: max(asOf-shapeDays+1, first),
 		remainingFrom: max(asOf+1, monthFrom),
-		dailyFit:      map[int]float64{}, fitCost: map[int]float64{}}
+		dailyFit:      map[int]float64{}, fitCost: map[int]float64{},
+		cardPrices: in.CardPrices, cardFrom: math.MinInt}
+	if !in.CardFrom.IsZero() {
+		p.cardFrom = dayIndex(in.CardFrom)
+	}
 	p.nWin = asOf - p.winFrom + 1
 	if first == math.MaxInt {
 		p.nWin = 0
@@ -231,6 +248,8 @@ type plan struct {
 	remainingFrom            int
 	dailyFit                 map[int]float64 // projected cost per remaining day
 	fitCost                  map[int]float64 // fitted cost per window day (for residuals)
+	cardPrices               map[usage.Category]Price
+	cardFrom                 int // day index of Input.CardFrom (math.MinInt when unset)
 }
 
 // categorySeries groups the days up to asOf by category, in display order,
@@ -295,6 +314,9 @@ func (p plan) category(c usage.Category, s *series, pooled [7]float64) CategoryR
 	}
 	level, growth, center := levelTrend(s.vol, shape, p.winFrom, p.asOf)
 	pr := categoryPrice(c, s, p.monthFrom, p.winFrom, p.asOf)
+	if cp, ok := p.cardPrices[c]; ok && cp.Volume > 0 && p.winFrom < p.cardFrom && monthVolume(s, p.monthFrom, p.asOf) == 0 {
+		pr = price{cost: cp.CostNanos, volume: cp.Volume}
+	}
 	pPerMsg := 0.0
 	if pr.volume > 0 {
 		pPerMsg = float64(pr.cost) / float64(pr.volume)
@@ -431,6 +453,15 @@ func levelTrend(vol map[int]int64, shape [7]float64, from, to int) (level, growt
 		}
 	}
 	return level, growth, center
+}
+
+// monthVolume is the category's volume observed in the month.
+func monthVolume(s *series, monthFrom, asOf int) int64 {
+	var v int64
+	for i := monthFrom; i <= asOf; i++ {
+		v += s.vol[i]
+	}
+	return v
 }
 
 // categoryPrice is the price applied to a category's projected volume.

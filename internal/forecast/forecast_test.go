@@ -179,3 +179,44 @@ func TestCumulative(t *testing.T) {
 		}
 	}
 }
+
+// An October 2026 forecast made before any October day is observed prices
+// service, free in the history, from the card in force for October; once a
+// day of the month is observed, the month's own price is used.
+func TestMakeCardPriceForNewlyBilledCategory(t *testing.T) {
+	month := usage.MonthPeriod(2026, time.October, time.UTC)
+	history := append(constantDays(d("2026-08-01"), d("2026-09-30"), usage.CategoryService, 100, 0),
+		constantDays(d("2026-08-01"), d("2026-09-30"), usage.CategoryMarketing, 10, 1_000_000_000)...)
+	card := map[usage.Category]Price{usage.CategoryService: {CostNanos: 45_600_000, Volume: 1}}
+	service := func(r Result) CategoryResult {
+		for _, c := range r.Categories {
+			if c.Category == usage.CategoryService {
+				return c
+			}
+		}
+		t.Fatal("no service forecast")
+		return CategoryResult{}
+	}
+	old := Make(Input{Month: month, AsOf: d("2026-09-30"), Days: history})
+	if got := service(old); got.ForecastNanos != 0 || got.ForecastVolume != 3100 {
+		t.Fatalf("without the card: service %+v, want 3100 free messages", got)
+	}
+	r := Make(Input{Month: month, AsOf: d("2026-09-30"), Days: history, CardPrices: card, CardFrom: d("2026-10-01")})
+	if got := service(r); got.ForecastNanos != 3100*45_600_000 || got.PriceNanos != 45_600_000 {
+		t.Errorf("with the card: service %+v, want 3100 × 0.0456", got)
+	}
+	if r.ForecastNanos != old.ForecastNanos+3100*45_600_000 {
+		t.Errorf("total %d, want %d + service", r.ForecastNanos, old.ForecastNanos)
+	}
+	// A card as old as the history changes nothing.
+	same := Make(Input{Month: month, AsOf: d("2026-09-30"), Days: history, CardPrices: card, CardFrom: d("2025-07-01")})
+	if got := service(same); got.ForecastNanos != 0 {
+		t.Errorf("card older than the history: service %+v", got)
+	}
+	// With October days observed (billed at 0.05), their price applies.
+	observed := append(history, constantDays(d("2026-10-01"), d("2026-10-03"), usage.CategoryService, 100, 5_000_000_000)...)
+	r = Make(Input{Month: month, AsOf: d("2026-10-03"), Days: observed, CardPrices: card, CardFrom: d("2026-10-01")})
+	if got := service(r); got.PriceNanos != 50_000_000 {
+		t.Errorf("month price: %+v, want 0.05", got)
+	}
+}

@@ -23,6 +23,7 @@
 //     short wait is enough. [Pipeline.Close] refuses new deliveries and
 //     commits those already queued.
 //
-// Costs of the counted messages and calls are estimated from the rate card
-// (webhook.RateCard) as the store folds the events.
+// Costs of the counted messages and calls are estimated from the rate-card
+// book (ratecard.Book, the card in force on each one's day) as the store
+// folds the events.
 package ingest

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/webhook"
 )
@@ -32,9 +33,9 @@ var ErrClosed = errors.New("webhook receiver is shutting down")
 
 // Options configure a Pipeline.
 type Options struct {
-	// RateCard prices the counted messages and calls (estimates); nil
-	// leaves their costs unknown.
-	RateCard *webhook.RateCard
+	// RateCard prices the counted messages and calls (estimates) with the
+	// card in force on each one's day; nil leaves their costs unknown.
+	RateCard *ratecard.Book
 	// MaxBatches and MaxWait tune the group commit: at most this many
 	// deliveries per transaction, gathered for at most this long; zero
 	// means DefaultMaxBatches and DefaultMaxWait.
@@ -70,7 +71,7 @@ type Stats struct {
 // Its zero value is not usable; build it with New.
 type Pipeline struct {
 	store            *store.Store
-	rates            *webhook.RateCard
+	rates            *ratecard.Book
 	requestDiscovery func()
 	log              *slog.Logger
 	maxBatches       int

@@ -16,7 +16,7 @@ import (
 
 // spendService reads forecasts and balances for pages and the API.
 func (s *Server) spendService(sc store.Scope) *spend.Service {
-	return &spend.Service{Store: s.store, Scope: sc, Now: s.now, Forecasts: s.forecasts}
+	return &spend.Service{Store: s.store, Scope: sc, Now: s.now, Forecasts: s.forecasts, RateCard: s.opts.RateCard}
 }
 
 type balanceJSON struct {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/insights-dev/insights/internal/report"
+	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/pages"
 )
@@ -46,7 +48,13 @@ func (s *Server) showReconcile(c echo.Context) error {
 		return err
 	}
 	if d.HookCurrency == "" && s.opts.RateCard != nil {
-		d.HookCurrency = s.opts.RateCard.Currency
+		// No webhook cost this month: the currency the book would estimate
+		// this client's messages in.
+		cur, err := s.clientCurrency(ctx, requestScope(c), client.ID)
+		if err != nil {
+			return err
+		}
+		d.HookCurrency = s.opts.RateCard.Currency(cur)
 	}
 	v := buildReconcileView(d)
 	name := client.Name
@@ -182,4 +190,19 @@ func reconcileOrDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// clientCurrency is the billing currency of the client's first channel that
+// has one ("" when none does): webhook estimates are priced in it.
+func (s *Server) clientCurrency(ctx context.Context, sc store.Scope, clientID string) (string, error) {
+	chs, err := s.store.ListChannels(ctx, sc, store.ChannelFilter{ClientIDs: []string{clientID}})
+	if err != nil {
+		return "", fmt.Errorf("channels of %s: %w", clientID, err)
+	}
+	for _, ch := range chs {
+		if ch.Currency != "" {
+			return ch.Currency, nil
+		}
+	}
+	return "", nil
 }

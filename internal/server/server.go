@@ -18,10 +18,10 @@ import (
 
 	"github.com/insights-dev/insights/internal/metrics"
 	"github.com/insights-dev/insights/internal/pdf"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
-	"github.com/insights-dev/insights/internal/webhook"
 	"github.com/insights-dev/insights/static"
 )
 
@@ -76,9 +76,11 @@ type Options struct {
 	// WebhookSigningKey, when set, makes the receiver require a valid
 	// X-360dialog-Signature or X-Hub-Signature-256 over the raw body.
 	WebhookSigningKey string
-	// RateCard prices webhook-counted messages and calls (estimates); nil
-	// leaves their costs unknown. Use webhook.DefaultRateCard or LoadRateCard.
-	RateCard *webhook.RateCard
+	// RateCard is the rate-card book that prices webhook-counted messages
+	// and calls (estimates, with the card in force on each one's day) and
+	// names the currency reconciliation compares in; nil leaves their costs
+	// unknown. Use ratecard.Builtin or ratecard.Load.
+	RateCard *ratecard.Book
 	// WebhookMaxBatches and WebhookMaxWait tune the receiver's group commit:
 	// at most this many deliveries per transaction, gathered for at most
 	// this long; zero means 256 and 250 µs.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/simulator"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/store/storetest"
@@ -38,15 +39,15 @@ var whDay = time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 
 // whCard prices marketing at 0.10 and utility at 0.02 anywhere, authentication
 // in DE at 0.05, and calls to DE at 0.06 a minute, in EUR.
-func whCard(t testing.TB) *webhook.RateCard {
+func whCard(t testing.TB) *ratecard.Book {
 	t.Helper()
-	c, err := webhook.ParseRateCard([]byte(`{"currency":"EUR",
+	c, err := ratecard.Parse([]byte(`{"currency":"EUR",
 		"messages":{"MARKETING":{"*":"0.10"},"UTILITY":{"*":"0.02"},"AUTHENTICATION":{"DE":"0.05"}},
-		"calls_per_minute":{"DE":"0.06"}}`))
+		"calls_per_minute":{"DE":"0.06"}}`), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return ratecard.Single(c[0])
 }
 
 // newWebhookServer seeds one client with channel ch1 and returns the server.
@@ -512,33 +513,16 @@ func TestReconcileSimulatorDay(t *testing.T) {
 	checkReconcileDayAgrees(t, h, client.ID)
 }
 
-// clientRateCard is the rate card of all channels of client, merged, and
-// the ids of those channels.
-func clientRateCard(sim *simulator.Simulator, client simulator.Client) (*webhook.RateCard, []string) {
-	var card *webhook.RateCard
+// clientRateCard is the book the simulator prices from, and the ids of the
+// client's channels.
+func clientRateCard(sim *simulator.Simulator, client simulator.Client) (*ratecard.Book, []string) {
 	var channels []string
 	for _, w := range client.WABAs {
 		for _, ch := range w.Channels {
 			channels = append(channels, ch.ID)
-			c := sim.RateCard(ch.ID)
-			if card == nil {
-				card = c
-				continue
-			}
-			for cat, m := range c.Messages {
-				if card.Messages[cat] == nil {
-					card.Messages[cat] = map[string]int64{}
-				}
-				for k, v := range m {
-					card.Messages[cat][k] = v
-				}
-			}
-			for k, v := range c.CallPerMinute {
-				card.CallPerMinute[k] = v
-			}
 		}
 	}
-	return card, channels
+	return sim.RateBook(), channels
 }
 
 // checkReconcileDayAgrees checks the reconciliation page of the client's

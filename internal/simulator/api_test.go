@@ -325,7 +325,7 @@ func TestHalfHourMatchesGroundTruth(t *testing.T) {
 		case usage.DirectionOutbound:
 			// Cost is a sum of per-call pulse costs: at least the cost of the total seconds as one call
 			// rounded down to pulses, at most that plus one pulse per call.
-			rate := callRate(h.sim.channels[ch.ID].home, ch.Currency)
+			rate := callRate(h.sim.book, h.sim.channels[ch.ID].home, ch.Currency)
 			lo := c.Seconds / usage.PulseSeconds * rate / 10
 			hi := lo + c.Count*rate/10
 			if c.CostNanos < lo || c.CostNanos > hi {
@@ -599,9 +599,15 @@ func TestRealisticShape(t *testing.T) {
 		list = append(list, k)
 	}
 	sort.Strings(list)
-	for _, want := range []string{"MARKETING/REGULAR", "UTILITY/REGULAR", "SERVICE/FREE_CUSTOMER_SERVICE", "AUTHENTICATION/REGULAR"} {
+	// After 2026-10-01 service replies are billed (REGULAR); entry-point
+	// conversations stay free.
+	for _, want := range []string{"MARKETING/REGULAR", "MARKETING_LITE/REGULAR", "UTILITY/REGULAR", "SERVICE/REGULAR",
+		"SERVICE/FREE_ENTRY_POINT", "AUTHENTICATION/REGULAR", "AUTHENTICATION_INTERNATIONAL/REGULAR", "META_BUSINESS_AGENT/REGULAR"} {
 		if !seen[want] {
 			t.Errorf("no %s points; seen %v", want, list)
 		}
+	}
+	if seen["SERVICE/FREE_CUSTOMER_SERVICE"] {
+		t.Errorf("free customer-service points after 2026-10-01; seen %v", list)
 	}
 }

@@ -157,12 +157,9 @@ func (s *Simulator) AddUnknownCategory(channelID, name string) error {
 	if hasCategory(ch.streams, cat) || hasCategory(s.extra[channelID], cat) {
 		return nil
 	}
-	st := stream{
-		category: cat, pricing: usage.PricingRegular, country: ch.home, tier: "0:MAX",
-		dailyMilli: 300_000,
-		price:      messagePrice(usage.CategoryUtility, usage.PricingRegular, ch.home, ch.Currency),
-		salt:       hashString("extra/" + string(cat)),
-	}
+	// Priced as utility when the cards do not know the category.
+	st := s.newStream(ch, cat, usage.PricingRegular, ch.home, 300_000)
+	st.salt = hashString("extra/" + string(cat))
 	// Copy on write, as for revisions.
 	s.extra[channelID] = append(append([]stream(nil), s.extra[channelID]...), st)
 	return nil

@@ -23,6 +23,14 @@
 //     half-hour granularity the durations are generated so that the average is
 //     exact (count × average = total seconds); at daily and monthly granularity
 //     the average is rounded to whole seconds, as the API's own would be.
+//   - Prices come from the built-in rate cards (ratecard.Builtin), the card
+//     in force on each bucket's day: service replies are free until
+//     2026-09-30 and billed (REGULAR) from 2026-10-01, entry-point
+//     conversations stay free. Some clients have traits: Kirana Express
+//     sends utility in bulk and crosses a volume tier within the month,
+//     Brightside Dental has a Meta Business Agent stream (tokens, from
+//     2026-08-01), Himal Treks is on a credit line (no cost on its pricing
+//     points). See ratecard.go.
 //   - Ground truth for tests (UsagePoints, CallPoints) comes from the same
 //     generator, not through HTTP, so tests can compare totals to the cent.
 package simulator

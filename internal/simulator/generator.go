@@ -39,18 +39,29 @@ type channel struct {
 	inMilli  int64 // expected inbound calls per business half hour, in thousandths
 	outMilli int64 // expected outbound calls per business half hour, in thousandths
 	callRate int64 // per-minute rate of outbound calls, nano-units of the currency
+	// creditLine: the WABA is on the partner's credit line; its usage omits cost.
+	creditLine bool
 }
 
 // stream is one (category, pricing type, country) series of a channel.
 type stream struct {
 	category   usage.Category
-	pricing    usage.PricingType
+	pricing    usage.PricingType // the base type; see cswReply
 	country    string
-	tier       string
-	dailyMilli int64 // expected messages per weekday at growth 1, in thousandths
-	price      int64 // per message, nano-units of the channel currency
+	dailyMilli int64 // expected units per weekday at growth 1, in thousandths
 	campaign   bool  // marketing: has spike days
 	salt       uint64
+	// phases price the stream under each card of the channel's currency.
+	phases []phase
+	// cswReply: a reply inside the customer-service window, free or billed
+	// as the card in force says (see pricePhases).
+	cswReply bool
+	// tiered: priced at the tier the month's volume has reached.
+	tiered bool
+	// tokens: volume counts tokens (Meta Business Agent); no webhooks.
+	tokens bool
+	// from is the first bucket the stream has volume in (0: always).
+	from int64
 }
 
 // revKey names a revised number: one category of one channel's half hour.
@@ -62,16 +73,13 @@ type revKey struct {
 
 // channelStreams picks the message series of a channel: the home market gets
 // most categories, foreign markets marketing plus service or authentication.
-func (s *Simulator) channelStreams(r *rng, ch *channel, t clientTemplate) []stream {
+// The tier client's first channel sends utility in bulk (crossing a volume
+// tier within the month); the agent client's first channel has a Meta
+// Business Agent stream.
+func (s *Simulator) channelStreams(r *rng, ch *channel, t clientTemplate, k int) []stream {
 	scale := int64(30 + r.intn(270)) // percent: 0.3× to 3×
 	add := func(out []stream, cat usage.Category, pt usage.PricingType, country string, perDay int64) []stream {
-		return append(out, stream{
-			category: cat, pricing: pt, country: country, tier: tier(cat, pt),
-			dailyMilli: perDay * 1000 * scale / 100,
-			price:      messagePrice(cat, pt, country, ch.Currency),
-			campaign:   cat == usage.CategoryMarketing || cat == usage.CategoryMarketingLite,
-			salt:       hashString(string(cat) + "/" + string(pt) + "/" + country),
-		})
+		return append(out, s.newStream(ch, cat, pt, country, perDay*1000*scale/100))
 	}
 	var out []stream
 	home := t.country
@@ -87,9 +95,10 @@ func (s *Simulator) channelStreams(r *rng, ch *channel, t clientTemplate) []stre
 	if r.intn(3) == 0 {
 		out = add(out, usage.CategoryService, usage.PricingFreeEntryPoint, home, int64(10+r.intn(60)))
 	}
+	latest := s.book.Pick(usage.Date{Year: usage.MaxYear, Month: 1, Day: 1}, ch.Currency)
 	for _, c := range ch.Countries[1:] {
 		out = add(out, usage.CategoryMarketing, usage.PricingRegular, c, int64(20+r.intn(120)))
-		if _, ok := authInternationalUSD[c]; ok && c != home {
+		if _, ok := latest.Messages[usage.CategoryAuthenticationInternational][c]; ok && c != home {
 			out = add(out, usage.CategoryAuthenticationInternational, usage.PricingRegular, c, int64(5+r.intn(40)))
 		} else {
 			out = add(out, usage.CategoryService, usage.PricingFreeCustomerService, c, int64(10+r.intn(80)))
@@ -98,7 +107,48 @@ func (s *Simulator) channelStreams(r *rng, ch *channel, t clientTemplate) []stre
 	if len(out) > maxStreams {
 		out = out[:maxStreams]
 	}
+	traits := templateTraits[t.name]
+	if traits&traitTierBulk != 0 && k == 0 {
+		// Replaces the home utility stream: one key per point.
+		out[1] = s.newStream(ch, usage.CategoryUtility, usage.PricingRegular, home, tierBulkPerDay*1000)
+		out[1].tiered = true
+	}
+	if traits&traitAgent != 0 && k == 0 {
+		st := s.newStream(ch, usage.CategoryMetaBusinessAgent, usage.PricingRegular, home, agentTokensPerDay*1000)
+		st.tokens, st.from = true, agentFrom
+		out = append(out, st)
+	}
 	return out
+}
+
+// Volumes of the special streams, per weekday at growth 1.
+const (
+	tierBulkPerDay    = 40_000  // utility messages: crosses 750,000 around mid-month
+	agentTokensPerDay = 400_000 // Meta Business Agent tokens
+)
+
+// newStream makes a stream priced from the book in the channel's currency.
+func (s *Simulator) newStream(ch *channel, cat usage.Category, pt usage.PricingType, country string, dailyMilli int64) stream {
+	csw := cat == usage.CategoryService && pt == usage.PricingFreeCustomerService
+	return stream{
+		category: cat, pricing: pt, country: country, dailyMilli: dailyMilli, cswReply: csw,
+		phases:   pricePhases(s.book, cat, pt, country, ch.Currency, csw),
+		campaign: cat == usage.CategoryMarketing || cat == usage.CategoryMarketingLite,
+		salt:     hashString(string(cat) + "/" + string(pt) + "/" + country),
+	}
+}
+
+// priced is a stream's pricing type, tier and cost in bucket b for v units.
+func (s *Simulator) priced(ch *channel, st *stream, b, v int64) (usage.PricingType, string, int64) {
+	ph := st.phaseAt(b)
+	if ph.pricing.Free() || !st.tiered {
+		return ph.pricing, ph.tier, usage.MulRate(v, ph.price)
+	}
+	t, ok := ph.card.TierAt(st.category, st.country, s.monthVolumeBefore(ch, st, b))
+	if !ok {
+		return ph.pricing, ph.tier, usage.MulRate(v, ph.price)
+	}
+	return ph.pricing, t.String(), usage.MulRate(v, t.Rate)
 }
 
 // dayInfo holds what is shared by all buckets of one local day.
@@ -153,6 +203,9 @@ func (s *Simulator) bucketPoints(ch *channel, b int64, g genState, out []usage.P
 	hour, d := localDay(ch, b)
 	start, end := time.Unix(b, 0).UTC(), time.Unix(b+halfHour, 0).UTC()
 	emit := func(st *stream) {
+		if b < st.from {
+			return
+		}
 		v := s.volume(ch, st, b, hour, d)
 		if len(g.revisions) > 0 {
 			if rv, ok := g.revisions[revKey{ch.ID, b, st.category}]; ok {
@@ -162,11 +215,16 @@ func (s *Simulator) bucketPoints(ch *channel, b int64, g genState, out []usage.P
 		if v <= 0 {
 			return
 		}
-		out = append(out, usage.Point{
+		pt, tier, cost := s.priced(ch, st, b, v)
+		p := usage.Point{
 			ChannelID: ch.ID, Start: start, End: end, Granularity: usage.HalfHour,
-			Category: st.category, PricingType: st.pricing, Country: st.country, Tier: st.tier,
-			Volume: v, Currency: ch.Currency, CostNanos: usage.MulRate(v, st.price), CostKnown: true,
-		})
+			Category: st.category, PricingType: pt, Country: st.country, Tier: tier,
+			Volume: v, Currency: ch.Currency, CostNanos: cost, CostKnown: true,
+		}
+		if ch.creditLine { // a WABA on the partner's credit line: no cost reported
+			p.CostNanos, p.CostKnown = 0, false
+		}
+		out = append(out, p)
 	}
 	for i := range ch.streams {
 		emit(&ch.streams[i])

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // the simulated clients live in real IANA zones, even on hosts without zoneinfo
+
+	"github.com/insights-dev/insights/internal/ratecard"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -101,6 +103,12 @@ type Simulator struct {
 	revisions map[revKey]int64
 	extra     map[string][]stream // channel id → added (unknown) categories
 
+	// book prices the data (the built-in rate cards); tierCache holds the
+	// month-to-date volumes of tiered streams at the start of local days.
+	book      *ratecard.Book
+	tierMu    sync.Mutex
+	tierCache map[tierKey]int64
+
 	mu     sync.Mutex
 	faults []*faultEntry
 	limits map[string]*window // "ch:"+id or "waba:"+id → accepted usage requests
@@ -122,10 +130,30 @@ var templates = []clientTemplate{
 	{"Brightside Dental", "US", "America/New_York", "USD", "HEALTH", "brightsidedental.com", "1212", 7, []string{"CA", "MX"}},
 	{"Himal Treks", "NP", "Asia/Kathmandu", "USD", "TRAVEL", "himaltreks.com.np", "97798", 8, []string{"IN", "GB", "US"}},
 	{"Atlas Freight Ltd", "GB", "Europe/London", "GBP", "LOGISTICS", "atlasfreight.co.uk", "447", 9, []string{"IE", "FR", "IN"}},
-	{"Maple Lane Realty", "CA", "America/Toronto", "CAD", "REAL_ESTATE", "maplelanerealty.ca", "1416", 7, []string{"US"}},
+	{"Maple Lane Realty", "CA", "America/Toronto", "USD", "REAL_ESTATE", "maplelanerealty.ca", "1416", 7, []string{"US"}},
 	{"Oasis Pharmacy", "AE", "Asia/Dubai", "AED", "HEALTH", "oasispharmacy.ae", "9715", 8, []string{"IN", "SA"}},
-	{"Chatham Island Seafood", "NZ", "Pacific/Chatham", "NZD", "FOOD", "chathamseafood.co.nz", "642", 8, []string{"AU"}},
+	{"Chatham Island Seafood", "NZ", "Pacific/Chatham", "AUD", "FOOD", "chathamseafood.co.nz", "642", 8, []string{"AU"}},
 	{"Kopi Nusantara", "ID", "Asia/Jakarta", "USD", "FOOD", "kopinusantara.id", "628", 10, []string{"SG", "MY"}},
+}
+
+// Traits of some clients (by template name, so every round of clients
+// repeats them).
+const (
+	// traitTierBulk: the first channel of each WABA sends utility in bulk,
+	// crossing a volume tier within the month.
+	traitTierBulk = 1 << iota
+	// traitAgent: the first channel of each WABA has a Meta Business Agent
+	// stream (tokens) from 2026-08-01.
+	traitAgent
+	// traitCreditLine: the WABAs are on the partner's credit line, so the
+	// usage omits cost on its pricing points.
+	traitCreditLine
+)
+
+var templateTraits = map[string]int{
+	"Kirana Express":    traitTierBulk,
+	"Brightside Dental": traitAgent,
+	"Himal Treks":       traitCreditLine,
 }
 
 // New builds the simulated partner for cfg. Zero fields get their defaults.
@@ -157,6 +185,8 @@ func New(cfg Config) *Simulator {
 		revisions:  map[revKey]int64{},
 		extra:      map[string][]stream{},
 		limits:     map[string]*window{},
+		book:       ratecard.Builtin(),
+		tierCache:  map[tierKey]int64{},
 	}
 	start := cfg.Now().UTC().Add(-cfg.History)
 	s.dataStart = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
@@ -255,11 +285,12 @@ func (s *Simulator) newChannel(r *rng, id string, c *Client, w *WABA, t clientTe
 	// Markets: home plus up to three foreign ones.
 	nForeign := r.intn(len(t.foreign) + 1)
 	ch.Countries = append([]string{t.country}, t.foreign[:nForeign]...)
-	ch.streams = s.channelStreams(r, ch, t)
+	ch.creditLine = templateTraits[t.name]&traitCreditLine != 0
+	ch.streams = s.channelStreams(r, ch, t, k)
 	if ch.Voice {
 		ch.inMilli = int64(300 + r.intn(900))
 		ch.outMilli = int64(150 + r.intn(650))
-		ch.callRate = callRate(t.country, t.currency)
+		ch.callRate = callRate(s.book, t.country, t.currency)
 	}
 	return ch
 }

@@ -50,7 +50,7 @@ type pricingPointJSON struct {
 	PricingCategory string      `json:"pricing_category"`
 	Tier            string      `json:"tier,omitempty"`
 	Volume          int64       `json:"volume"`
-	Cost            json.Number `json:"cost"`
+	Cost            json.Number `json:"cost,omitempty"` // left out for a WABA on a credit line
 }
 
 type callAnalytics struct {
@@ -191,11 +191,15 @@ func (s *Simulator) usageBody(ch *channel, uq usageQuery, now time.Time) usageRe
 		CallAnalytics:    callAnalytics{Granularity: metaGranularity[uq.granularity], DataPoints: make([]callPointJSON, 0, len(calls))},
 	}
 	for _, p := range pts {
-		resp.PricingAnalytics.Data[0].DataPoints = append(resp.PricingAnalytics.Data[0].DataPoints, pricingPointJSON{
+		j := pricingPointJSON{
 			Start: p.Start.Unix(), End: p.End.Unix(), PhoneNumber: ch.PhoneNumber, Country: p.Country,
 			PricingType: string(p.PricingType), PricingCategory: string(p.Category), Tier: p.Tier,
-			Volume: p.Volume, Cost: number(p.CostNanos),
-		})
+			Volume: p.Volume,
+		}
+		if p.CostKnown {
+			j.Cost = number(p.CostNanos)
+		}
+		resp.PricingAnalytics.Data[0].DataPoints = append(resp.PricingAnalytics.Data[0].DataPoints, j)
 	}
 	for _, c := range calls {
 		resp.CallAnalytics.DataPoints = append(resp.CallAnalytics.DataPoints, callPointJSON{

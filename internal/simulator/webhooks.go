@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/internal/webhook"
 )
@@ -77,7 +78,8 @@ type whCall struct {
 
 // WebhookEvents returns webhook bodies (JSON, at most 100 events each) for
 // exactly the messages and calls that UsagePoints and CallPoints report for
-// the channel in half-hour buckets starting in [start, end), plus failed
+// the channel in half-hour buckets starting in [start, end) (Meta Business
+// Agent tokens left out: they are not messages), plus failed
 // messages and calls that neither counts. The same arguments give the same
 // bytes. It returns nil for an unknown channel.
 func (s *Simulator) WebhookEvents(channelID string, start, end time.Time) [][]byte {
@@ -102,6 +104,9 @@ func (s *Simulator) WebhookEvents(channelID string, start, end time.Time) [][]by
 	for b := first; b < last; b += halfHour {
 		pts = s.bucketPoints(ch, b, g, pts[:0])
 		for pi, p := range pts {
+			if p.Category == usage.CategoryMetaBusinessAgent {
+				continue // its volume counts tokens, not messages
+			}
 			statuses = appendMessages(statuses, ch, b, pi, p)
 		}
 		calls = s.appendCalls(calls, ch, b)
@@ -210,35 +215,9 @@ func lower(s string) string {
 	return string(b)
 }
 
-// RateCard returns a rate card with the simulator's own prices for the
-// channel's messages and calls, in its currency, so that costs estimated from
-// WebhookEvents equal the costs its usage reports. nil for an unknown channel.
-func (s *Simulator) RateCard(channelID string) *webhook.RateCard {
-	ch, ok := s.channels[channelID]
-	if !ok {
-		return nil
-	}
-	c := &webhook.RateCard{
-		Currency:      ch.Currency,
-		Messages:      map[usage.Category]map[string]int64{},
-		CallPerMinute: map[string]int64{},
-	}
-	s.dataMu.RLock()
-	streams := append(append([]stream(nil), ch.streams...), s.extra[ch.ID]...)
-	s.dataMu.RUnlock()
-	for _, st := range streams {
-		if st.pricing.Free() {
-			continue
-		}
-		m := c.Messages[st.category]
-		if m == nil {
-			m = map[string]int64{}
-			c.Messages[st.category] = m
-		}
-		m[st.country] = st.price
-	}
-	if ch.Voice {
-		c.CallPerMinute[ch.home] = ch.callRate
-	}
-	return c
-}
+// RateBook returns the rate cards the simulator prices its data from (a
+// fresh copy of the built-in book), so that costs estimated from
+// WebhookEvents with it equal the costs its usage reports, except where the
+// usage is priced at a lower volume tier than the first (the tier client's
+// bulk utility) or reports no cost (the credit-line client).
+func (s *Simulator) RateBook() *ratecard.Book { return ratecard.Builtin() }

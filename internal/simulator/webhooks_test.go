@@ -18,7 +18,7 @@ func TestWebhookEventsMatchUsage(t *testing.T) {
 	end := start.Add(24 * time.Hour)
 	var chID string
 	for _, id := range sim.channelIDs {
-		if sim.channels[id].Voice {
+		if ch := sim.channels[id]; ch.Voice && !ch.creditLine && !hasTiered(ch.streams) {
 			chID = id
 			break
 		}
@@ -30,7 +30,7 @@ func TestWebhookEventsMatchUsage(t *testing.T) {
 	if again := sim.WebhookEvents(chID, start, end); len(again) != len(bodies) || !bytes.Equal(again[0], bodies[0]) {
 		t.Error("WebhookEvents is not deterministic")
 	}
-	card := sim.RateCard(chID)
+	book, cur := sim.RateBook(), sim.channels[chID].Currency
 	byMsg, order, calls := parseWebhookBodies(t, sim.channels[chID].PhoneNumber, bodies)
 	failed := 0
 	type key struct {
@@ -49,7 +49,12 @@ func TestWebhookEventsMatchUsage(t *testing.T) {
 		if !r.Counted {
 			continue
 		}
-		cost, _ := card.MessageCost(r.Category, r.PricingType, r.Country)
+		e := webhook.EstimateMessage(book, webhook.CountedMessage{Category: r.Category, PricingType: r.PricingType,
+			Country: r.Country, Priced: r.PricingKnown, Day: usage.DateOf(r.CountedAt.UTC()), Currency: cur})
+		if !e.Known || e.Currency != cur {
+			t.Fatalf("estimate %+v for %+v", e, r)
+		}
+		cost := e.Nanos
 		k := key{r.CountedAt.Unix() / 1800 * 1800, r.Category, r.PricingType, r.Country}
 		s := got[k]
 		s.vol++
@@ -57,6 +62,9 @@ func TestWebhookEventsMatchUsage(t *testing.T) {
 		got[k] = s
 	}
 	for _, p := range sim.UsagePoints(chID, start, end) {
+		if p.Category == usage.CategoryMetaBusinessAgent {
+			continue // tokens have no webhook statuses
+		}
 		k := key{p.Start.Unix(), p.Category, p.PricingType, p.Country}
 		s := want[k]
 		s.vol += p.Volume
@@ -86,8 +94,10 @@ func TestWebhookEventsMatchUsage(t *testing.T) {
 			if e.Event == webhook.EventTerminate && e.Status == "COMPLETED" {
 				gotCalls++
 				gotSecs += e.DurationSeconds
-				n, _ := card.CallCost(e.Direction, webhook.CountryFromPhone(map[bool]string{true: e.To, false: e.From}[e.Direction == usage.DirectionOutbound]), e.DurationSeconds)
-				gotCost += n
+				est := webhook.EstimateCall(book, webhook.CountedCall{Direction: e.Direction, Seconds: e.DurationSeconds,
+					Country:   webhook.CountryFromPhone(map[bool]string{true: e.To, false: e.From}[e.Direction == usage.DirectionOutbound]),
+					Completed: true, Day: usage.DateOf(e.Timestamp.UTC()), Currency: cur})
+				gotCost += est.Nanos
 			}
 		}
 	}
@@ -123,4 +133,13 @@ func parseWebhookBodies(t *testing.T, phone string, bodies [][]byte) (map[string
 		}
 	}
 	return byMsg, order, calls
+}
+
+func hasTiered(streams []stream) bool {
+	for _, st := range streams {
+		if st.tiered {
+			return true
+		}
+	}
+	return false
 }

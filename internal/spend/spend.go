@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/insights-dev/insights/internal/forecast"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 )
@@ -36,6 +37,11 @@ type Service struct {
 	Now func() time.Time
 	// Forecasts, when set, keeps forecasts until their inputs change.
 	Forecasts *ForecastCache
+	// RateCard, when set, prices the forecast of a category with nothing
+	// observed in the month yet from the card in force for the month, when
+	// that card is newer than the history (service in early October 2026:
+	// free in the history, billed from the 1st). Nil: history prices only.
+	RateCard *ratecard.Book
 }
 
 func (s *Service) now() time.Time {
@@ -153,7 +159,15 @@ func (s *Service) Forecast(ctx context.Context, cl store.Client, chs []store.Cha
 			days = append(days, d)
 		}
 	}
-	r := forecast.Make(forecast.Input{Month: mp, AsOf: asOf, Days: days})
+	in := forecast.Input{Month: mp, AsOf: asOf, Days: days}
+	if !readTo.Before(histFrom) {
+		prices, from, err := s.cardPrices(ctx, clientID, channelIDs, f.Currency, mp, usage.Period{From: histFrom, To: asOf, Loc: loc})
+		if err != nil {
+			return Forecast{}, fmt.Errorf("spend: forecast %q: %w", clientID, err)
+		}
+		in.CardPrices, in.CardFrom = prices, from
+	}
+	r := forecast.Make(in)
 	f.Result = r
 	f.ToDateNanos = r.ToDateNanos
 	if f.InProgress {
@@ -164,6 +178,50 @@ func (s *Service) Forecast(ctx context.Context, cl store.Client, chs []store.Cha
 	f.HighNanos = max(r.HighNanos, f.ForecastNanos)
 	s.Forecasts.put(key, f)
 	return f, nil
+}
+
+// cardPrices are the prices per unit of the card in force for month mp in
+// currency, per category, weighted by the history's (hist) volumes per
+// market and pricing type: a FREE_CUSTOMER_SERVICE message is priced at
+// the card's rate (a card that bills service bills these replies; one that
+// does not has a zero service rate), other free types at zero. Nil when
+// there is no such card, or it is the card the history starts under.
+func (s *Service) cardPrices(ctx context.Context, clientID string, channelIDs []string, currency string, mp, hist usage.Period) (map[usage.Category]forecast.Price, usage.Date, error) {
+	card := s.RateCard.For(mp.From, currency)
+	if card == nil || currency == "" || hist.To.Before(hist.From) || s.RateCard.For(hist.From, currency) == card {
+		return nil, usage.Date{}, nil
+	}
+	rows, err := s.Store.QueryUsage(ctx, s.Scope, store.UsageFilter{Start: hist.Start(), End: hist.End(), DailyOK: true,
+		DayZone: hist.Loc, ClientIDs: []string{clientID}, ChannelIDs: channelIDs,
+		GroupBy: []usage.GroupField{usage.ByCategory, usage.ByPricingType, usage.ByCountry}})
+	if err != nil {
+		return nil, usage.Date{}, fmt.Errorf("history for the card prices: %w", err)
+	}
+	prices := map[usage.Category]forecast.Price{}
+	unknown := map[usage.Category]bool{}
+	for _, r := range rows {
+		if r.Currency != currency && r.Currency != "" {
+			continue
+		}
+		cat, pt := r.Key.Category, r.Key.PricingType
+		var rate int64
+		if !pt.Free() || pt == usage.PricingFreeCustomerService {
+			n, ok := card.Rate(cat, r.Key.Country)
+			if !ok {
+				unknown[cat] = true
+				continue
+			}
+			rate = n
+		}
+		p := prices[cat]
+		p.CostNanos += r.Volume * rate
+		p.Volume += r.Volume
+		prices[cat] = p
+	}
+	for cat := range unknown {
+		delete(prices, cat) // priced from the history, as without a card
+	}
+	return prices, card.EffectiveFrom, nil
 }
 
 // Balance is a channel's latest balance with its runway.

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/internal/webhook"
 )
@@ -34,9 +35,12 @@ import (
 // status but a duration), in the half hour in which it started, like the
 // Partner API's call analytics, which count completed calls.
 //
-// Costs are the estimates webhook.RateCard gives for the folded message or
-// call (EstimateMessage, EstimateCall), in the card's currency, and NULL
-// (unknown) when the card has no rate for it; the store only keeps them.
+// Costs are the estimates webhook.EstimateMessage and EstimateCall give for
+// the folded message or call from the rate-card book: the card in force on
+// the UTC day the message counted (or the call started), in the channel's
+// billing currency when the book has cards in it (else the book's default
+// currency), and NULL (unknown) when the card has no rate for it; the store
+// only keeps them.
 
 // WebhookStatus is a message status to store, with the channel the receiver
 // mapped it to.
@@ -87,7 +91,7 @@ type evKey struct{ kind, id, event string }
 const webhookChunk = 400
 
 // SaveWebhookBatch stores one batch in one transaction; see SaveWebhookBatches.
-func (s *Store) SaveWebhookBatch(ctx context.Context, rates *webhook.RateCard, b WebhookBatch) (stored, duplicates int, err error) {
+func (s *Store) SaveWebhookBatch(ctx context.Context, rates *ratecard.Book, b WebhookBatch) (stored, duplicates int, err error) {
 	res, err := s.SaveWebhookBatches(ctx, rates, []WebhookBatch{b})
 	if err != nil {
 		return 0, 0, err
@@ -102,7 +106,7 @@ func (s *Store) SaveWebhookBatch(ctx context.Context, rates *webhook.RateCard, b
 // Unknown events are kept pending under their natural key. Either every
 // batch is stored or, on error, none is. Every event of Statuses and Calls
 // needs the id of an existing channel.
-func (s *Store) SaveWebhookBatches(ctx context.Context, rates *webhook.RateCard, batches []WebhookBatch) ([]WebhookResult, error) {
+func (s *Store) SaveWebhookBatches(ctx context.Context, rates *ratecard.Book, batches []WebhookBatch) ([]WebhookResult, error) {
 	results := make([]WebhookResult, len(batches))
 	g, err := gatherEvents(batches, results)
 	if err != nil {
@@ -215,7 +219,7 @@ func callEventKey(ev webhook.CallEvent) evKey {
 
 // saveEventRows inserts rows into webhook_events and folds the new ones
 // into their messages and calls; it says which rows were new.
-func saveEventRows(tx *gorm.DB, rates *webhook.RateCard, rows []eventRow, now int64) ([]bool, error) {
+func saveEventRows(tx *gorm.DB, rates *ratecard.Book, rows []eventRow, now int64) ([]bool, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -236,10 +240,14 @@ func saveEventRows(tx *gorm.DB, rates *webhook.RateCard, rows []eventRow, now in
 			newCalls = append(newCalls, r)
 		}
 	}
-	if err := foldMessages(tx, rates, newStatuses, now); err != nil {
+	p, err := newPricer(tx, rates, rows)
+	if err != nil {
 		return nil, err
 	}
-	if err := foldCalls(tx, rates, newCalls, now); err != nil {
+	if err := foldMessages(tx, p, newStatuses, now); err != nil {
+		return nil, err
+	}
+	if err := foldCalls(tx, p, newCalls, now); err != nil {
 		return nil, err
 	}
 	return isNew, nil
@@ -366,7 +374,7 @@ func (m *messageState) apply(r eventRow) {
 }
 
 // derive recomputes the counted status, bucket and estimated cost.
-func (m *messageState) derive(rates *webhook.RateCard) {
+func (m *messageState) derive(rates *pricer) {
 	var at *int64
 	switch {
 	case m.deliveredAt != nil:
@@ -379,10 +387,46 @@ func (m *messageState) derive(rates *webhook.RateCard) {
 	}
 	b := floorHalfHour(*at)
 	m.bucket = &b
-	e := rates.EstimateMessage(webhook.CountedMessage{Category: usage.Category(m.category),
-		PricingType: usage.PricingType(m.pricingType), Country: m.country, Priced: m.pricingRank != rankNone})
+	e := webhook.EstimateMessage(rates.book, webhook.CountedMessage{Category: usage.Category(m.category),
+		PricingType: usage.PricingType(m.pricingType), Country: m.country, Priced: m.pricingRank != rankNone,
+		Day: utcDay(*at), Currency: rates.currency[m.channelID]})
 	m.currency, m.cost = e.Currency, estimateCost(e)
 }
+
+// pricer estimates the costs of one fold: the book, and the billing
+// currency of each channel the fold touches.
+type pricer struct {
+	book     *ratecard.Book
+	currency map[string]string // channel id → currency
+}
+
+// newPricer reads the currencies of the channels of rows.
+func newPricer(tx *gorm.DB, book *ratecard.Book, rows []eventRow) (*pricer, error) {
+	p := &pricer{book: book, currency: map[string]string{}}
+	if book == nil {
+		return p, nil
+	}
+	var ids []string
+	for _, r := range rows {
+		if _, ok := p.currency[r.channelID]; !ok {
+			p.currency[r.channelID] = ""
+			ids = append(ids, r.channelID)
+		}
+	}
+	for chunk := range slices.Chunk(ids, webhookChunk) {
+		var found []struct{ ID, Currency string }
+		if err := tx.Raw(`SELECT id, currency FROM channels WHERE id IN ?`, chunk).Scan(&found).Error; err != nil {
+			return nil, fmt.Errorf("read channel currencies: %w", err)
+		}
+		for _, f := range found {
+			p.currency[f.ID] = f.Currency
+		}
+	}
+	return p, nil
+}
+
+// utcDay is the UTC calendar day of a UNIX time.
+func utcDay(at int64) usage.Date { return usage.DateOf(time.Unix(at, 0).UTC()) }
 
 // estimateCost is e's cost, nil when unknown.
 func estimateCost(e webhook.Estimate) *int64 { return knownCost(e.Known, e.Nanos) }
@@ -399,7 +443,7 @@ const messageCols = `message_id, channel_id, country, category, pricing_type, pr
 	read_at, failed_at, counted_status, bucket_start, currency, cost_nanos, updated_at`
 
 // foldMessages applies new statuses to their messages' rows.
-func foldMessages(tx *gorm.DB, rates *webhook.RateCard, rows []eventRow, now int64) error {
+func foldMessages(tx *gorm.DB, rates *pricer, rows []eventRow, now int64) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -507,7 +551,7 @@ func (c *callState) apply(r eventRow) {
 	}
 }
 
-func (c *callState) derive(rates *webhook.RateCard) {
+func (c *callState) derive(rates *pricer) {
 	user := c.callee
 	if usage.Direction(c.direction) == usage.DirectionInbound {
 		user = c.caller
@@ -533,8 +577,8 @@ func (c *callState) derive(rates *webhook.RateCard) {
 	}
 	b := floorHalfHour(start)
 	c.bucket = &b
-	e := rates.EstimateCall(webhook.CountedCall{Direction: usage.Direction(c.direction), Country: c.country,
-		Seconds: secs, Completed: c.counted})
+	e := webhook.EstimateCall(rates.book, webhook.CountedCall{Direction: usage.Direction(c.direction), Country: c.country,
+		Seconds: secs, Completed: c.counted, Day: utcDay(start), Currency: rates.currency[c.channelID]})
 	c.currency, c.cost = e.Currency, estimateCost(e)
 }
 
@@ -542,7 +586,7 @@ const callCols = `call_id, channel_id, direction, caller, callee, country, statu
 	terminated_at, duration_seconds, bucket_start, counted, currency, cost_nanos, updated_at`
 
 // foldCalls applies new call events to their calls' rows.
-func foldCalls(tx *gorm.DB, rates *webhook.RateCard, rows []eventRow, now int64) error {
+func foldCalls(tx *gorm.DB, rates *pricer, rows []eventRow, now int64) error {
 	if len(rows) == 0 {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/webhook"
 )
 
@@ -142,7 +143,7 @@ type PendingResolution struct {
 // PendingWebhookRetention. Each event is stored and removed from the
 // pending events in one transaction, so running it again, or concurrently
 // with new deliveries of the same events, counts nothing twice.
-func (s *Store) ResolvePendingWebhooks(ctx context.Context, rates *webhook.RateCard) (PendingResolution, error) {
+func (s *Store) ResolvePendingWebhooks(ctx context.Context, rates *ratecard.Book) (PendingResolution, error) {
 	var res PendingResolution
 	for {
 		n, err := s.resolvePendingChunk(ctx, rates, &res)
@@ -182,7 +183,7 @@ const resolvablePending = `SELECT kind, ref_id, event, received_at, payload, cha
 
 // resolvePendingChunk moves up to pendingResolveChunk resolvable events in
 // one transaction, adds what it did to res, and returns how many it moved.
-func (s *Store) resolvePendingChunk(ctx context.Context, rates *webhook.RateCard, res *PendingResolution) (int, error) {
+func (s *Store) resolvePendingChunk(ctx context.Context, rates *ratecard.Book, res *PendingResolution) (int, error) {
 	s.webhookMu.Lock()
 	defer s.webhookMu.Unlock()
 	var rows []eventRow

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/store/storetest"
 	"github.com/insights-dev/insights/internal/usage"
@@ -13,15 +14,15 @@ import (
 
 // testCard prices marketing in DE at 0.10, utility anywhere at 0.02, calls
 // to DE at 0.06 a minute.
-func testCard(t *testing.T) *webhook.RateCard {
+func testCard(t *testing.T) *ratecard.Book {
 	t.Helper()
-	c, err := webhook.ParseRateCard([]byte(`{"currency":"USD",
+	c, err := ratecard.Parse([]byte(`{"currency":"USD",
 		"messages":{"MARKETING":{"DE":"0.10"},"UTILITY":{"*":"0.02"}},
-		"calls_per_minute":{"DE":"0.06"}}`))
+		"calls_per_minute":{"DE":"0.06"}}`), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return ratecard.Single(c[0])
 }
 
 var wh0 = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)

@@ -15,12 +15,17 @@ const (
 	CategoryAuthenticationInternational Category = "AUTHENTICATION_INTERNATIONAL"
 	CategoryService                     Category = "SERVICE"
 	CategoryReferralConversion          Category = "REFERRAL_CONVERSION"
+	// CategoryMetaBusinessAgent is the category Insights assumes for replies
+	// written by Meta Business Agent, billed per token since 2026-08-01: its
+	// volume counts tokens, not messages. Meta has not documented the
+	// spelling its analytics use; this one is an assumption.
+	CategoryMetaBusinessAgent Category = "META_BUSINESS_AGENT"
 )
 
 // KnownCategories lists the known categories in display order.
 var KnownCategories = []Category{
 	CategoryMarketing, CategoryMarketingLite, CategoryUtility, CategoryAuthentication,
-	CategoryAuthenticationInternational, CategoryService, CategoryReferralConversion,
+	CategoryAuthenticationInternational, CategoryService, CategoryReferralConversion, CategoryMetaBusinessAgent,
 }
 
 var categoryLabels = map[Category]string{
@@ -31,6 +36,7 @@ var categoryLabels = map[Category]string{
 	CategoryAuthenticationInternational: "Authentication International",
 	CategoryService:                     "Service",
 	CategoryReferralConversion:          "Referral Conversion",
+	CategoryMetaBusinessAgent:           "Meta Business Agent",
 }
 
 // ParseCategory normalises a category from any source ("marketing_lite" from a
@@ -92,7 +98,11 @@ func (p PricingType) Label() string {
 	return humanize(string(p))
 }
 
-// Free reports whether messages of this type are not charged.
+// Free reports whether messages of this type are not charged: the FREE_*
+// types (FREE_CUSTOMER_SERVICE, FREE_ENTRY_POINT and any new free type).
+// Free or paid is decided by the pricing type alone, never by the category:
+// a SERVICE message of type REGULAR is paid (since 2026-10-01), and a
+// missing type counts as paid.
 func (p PricingType) Free() bool { return strings.HasPrefix(string(p), "FREE") }
 
 // Direction is a call's direction as Meta reports it.

@@ -56,7 +56,7 @@ func TestCallingCodesTable(t *testing.T) {
 		if len(prefix) == 0 || len(prefix) > maxCallingPrefix || normalizePhone(prefix) != prefix {
 			t.Errorf("bad prefix %q", prefix)
 		}
-		if !isAlpha(cc, 2) {
+		if len(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z' {
 			t.Errorf("prefix %q maps to %q, not an alpha-2 code", prefix, cc)
 		}
 	}

@@ -44,12 +44,13 @@
 // # Estimates
 //
 // Webhook events reach Insights before the Partner API reports usage, so their
-// cost is estimated from a [RateCard] (per message by category and recipient
-// country, per call minute by called country) and labelled an estimate.
+// cost is estimated from a rate-card book (ratecard.Book) (per message by category and
+// recipient country, per call minute by called country, with the card in
+// force on the day the message counted) and labelled an estimate.
 // [CountryFromPhone] maps a recipient to its market by calling code.
-// [RateCard.EstimateMessage] and [RateCard.EstimateCall] price a counted
-// message or terminated call as the counters fold it; [CallCompleted] says
-// which calls count.
+// [EstimateMessage] and [EstimateCall] price a counted message or terminated
+// call as the counters fold it, and say which card priced it;
+// [CallCompleted] says which calls count.
 package webhook
 
 // MaxBodyBytes is the largest webhook body Insights accepts (1 MiB). Meta
