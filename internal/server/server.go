@@ -18,6 +18,7 @@ import (
 
 	"github.com/insights-dev/insights/internal/metrics"
 	"github.com/insights-dev/insights/internal/pdf"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/spend"
 	"github.com/insights-dev/insights/internal/store"
@@ -79,6 +80,9 @@ type Options struct {
 	// RateCard prices webhook-counted messages and calls (estimates); nil
 	// leaves their costs unknown. Use webhook.DefaultRateCard or LoadRateCard.
 	RateCard *webhook.RateCard
+	// TierRates prices the volume tiers of /api/v1/tiers and the client
+	// view; nil means ratecard.Builtin().
+	TierRates *ratecard.Book
 	// WebhookMaxBatches and WebhookMaxWait tune the receiver's group commit:
 	// at most this many deliveries per transaction, gathered for at most
 	// this long; zero means 256 and 250 µs.
