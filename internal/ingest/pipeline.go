@@ -54,7 +54,10 @@ type Result struct {
 	Stored     int // new events stored
 	Duplicates int // events already stored (or already pending)
 	Pending    int // new events kept until their channel is known
-	Ignored    int // changes Insights does not count (unused fields, tier updates)
+	Ignored    int // changes Insights does not count (unused fields, other account updates)
+	// AccountEvents counts the new account events stored (tier updates and
+	// other account updates); a repeated one is not counted again.
+	AccountEvents int
 }
 
 // Stats counts what the pipeline did since it was built.
@@ -65,6 +68,8 @@ type Stats struct {
 	Pending    int64 // new events kept until their channel is known
 	Ignored    int64 // changes Insights does not count
 	Commits    int64 // group-commit transactions
+	// AccountEvents counts the new account events stored.
+	AccountEvents int64
 }
 
 // Pipeline maps webhook deliveries to channels and commits them in groups.
@@ -87,7 +92,7 @@ type Pipeline struct {
 	// waiting counts the deliveries queued and not yet answered.
 	waiting atomic.Int64
 
-	deliveries, stored, duplicates, pending, ignored, commits atomic.Int64
+	deliveries, stored, duplicates, pending, ignored, commits, accountEvents atomic.Int64
 }
 
 // queued is one delivery waiting for its commit.
@@ -126,6 +131,7 @@ func (p *Pipeline) Stats() Stats {
 	return Stats{
 		Deliveries: p.deliveries.Load(), Stored: p.stored.Load(), Duplicates: p.duplicates.Load(),
 		Pending: p.pending.Load(), Ignored: p.ignored.Load(), Commits: p.commits.Load(),
+		AccountEvents: p.accountEvents.Load(),
 	}
 }
 
@@ -144,8 +150,17 @@ func (p *Pipeline) Ingest(ctx context.Context, urlChannel string, b webhook.Batc
 	for _, ig := range b.Ignored {
 		p.log.Debug("webhook change ignored", "field", ig.Field, "reason", ig.Reason)
 	}
-	out := Result{Ignored: len(b.Ignored) + len(b.TierUpdates)}
+	out := Result{Ignored: len(b.Ignored)}
 	p.ignored.Add(int64(out.Ignored))
+	if evs := accountEvents(b); len(evs) > 0 {
+		// Rare (a few a month per WABA): written at once, outside the group commit.
+		n, err := p.store.SaveAccountEvents(ctx, evs)
+		if err != nil {
+			return Result{}, fmt.Errorf("ingest: %w", err)
+		}
+		out.AccountEvents = n
+		p.accountEvents.Add(int64(n))
+	}
 	if batch.Len() > 0 {
 		res, err := p.submit(ctx, batch)
 		if err != nil {
@@ -273,4 +288,22 @@ func (p *Pipeline) commit(group []*queued) {
 		}
 		q.done <- outcome{res: res[i]}
 	}
+}
+
+// accountEvents are the account updates of a delivery as the store keeps
+// them: tier updates with their fields, other updates with their detail.
+func accountEvents(b webhook.Batch) []store.AccountEvent {
+	var out []store.AccountEvent
+	for _, u := range b.TierUpdates {
+		out = append(out, store.AccountEvent{WABAID: u.WABAID, Event: webhook.EventTierUpdate, OccurredAt: u.UpdateTime,
+			PricingCategory: u.Category, Tier: u.Tier, EffectiveMonth: u.EffectiveMonth, Region: u.Region, Detail: u.Detail})
+	}
+	for _, e := range b.AccountEvents {
+		name := e.Event
+		if name == "" {
+			name = "UNNAMED"
+		}
+		out = append(out, store.AccountEvent{WABAID: e.WABAID, Event: name, Detail: e.Detail})
+	}
+	return out
 }

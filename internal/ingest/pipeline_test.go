@@ -161,14 +161,30 @@ func TestCloseFlushesQueuedDeliveries(t *testing.T) {
 }
 
 func TestIngestCountsIgnoredWithoutCommit(t *testing.T) {
-	p := New(openSeeded(t), Options{})
+	st := openSeeded(t)
+	p := New(st, Options{})
 	t.Cleanup(func() { _ = p.Close(context.Background()) })
+	at := time.Date(2026, 11, 12, 8, 0, 0, 0, time.UTC)
+	tier := webhook.TierUpdate{WABAID: "w1", UpdateTime: at, Category: usage.CategoryUtility,
+		Tier: "750001:2000000", EffectiveMonth: "2026-11", Region: "India", Detail: "{}"}
 	b := webhook.Batch{Ignored: []webhook.Ignored{{Field: "message_template_status_update"}},
-		TierUpdates: []webhook.TierUpdate{{}}}
-	if r := ingestAll(t, p, b)[0]; r != (Result{Ignored: 2}) {
-		t.Errorf("%+v, want two ignored", r)
+		TierUpdates: []webhook.TierUpdate{tier}}
+	if r := ingestAll(t, p, b)[0]; r != (Result{Ignored: 1, AccountEvents: 1}) {
+		t.Errorf("%+v, want one ignored and the tier update stored", r)
 	}
-	if s := p.Stats(); s != (Stats{Deliveries: 1, Ignored: 2}) {
+	// Meta repeats the update with an earlier time: stored once, at that time.
+	tier.UpdateTime = at.Add(-time.Minute)
+	if r := ingestAll(t, p, webhook.Batch{TierUpdates: []webhook.TierUpdate{tier}})[0]; r != (Result{}) {
+		t.Errorf("repeat: %+v, want nothing new", r)
+	}
+	if s := p.Stats(); s != (Stats{Deliveries: 2, Ignored: 1, AccountEvents: 1}) {
 		t.Errorf("stats = %+v, want no commit", s)
+	}
+	evs, err := st.ListAccountEvents(context.Background(), store.OnlyClients("c1"), store.AccountEventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].ClientID != "c1" || evs[0].Tier != tier.Tier || !evs[0].OccurredAt.Equal(tier.UpdateTime) {
+		t.Errorf("stored %+v, want the one update of c1 at %s", evs, tier.UpdateTime)
 	}
 }

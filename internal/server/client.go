@@ -144,6 +144,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		today   webhookToday
 		whCalls []store.CallDetail
 		spend   pages.SpendPanel
+		tiers   pages.TiersPanel
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
@@ -192,6 +193,12 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 		}
 		return nil
 	})
+	g.Go(func() error {
+		if sc.channel == nil && s.monthToDateWithin(q.Within, zone) {
+			tiers = s.tiersPanel(gctx, c, sc, zone)
+		}
+		return nil
+	})
 	if err := g.Wait(); err != nil {
 		return err
 	}
@@ -202,6 +209,7 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	v.CallDetail = callDetailView(whCalls, v.Period)
 	v.ReconcileHref = s.reconcileHref(sc.client.ID, zoneOf(sc.client.Timezone))
 	v.Spend = spend
+	v.Tiers = tiers
 	return s.render(c, http.StatusOK, pages.Insights(v))
 }
 

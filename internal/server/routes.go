@@ -98,4 +98,6 @@ func (s *Server) routes(e *echo.Echo) {
 	s.route(api, GET, "/balances", ruleViewer, s.getBalances)
 	s.route(api, GET, "/forecast", ruleViewer, s.getForecast)
 	s.route(api, GET, "/alerts", ruleViewer, s.getAlerts)
+	// Volume-tier progress of a client in a month.
+	s.route(api, GET, "/tiers", ruleViewer, s.getTiers)
 }

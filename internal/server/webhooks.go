@@ -38,7 +38,7 @@ type WebhookStats struct {
 	Stored     int64 // new events stored
 	Duplicates int64 // events already stored (or already pending)
 	Pending    int64 // new events kept until their channel is known
-	Ignored    int64 // changes Insights does not count (unused fields, tier updates)
+	Ignored    int64 // changes Insights does not count (unused fields, account updates other than tier updates)
 	Rejected   int64 // deliveries answered 4xx or 5xx
 	Commits    int64 // group-commit transactions
 }

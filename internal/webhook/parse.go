@@ -122,6 +122,18 @@ type TierUpdate struct {
 	Tier           string         // "25000001:50000000"
 	EffectiveMonth string         // "2026-11"
 	Region         string         // Meta's market name, e.g. "India"
+	// Detail is the change's value as received, compacted JSON.
+	Detail string
+}
+
+// AccountEvent is an account_update event other than a tier update
+// (VERIFIED_ACCOUNT, ACCOUNT_VIOLATION, …): Insights keeps it for the
+// account's history but does not count it.
+type AccountEvent struct {
+	WABAID string
+	Event  string // "" when the update named none
+	// Detail is the change's value as received, compacted JSON.
+	Detail string
 }
 
 // Batch holds the events of one webhook delivery, in payload order.
@@ -130,6 +142,9 @@ type Batch struct {
 	Calls       []CallEvent
 	Ignored     []Ignored
 	TierUpdates []TierUpdate
+	// AccountEvents are the other account updates; each is also listed in
+	// Ignored, since none is counted.
+	AccountEvents []AccountEvent
 }
 
 // Len is the number of events that Insights stores (statuses, calls, tier updates).
@@ -222,7 +237,8 @@ type wireAccountUpdate struct {
 // field, a status without id or status, a call without id or event, or a
 // timestamp that is not unix seconds (as a string or a number). Unknown change
 // fields, inbound messages and account updates other than tier updates are
-// listed in Batch.Ignored; unknown values and extra keys pass through.
+// listed in Batch.Ignored (those account updates also in
+// Batch.AccountEvents); unknown values and extra keys pass through.
 func Parse(body []byte) (Batch, error) {
 	var b Batch
 	if len(body) > MaxBodyBytes {
@@ -336,6 +352,7 @@ func (b *Batch) addAccountUpdate(raw jsontext.Value, wabaID, path string) error 
 			reason = fmt.Sprintf("account update %q not counted", u.Event)
 		}
 		b.Ignored = append(b.Ignored, Ignored{Field: FieldAccountUpdate, Reason: reason})
+		b.AccountEvents = append(b.AccountEvents, AccountEvent{WABAID: wabaID, Event: u.Event, Detail: compact(raw)})
 		return nil
 	}
 	info := u.VolumeTierInfo
@@ -356,8 +373,19 @@ func (b *Batch) addAccountUpdate(raw jsontext.Value, wabaID, path string) error 
 		Tier:           info.Tier,
 		EffectiveMonth: info.EffectiveMonth,
 		Region:         info.Region,
+		Detail:         compact(raw),
 	})
 	return nil
+}
+
+// compact is raw without insignificant white space (raw as is when it does
+// not compact, which a value that decoded cannot do).
+func compact(raw jsontext.Value) string {
+	v := raw.Clone()
+	if err := v.Compact(); err != nil {
+		return string(raw)
+	}
+	return string(v)
 }
 
 func parseStatus(w wireStatus, path string) (MessageStatus, error) {

@@ -64,6 +64,8 @@ func TestParseSamples(t *testing.T) {
 		"account-update-tier.json": {TierUpdates: []TierUpdate{{
 			WABAID: testWABA, UpdateTime: time.Date(2025, 11, 25, 10, 1, 40, 0, time.UTC),
 			Category: usage.CategoryUtility, Tier: "25000001:50000000", EffectiveMonth: "2026-11", Region: "India",
+			Detail: `{"event":"VOLUME_BASED_PRICING_TIER_UPDATE","volume_tier_info":{"tier_update_time":1764064900,` +
+				`"pricing_category":"UTILITY","tier":"25000001:50000000","effective_month":"2026-11","region":"India"}}`,
 		}}},
 	}
 	files, err := filepath.Glob("testdata/*.json")
@@ -266,6 +268,12 @@ func TestParseIgnoredAndTolerated(t *testing.T) {
 	}
 	if !reflect.DeepEqual(b.Ignored, want) {
 		t.Errorf("Ignored =\n%q\nwant\n%q", b.Ignored, want)
+	}
+	// The other account update is kept for the account's history, not counted.
+	wantEvents := []AccountEvent{{WABAID: testWABA, Event: "VERIFIED_ACCOUNT",
+		Detail: `{"event":"VERIFIED_ACCOUNT","phone_number":"4930555010"}`}}
+	if !reflect.DeepEqual(b.AccountEvents, wantEvents) {
+		t.Errorf("AccountEvents = %+v, want %+v", b.AccountEvents, wantEvents)
 	}
 	if len(b.Statuses) != 1 || b.Statuses[0].MessageID != "wamid.1" {
 		t.Errorf("Statuses = %+v, want the one sent status", b.Statuses)

@@ -179,6 +179,8 @@ type InsightsView struct {
 	ReconcileHref string
 	// Spend is the spend-control section (forecast, budget, balances); see spend_view.go.
 	Spend SpendPanel
+	// Tiers is the volume-tier progress of the month; see tiers_view.go.
+	Tiers TiersPanel
 }
 
 // CostCell is a client's cost in one currency on the overview.
