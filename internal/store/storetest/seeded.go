@@ -98,7 +98,7 @@ func OpenSeeded(t testing.TB, cfg simulator.Config, from, to time.Time) *store.S
 	if err := copyFile(tp.sqlitePath, path); err != nil {
 		t.Fatalf("storetest: copy template: %v", err)
 	}
-	return openSeeded(t, path)
+	return openOnly(t, path)
 }
 
 // OpenSeededPostgres is OpenSeeded on a new PostgreSQL database on the
@@ -117,7 +117,7 @@ func OpenSeededPostgres(t testing.TB, adminDSN string, cfg simulator.Config, fro
 	templates.pgCopy.Lock()
 	dsn := createPostgres(t, adminDSN, tp.pgName)
 	templates.pgCopy.Unlock()
-	return openSeeded(t, dsn)
+	return openOnly(t, dsn)
 }
 
 // ForEachSeededDB is ForEachDB with stores from OpenSeeded and
@@ -220,24 +220,6 @@ func (tp *template) seed(dsn string) (err error) {
 		return errors.Join(errors.New("checkpoint of the template did not finish"), err)
 	}
 	return nil
-}
-
-// openSeeded opens the copy at dsn, already migrated and seeded, closed
-// when the test ends.
-func openSeeded(t testing.TB, dsn string) *store.Store {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s, err := store.Open(ctx, dsn, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("storetest: open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("storetest: close: %v", err)
-		}
-	})
-	return s
 }
 
 func copyFile(from, to string) (err error) {

@@ -85,7 +85,21 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, OpenPostgres(t, dsn)) })
 }
 
+// open returns the store at dsn, migrated, closed when the test ends.
 func open(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	s := openOnly(t, dsn)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("storetest: migrate: %v", err)
+	}
+	return s
+}
+
+// openOnly opens the store at dsn as it is, without migrating it, and closes
+// it when the test ends.
+func openOnly(t testing.TB, dsn string) *store.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -98,9 +112,6 @@ func open(t testing.TB, dsn string) *store.Store {
 			t.Errorf("storetest: close: %v", err)
 		}
 	})
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("storetest: migrate: %v", err)
-	}
 	return s
 }
 
