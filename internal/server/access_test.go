@@ -27,6 +27,7 @@ import (
 // access rule (with e.GET instead of s.route): add it with s.route and the
 // rule that fits (access.go), then give it a row in the matrix below.
 func TestEveryRouteHasAnAccessRule(t *testing.T) {
+	t.Parallel()
 	s := New(Options{Store: seedPages(t), Logger: slog.New(slog.DiscardHandler)})
 	routes := s.echo.Routes()
 	if len(routes) < 10 {
@@ -329,6 +330,7 @@ func containsStr(list []string, s string) bool {
 // client-scoped principals, no other client's name, id or numbers may
 // appear.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	principals := make([]string, 0, len(f.creds))
 	for p := range f.creds {
@@ -397,6 +399,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // TestClientScope checks what a client viewer sees where it names no
 // client, or another one.
 func TestClientScope(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	const month = "from=2026-03-01&to=2026-03-14"
 	for _, tc := range []struct {
@@ -444,6 +447,7 @@ func TestClientScope(t *testing.T) {
 // TestLoginFlowAndHeaders signs in through the form, checks the cookie's
 // flags, the security headers, CSRF, sign-out and the share-link entry.
 func TestLoginFlowAndHeaders(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t, func(o *Options) { o.TrustedProxies = []*net.IPNet{mustCIDR(t, "10.1.2.3/32")} })
 	checkLoginPageHeaders(t, f)
 	checkLoginRefusals(t, f)
@@ -630,6 +634,7 @@ func checkShareLinkFlow(t *testing.T, f *accessFixture) {
 // TestAdminPages creates a user, a share link and a token through the pages
 // and checks that secrets are shown once and never again.
 func TestAdminPages(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	admin := f.creds["admin"]
 	rec := f.do(http.MethodPost, "/users", admin, url.Values{"email": {"new@globex.example"}, "role": {"client"}, "clients": {"globex"}, "password": {"new-user-password"}})
@@ -730,6 +735,7 @@ func mustCIDR(t *testing.T, s string) *net.IPNet {
 // configured proxy; otherwise (loopback and private peers too) the peer's
 // address is audited and rate-limited, and cookies follow the connection.
 func TestForwardedHeadersOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel()
 	plain := newAccessFixture(t)
 	proxied := newAccessFixture(t, func(o *Options) {
 		o.TrustedProxies = []*net.IPNet{mustCIDR(t, "127.0.0.1/32"), mustCIDR(t, "2001:db8::/32")}

@@ -74,6 +74,7 @@ type callsJSON struct {
 // several currencies and zones (Berlin and New York across their DST change,
 // Kolkata's half-hour offset), on SQLite and PostgreSQL.
 func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: seeds 50 days of the simulated partner")
 	}
@@ -168,6 +169,7 @@ func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 // TestUsageAPIRejectsBadParameters checks every bad parameter gets a 400
 // whose JSON names it.
 func TestUsageAPIRejectsBadParameters(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	tests := []struct{ query, field string }{
@@ -201,6 +203,7 @@ func TestUsageAPIRejectsBadParameters(t *testing.T) {
 // TestUsageAPIKeepsCurrenciesApart checks a partner-wide query answers one
 // total per currency and never adds them.
 func TestUsageAPIKeepsCurrenciesApart(t *testing.T) {
+	t.Parallel()
 	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
 	sim := simulator.New(cfg)
 	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
@@ -224,6 +227,7 @@ func TestUsageAPIKeepsCurrenciesApart(t *testing.T) {
 // TestUnknownCategorySurvivesEndToEnd checks a category Meta introduces
 // after this code was written is kept from the API response to the JSON API.
 func TestUnknownCategorySurvivesEndToEnd(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
 	ch := sim.Channels()[0]
@@ -248,6 +252,7 @@ func TestUnknownCategorySurvivesEndToEnd(t *testing.T) {
 // TestUsageCSVMatchesJSON checks /export/usage.csv has a header row and one
 // row per series entry of /api/v1/usage with the same figures.
 func TestUsageCSVMatchesJSON(t *testing.T) {
+	t.Parallel()
 	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
 	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()

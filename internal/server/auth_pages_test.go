@@ -59,6 +59,7 @@ func postParallel(t *testing.T, base, target string, n int, form func(i int) url
 // to the sign-in form and to a share link's password form check no more
 // passwords than the limit (5 per account or link); the rest get 429.
 func TestPasswordLimitsHoldUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	var checks atomic.Int64
 	f.s.acl.auth = auth.New(auth.Options{Store: f.st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return pageNow },
@@ -100,6 +101,7 @@ func TestPasswordLimitsHoldUnderConcurrency(t *testing.T) {
 // after signing in; everything a browser (or a second decoding) could take
 // elsewhere becomes "/".
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for _, next := range []string{
 		"/", "/clients/acme", "/clients/acme?from=2026-03-01&to=2026-03-14", "/overview#spend",
 		"/clients/acme%20gmbh", "/@evil.example", "/clients/acme//reports",
@@ -126,6 +128,7 @@ func TestSafeNext(t *testing.T) {
 // TestSignInRedirectsOnlyOnSite signs in for real with hostile next values:
 // the redirect goes to "/", while a path of the site is kept.
 func TestSignInRedirectsOnlyOnSite(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	for next, want := range map[string]string{
 		"/clients/acme?from=2026-03-01": "/clients/acme?from=2026-03-01",
@@ -151,6 +154,7 @@ func TestSignInRedirectsOnlyOnSite(t *testing.T) {
 }
 
 func TestBrowserPath(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/": "/", "/a/b": "/a/b", "/a/.": "/a/", "/a/..": "/", "/..": "/", "/a/./b": "/a/b",
 		"/a/..//x": "//x", "/.//x": "//x", "/a/b/../..//x": "//x", "/a//b/../c": "/a//c",

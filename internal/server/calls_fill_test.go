@@ -17,6 +17,7 @@ import (
 // Partner API has not reported yet from webhook events, says so, and never
 // counts a call twice where the API has reported.
 func TestCallsAPIFillsFromWebhooks(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	s := newWebhookServer(t, st, nil)
 	h := s.Handler()

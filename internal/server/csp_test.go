@@ -21,6 +21,7 @@ import (
 // still hand every chart's option to app.js in a block that names an
 // element on the page and parses as JSON.
 func TestPagesRunNoInlineScript(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	secret, _, err := f.s.acl.auth.CreateShareLink(context.Background(), "test", "", 0,
 		auth.NewShare{ClientID: "acme", ExpiresAt: pageNow.Add(24 * time.Hour), Password: passShare})

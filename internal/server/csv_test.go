@@ -18,6 +18,7 @@ import (
 // usage export and the statement CSV with an apostrophe before it, while
 // the numbers stay plain.
 func TestCSVCellsCannotRunAsFormulas(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	sim := simulator.New(simulator.Config{Seed: 11, Now: func() time.Time { return simNow }})
 	ch := sim.Channels()[0]

@@ -8,6 +8,7 @@ import (
 )
 
 func TestFormatInt(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   int64
 		want string
@@ -25,6 +26,7 @@ func TestFormatInt(t *testing.T) {
 }
 
 func TestFormatMoney(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		cur   string
 		nanos int64
@@ -52,6 +54,7 @@ func TestFormatMoney(t *testing.T) {
 }
 
 func TestFormatChange(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		cur, prev int64
@@ -81,6 +84,7 @@ func TestFormatChange(t *testing.T) {
 }
 
 func TestFormatShareDurationMinutes(t *testing.T) {
+	t.Parallel()
 	if got := formatShare(1, 3); got != "33.3%" {
 		t.Errorf("formatShare(1,3) = %q", got)
 	}
@@ -100,6 +104,7 @@ func TestFormatShareDurationMinutes(t *testing.T) {
 }
 
 func TestFormatPeriod(t *testing.T) {
+	t.Parallel()
 	d := func(s string) usage.Date { x, _ := usage.ParseDate(s); return x }
 	tests := []struct {
 		from, to, want string

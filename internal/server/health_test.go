@@ -31,6 +31,7 @@ func pausedServer(t *testing.T) http.Handler {
 }
 
 func TestFreshnessShowsSourcePauses(t *testing.T) {
+	t.Parallel()
 	h := pausedServer(t)
 	tests := []struct {
 		target string
@@ -60,6 +61,7 @@ func TestFreshnessShowsSourcePauses(t *testing.T) {
 }
 
 func TestHealthCountsSourcePauses(t *testing.T) {
+	t.Parallel()
 	var h struct {
 		Status string `json:"status"`
 		Paused *struct {

@@ -70,6 +70,7 @@ func seedWebhookInsights(t *testing.T, h http.Handler) {
 }
 
 func TestInsightsWebhookSections(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	s := newWebhookServer(t, st, nil)
 	// A second channel, in another WABA, that no webhook event is for.
@@ -181,6 +182,7 @@ func checkWebhookSections(t *testing.T, h http.Handler, target string, empty boo
 }
 
 func TestInsightsWebhookSectionsEmpty(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, secret, want string
 	}{

@@ -22,6 +22,7 @@ import (
 // it — before the access guard or a handler reads it (a 750 KB group_by list
 // used to cost a minute of CPU; 50,000 client ids a 500 from the database).
 func TestOversizedQueriesAreRefusedByName(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	many := func(key string, n int) string {
@@ -76,6 +77,7 @@ func TestOversizedQueriesAreRefusedByName(t *testing.T) {
 // TestOversizedFormIsRefused checks a form post past the body limit gets a
 // 413 and one with too many values of a field a 400 naming it.
 func TestOversizedFormIsRefused(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
 	post := func(body string) *httptest.ResponseRecorder {
@@ -97,6 +99,7 @@ func TestOversizedFormIsRefused(t *testing.T) {
 // does no more work than the first read that sees the context and is logged
 // as abandoned, not as a server error.
 func TestCancelledRequestStopsQuietly(t *testing.T) {
+	t.Parallel()
 	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
 	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
 	var logs bytes.Buffer
@@ -119,6 +122,7 @@ func TestCancelledRequestStopsQuietly(t *testing.T) {
 // bound to exceed the limit gets a 400 that says how to narrow it, from the
 // JSON API, the CSV export and the calls API.
 func TestSeriesTooLargeIsRefusedBeforeReading(t *testing.T) {
+	t.Parallel()
 	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
 	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	h := server.New(server.Options{Store: st, AllowAnonymous: true}).Handler()
@@ -152,6 +156,7 @@ func TestSeriesTooLargeIsRefusedBeforeReading(t *testing.T) {
 // 2000 or after 2100 are a 400 naming the parameter on every route that
 // takes one.
 func TestYearsOutsideTheRangeAreBadRequests(t *testing.T) {
+	t.Parallel()
 	cfg := simulator.Config{Seed: 11, Now: func() time.Time { return simNow }}
 	sim := simulator.New(cfg)
 	st := storetest.OpenSeeded(t, cfg, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))

@@ -59,6 +59,7 @@ func scrapeMetrics(t *testing.T, h http.Handler, token string) metrics.Samples {
 }
 
 func TestMetricsEndpoint(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, st *store.Store) {
 		reg := metrics.NewRegistry()
 		polls := reg.Counter("insights_poll_requests_total", "Poll requests.", "kind", "outcome")
@@ -156,6 +157,7 @@ func (b *syncBuffer) String() string {
 // request id, status and route, and that no secret of the request (bearer
 // token, API key header, cookie, webhook token in the query) reaches the log.
 func TestRequestLogs(t *testing.T) {
+	t.Parallel()
 	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := newWebhookServer(t, storetest.Open(t), func(o *Options) { o.Logger = logger })
@@ -250,6 +252,7 @@ func TestRequestLogs(t *testing.T) {
 // route matches add one series each to the latency histogram (method
 // "OTHER", route "unmatched"), however many different ones arrive.
 func TestMetricsLabelsBounded(t *testing.T) {
+	t.Parallel()
 	s := newWebhookServer(t, storetest.Open(t), nil)
 	h := s.Handler()
 	token := staffToken(t, s)

@@ -197,6 +197,7 @@ type apiCalls struct {
 }
 
 func TestInsightsMatchesAPI(t *testing.T) {
+	t.Parallel()
 	h := newPageServer(t, false)
 	const filters = "from=2026-03-01&to=2026-03-15&tz=Europe/Berlin&granularity=day"
 	doc := getDoc(t, h, "/clients/acme?"+filters, http.StatusOK)
@@ -414,6 +415,7 @@ func breakdown(doc *goquery.Document, id string) map[string][]string {
 }
 
 func TestInsightsScopes(t *testing.T) {
+	t.Parallel()
 	h := newPageServer(t, true)
 	t.Run("WABA scope", func(t *testing.T) {
 		doc := getDoc(t, h, "/clients/acme?waba=w2&from=2026-03-01&to=2026-03-15", http.StatusOK)
@@ -483,6 +485,7 @@ func TestInsightsScopes(t *testing.T) {
 }
 
 func TestInsightsFiltersRoundTrip(t *testing.T) {
+	t.Parallel()
 	h := newPageServer(t, false)
 	doc := getDoc(t, h, "/clients/acme?from=2026-03-02&to=2026-03-12&granularity=half_hour&tz=Asia/Kolkata&waba=w1&channel=ch-a1&category=UTILITY&country=AT", http.StatusOK)
 	form := doc.Find(testid("filters"))
@@ -530,6 +533,7 @@ func TestInsightsFiltersRoundTrip(t *testing.T) {
 }
 
 func TestPagesRejectBadFilters(t *testing.T) {
+	t.Parallel()
 	h := newPageServer(t, false)
 	tests := []struct {
 		target string
@@ -571,6 +575,7 @@ func TestPagesRejectBadFilters(t *testing.T) {
 // over the day Santiago puts its clocks forward at midnight, instead of
 // listing that day's bucket for ever.
 func TestPagesByDayWhereMidnightIsSkipped(t *testing.T) {
+	t.Parallel()
 	h := newPageServer(t, true)
 	for _, target := range []string{
 		"/?from=2026-09-01&to=2026-09-30&granularity=day&tz=America/Santiago",
@@ -596,6 +601,7 @@ func TestPagesByDayWhereMidnightIsSkipped(t *testing.T) {
 }
 
 func TestOverviewMatchesAPI(t *testing.T) {
+	t.Parallel()
 	h := newPageServer(t, true)
 	doc := getDoc(t, h, "/?from=2026-03-01&to=2026-03-15", http.StatusOK)
 	var u apiUsage
@@ -666,6 +672,7 @@ func TestOverviewMatchesAPI(t *testing.T) {
 }
 
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	h := newPageServer(t, false)
 	doc := getDoc(t, h, "/clients/acme", http.StatusOK)
 	css, _ := doc.Find(`link[rel="stylesheet"]`).Attr("href")

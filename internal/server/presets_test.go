@@ -8,6 +8,7 @@ import (
 )
 
 func TestApplyPreset(t *testing.T) {
+	t.Parallel()
 	// 2026-03-01 00:30 in Berlin is still 28 Feb in UTC: "today" follows the zone.
 	now := time.Date(2026, 2, 28, 23, 30, 0, 0, time.UTC)
 	berlin, _ := time.LoadLocation("Europe/Berlin")

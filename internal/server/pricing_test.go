@@ -63,6 +63,7 @@ func assertNoMargins(t *testing.T, where, body string) {
 // price, cost and margin on the client view and in its statement; client
 // viewers, their API tokens and share links see none of it anywhere.
 func TestMarginsOnlyForStaff(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	seedMarginPrice(t, f.st)
 	const statement = "/reports/monthly?client=acme&month=2026-03"
@@ -141,6 +142,7 @@ func exactCells(s *goquery.Selection) []string {
 // TestPricingForm sets, validates and clears a client price through the
 // admin form on the client view.
 func TestPricingForm(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	admin := f.creds["admin"]
 	ctx := context.Background()
@@ -268,6 +270,7 @@ func checkPricingFormSaved(t *testing.T, f *accessFixture, admin cred) {
 }
 
 func TestFormatBasisPoints(t *testing.T) {
+	t.Parallel()
 	for bp, want := range map[int64]string{0: "0", 1500: "15", 1250: "12.5", 1730: "17.3", 1: "0.01", 100000: "1000"} {
 		if got := formatBasisPoints(bp); got != want {
 			t.Errorf("formatBasisPoints(%d) = %q, want %q", bp, got, want)

@@ -19,6 +19,7 @@ import (
 // for is shown as "No webhook data" and never flagged, while a covered day
 // that differs is.
 func TestReconcileDaysWithoutWebhooks(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	s := newWebhookServer(t, st, nil)
 	h := s.Handler()

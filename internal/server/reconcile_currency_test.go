@@ -18,6 +18,7 @@ import (
 // cards, the book's default currency otherwise; webhook estimates are made
 // in the same currency, from the card in force on their day.
 func TestReconcileCurrencyFromBook(t *testing.T) {
+	t.Parallel()
 	usdOnly := func() *ratecard.Book {
 		var cards []*ratecard.Card
 		for _, c := range ratecard.Builtin().Cards() {

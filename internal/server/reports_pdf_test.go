@@ -50,6 +50,7 @@ func needTool(t *testing.T, names ...string) string {
 // Set INSIGHTS_REPORT_ARTIFACTS to a folder to keep the PDFs and their
 // pages as PNG (pdftoppm -png -r 60) for a look.
 func TestMonthlyReportPDF(t *testing.T) {
+	t.Parallel()
 	chromium := needTool(t, os.Getenv("INSIGHTS_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser")
 	needTool(t, "pdftotext")
 	needTool(t, "pdfinfo")
@@ -184,6 +185,7 @@ func moneyText(nanos int64) string {
 // try again, the refusal is counted in /metrics, and once the slot is free
 // the same download is a PDF again.
 func TestMonthlyReportPDFBusy(t *testing.T) {
+	t.Parallel()
 	r := &pdf.Renderer{ExecPath: needTool(t, os.Getenv("INSIGHTS_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"),
 		Concurrency: 1, QueueWait: 100 * time.Millisecond}
 	t.Cleanup(r.Close)

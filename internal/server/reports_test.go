@@ -112,6 +112,7 @@ func sumSeries(u usageJSON, field string) map[string][2]int64 {
 // the client's zone (Kolkata, New York, Berlin), for the month and the
 // month before, on SQLite and PostgreSQL.
 func TestMonthlyReportMatchesAPI(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: seeds two months of the simulated partner")
 	}
@@ -287,6 +288,7 @@ func edgeServer(t *testing.T, opts server.Options) (http.Handler, *store.Store) 
 // calendar month in the client's zone, not UTC's, and that the figures equal
 // the API's for the same zone.
 func TestMonthlyReportZoneBoundary(t *testing.T) {
+	t.Parallel()
 	h, _ := edgeServer(t, server.Options{Chromium: "/nonexistent/chromium"})
 	tests := []struct {
 		client, zone, month string
@@ -365,6 +367,7 @@ func TestMonthlyReportZoneBoundary(t *testing.T) {
 // TestMonthlyReportCSV checks the CSV download: header, day × category rows
 // that add up to the API's totals in the client's zone, monthly sections.
 func TestMonthlyReportCSV(t *testing.T) {
+	t.Parallel()
 	h, _ := edgeServer(t, server.Options{})
 	rec, body := reportGet(t, h, "/reports/monthly?client=kir&month=2026-11&format=csv")
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
@@ -407,6 +410,7 @@ func TestMonthlyReportCSV(t *testing.T) {
 // TestPartnerReport checks the partner-wide statement: a row per client and
 // totals per currency that equal the API's, never one sum of currencies.
 func TestPartnerReport(t *testing.T) {
+	t.Parallel()
 	h, _ := edgeServer(t, server.Options{})
 	// November in UTC: Kirana (INR) and Gotham (USD).
 	doc := reportDoc(t, h, "/reports/monthly?month=2026-11")

@@ -21,6 +21,7 @@ import (
 // and by half hour (raw points): the totals, the previous period and the
 // per-day volumes agree.
 func TestUsageAPIRollupMatchesRaw(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		s := newWebhookServer(t, st, func(o *Options) { o.AllowAnonymous = true })

@@ -40,6 +40,7 @@ func (f *accessFixture) datedShare(t *testing.T, client, from, to string) cred {
 // statement of a month it covers only in part, the months it covers whole
 // listed alone, and reconciliation clipped to its days.
 func TestDatedShareRevealsNothingOutsideItsDates(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	early := f.datedShare(t, "acme", "2026-03-01", "2026-03-12")
 	march := f.datedShare(t, "acme", "2026-03-01", "2026-03-31")
@@ -136,6 +137,7 @@ func TestDatedShareRevealsNothingOutsideItsDates(t *testing.T) {
 // TestViewerOfSeveralClients checks a client viewer of two clients gets a
 // statement of just those two (HTML and CSV) and a forecast of each.
 func TestViewerOfSeveralClients(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	ctx := context.Background()
 	if _, err := f.s.acl.auth.CreateUser(ctx, "test", "", auth.NewUser{Email: "two@example.com", Role: auth.RoleClient,

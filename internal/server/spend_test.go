@@ -45,6 +45,7 @@ func newSpendFixture(t *testing.T) spendFixture {
 }
 
 func TestSpendAPI(t *testing.T) {
+	t.Parallel()
 	fx := newSpendFixture(t)
 
 	t.Run("balances", func(t *testing.T) { checkSpendBalances(t, fx) })
@@ -175,6 +176,7 @@ func checkSpendAlerts(t *testing.T, fx spendFixture) {
 // TestSpendPanelAndBudgetForm checks the spend section of the client view
 // and the CSRF-protected budget form end to end.
 func TestSpendPanelAndBudgetForm(t *testing.T) {
+	t.Parallel()
 	fx := newSpendFixture(t)
 	cl := fx.client
 	path := "/clients/" + cl.ID
@@ -297,6 +299,7 @@ func getPage(t *testing.T, h http.Handler, target string, cookies []*http.Cookie
 var _ = json.Marshal
 
 func TestAlertsPage(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx := context.Background()
 	if err := st.UpsertClients(ctx, []store.Client{{ID: "c1", Name: "Nordlicht Mode"}}); err != nil {

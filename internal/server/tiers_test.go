@@ -34,6 +34,7 @@ func tiersFixture(t *testing.T) *accessFixture {
 }
 
 func TestTiersAPI(t *testing.T) {
+	t.Parallel()
 	f := tiersFixture(t)
 	rec := f.do(http.MethodGet, "/api/v1/tiers?client=acme", f.creds["admin"], nil)
 	if rec.Code != http.StatusOK {
@@ -79,6 +80,7 @@ func TestTiersAPI(t *testing.T) {
 }
 
 func TestTiersAPIAccess(t *testing.T) {
+	t.Parallel()
 	f := tiersFixture(t)
 	for _, who := range []string{"client-acme", "token-acme", "share-acme"} {
 		rec := f.do(http.MethodGet, "/api/v1/tiers?client=acme", f.creds[who], nil)
@@ -105,6 +107,7 @@ func TestTiersAPIAccess(t *testing.T) {
 }
 
 func TestTiersPanelOnClientPage(t *testing.T) {
+	t.Parallel()
 	f := tiersFixture(t)
 	rec := f.do(http.MethodGet, "/clients/acme", f.creds["admin"], nil)
 	if rec.Code != http.StatusOK {

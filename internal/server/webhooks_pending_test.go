@@ -27,6 +27,7 @@ func pendingHealth(t *testing.T, h http.Handler) int64 {
 }
 
 func TestWebhookUnknownChannelKeptUntilDiscovered(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, st *store.Store) {
 		var requests atomic.Int64
 		reg := metrics.NewRegistry()

@@ -197,6 +197,7 @@ func webhookUsage(t *testing.T, h http.Handler) (map[string]int64, map[string]st
 }
 
 func TestWebhookCountsEveryStatusCategoryAndType(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, st *store.Store) {
 		s := newWebhookServer(t, st, nil)
 		h := s.Handler()
@@ -248,6 +249,7 @@ func TestWebhookCountsEveryStatusCategoryAndType(t *testing.T) {
 }
 
 func TestWebhookDuplicatesAndOutOfOrder(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	s := newWebhookServer(t, st, nil)
 	h := s.Handler()
@@ -294,6 +296,7 @@ func TestWebhookDuplicatesAndOutOfOrder(t *testing.T) {
 }
 
 func TestWebhookCallsBothDirections(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	s := newWebhookServer(t, st, nil)
 	h := s.Handler()
@@ -330,6 +333,7 @@ func TestWebhookCallsBothDirections(t *testing.T) {
 }
 
 func TestWebhookAuthAndBadInput(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	signed := newWebhookServer(t, st, func(o *Options) { o.WebhookSigningKey = whKey }).Handler()
 	good := statusesBody(whPhone, whPhoneID, status{"wamid.a", "delivered", time.Hour, "utility", "regular", ""})
@@ -386,6 +390,7 @@ func TestWebhookAuthAndBadInput(t *testing.T) {
 }
 
 func TestWebhookIgnoresWhatItCannotCountAndKeepsUnknownChannels(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	s := newWebhookServer(t, st, nil)
 	h := s.Handler()
@@ -415,6 +420,7 @@ func TestWebhookIgnoresWhatItCannotCountAndKeepsUnknownChannels(t *testing.T) {
 }
 
 func TestWebhookGroupCommitAndClose(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	s := newWebhookServer(t, st, func(o *Options) { o.WebhookMaxWait = 5 * time.Millisecond })
 	h := s.Handler()
@@ -462,6 +468,7 @@ var whSimNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 // client and checks that the webhook counters equal the Partner API's
 // numbers, through /api/v1/usage, /api/v1/calls and the reconciliation page.
 func TestReconcileSimulatorDay(t *testing.T) {
+	t.Parallel()
 	cfg := simulator.Config{Seed: 3, Now: func() time.Time { return whSimNow }}
 	sim := simulator.New(cfg)
 	day := time.Date(2026, 11, 17, 0, 0, 0, 0, time.UTC) // a Tuesday

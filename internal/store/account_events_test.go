@@ -18,6 +18,7 @@ func tierEvent(waba, tier string, at time.Time) store.AccountEvent {
 }
 
 func TestAccountEventsRoundTrip(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
 		ctx := context.Background()
@@ -79,6 +80,7 @@ func TestAccountEventsRoundTrip(t *testing.T) {
 }
 
 func TestTierVolumes(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
 		ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 // no key gets more than its limit, a refused reservation writes nothing,
 // and a released one frees its place.
 func TestReserveLoginAttemptConcurrent(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := time.Now().UTC()

@@ -31,6 +31,7 @@ func dayWindow(ch string, i int) store.UsageWindow {
 // database): it holds only whole windows, a prefix of those written, with the
 // same rows as the original.
 func TestBackupWhileWriting(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		target := filepath.Join(t.TempDir(), "backup.db")

@@ -17,6 +17,7 @@ import (
 // channel, currency and paid or free pricing type, for ranges aligned to UTC
 // days or not, with a channel that has two currencies and free messages.
 func TestChannelTotals(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedUsage(t, s) // ch2 has EUR and USD points, ch3 free ones

@@ -96,6 +96,7 @@ func checkClientRollup(t *testing.T, s *store.Store, label string, wantClients i
 }
 
 func TestClientDailyRollup(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
@@ -178,6 +179,7 @@ func TestClientDailyRollup(t *testing.T) {
 // On PostgreSQL the client lock is what keeps a save from writing a sum
 // that misses the other channel's committed days.
 func TestClientDailyRollupConcurrentSaves(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)

@@ -37,6 +37,7 @@ func allRows(t *testing.T, s *store.Store, g usage.Granularity, ch ...string) []
 }
 
 func TestSaveUsageWindow(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
@@ -98,6 +99,7 @@ func TestSaveUsageWindow(t *testing.T) {
 // window like usage points: unchanged ones are not rewritten, revised ones
 // replace the stored, vanished ones are deleted.
 func TestSaveUsageWindowCallPoints(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
@@ -213,6 +215,7 @@ func checkDuplicateKeysSummed(t *testing.T, ctx context.Context, s *store.Store,
 }
 
 func TestSaveUsageWindowPartialDailyBucket(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
@@ -264,6 +267,7 @@ func TestSaveUsageWindowPartialDailyBucket(t *testing.T) {
 }
 
 func TestUnknownCategoryAndNullCost(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)

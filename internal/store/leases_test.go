@@ -27,6 +27,7 @@ func seedLeaseChannels(t *testing.T, s *store.Store, ids ...string) {
 }
 
 func TestChannelLeases(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedLeaseChannels(t, s, "ch1", "ch2")
@@ -97,6 +98,7 @@ func TestChannelLeases(t *testing.T) {
 // TestClaimChannelRace claims the same channels from several handles on one
 // database at once: every round has exactly one winner.
 func TestClaimChannelRace(t *testing.T) {
+	t.Parallel()
 	const handles, rounds = 4, 20
 	storetest.ForEachDBShared(t, handles, func(t *testing.T, stores []*store.Store) {
 		ctx := context.Background()
@@ -133,6 +135,7 @@ func TestClaimChannelRace(t *testing.T) {
 }
 
 func TestLastFetches(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedLeaseChannels(t, s, "ch1", "ch2", "ch3")

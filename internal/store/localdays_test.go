@@ -17,6 +17,7 @@ import (
 // the same sums per local day and month as the raw points, for client,
 // channel and partner-wide filters.
 func TestLocalDaysFromRollups(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)

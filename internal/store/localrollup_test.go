@@ -19,6 +19,7 @@ import (
 // points' after saves, a revised window, a zone change, a channel moving
 // between clients and a rebuild, on both databases.
 func TestClientLocalRollup(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s) // c1 Europe/Berlin (ch1, ch2), c2 Asia/Kolkata (ch3)

@@ -22,6 +22,7 @@ import (
 // points exactly as SaveUsageWindow kept them, 9 must add the usage version,
 // and 11 the local-day rollups in the clients' zones.
 func TestMigrationsBackfillRollups(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedRollupMix(t, s)
@@ -126,6 +127,7 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 // stays applied); the next run applies it whole, the backfill seeing the
 // step's own SQL, and a run after that does nothing.
 func TestMigrationStepSQLAndBackfillInOneTransaction(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		files := fstest.MapFS{}

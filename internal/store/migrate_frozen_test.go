@@ -70,6 +70,7 @@ func migrationSums(t *testing.T) map[string]string {
 // TestReleasedMigrationsUnchanged fails when a released migration file is
 // edited or removed, or when a file has no recorded checksum.
 func TestReleasedMigrationsUnchanged(t *testing.T) {
+	t.Parallel()
 	sums := migrationSums(t)
 	for name, want := range releasedMigrations {
 		got, ok := sums[name]
@@ -92,6 +93,7 @@ func TestReleasedMigrationsUnchanged(t *testing.T) {
 // for each dialect named after its version, in order, and that no file is
 // left out of the list.
 func TestMigrationsMatchFiles(t *testing.T) {
+	t.Parallel()
 	listed := map[string]bool{}
 	var last int64
 	for _, m := range migrations {
@@ -121,6 +123,7 @@ func TestMigrationsMatchFiles(t *testing.T) {
 }
 
 func TestSplitSQL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, text string
 		want       []string

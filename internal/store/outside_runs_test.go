@@ -10,6 +10,7 @@ import (
 // outside its UTC day's noon-day exactly once, in parts of at most maxProbes
 // buckets.
 func TestOutsideRunsListEveryBucketOnce(t *testing.T) {
+	t.Parallel()
 	from, to := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	for _, zone := range []string{"Europe/Berlin", "Pacific/Kiritimati", "America/St_Johns", "Pacific/Auckland", "America/Los_Angeles"} {
 		loc, err := time.LoadLocation(zone)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestReserveRequest(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		const window = time.Hour
@@ -134,6 +135,7 @@ func checkConcurrentReservations(t *testing.T, ctx context.Context, s *store.Sto
 }
 
 func TestPollRuns(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
@@ -197,6 +199,7 @@ func TestPollRuns(t *testing.T) {
 }
 
 func TestPollState(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
@@ -230,6 +233,7 @@ func TestPollState(t *testing.T) {
 }
 
 func TestSourcePauses(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
@@ -269,6 +273,7 @@ func TestSourcePauses(t *testing.T) {
 }
 
 func TestBalances(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)

@@ -53,6 +53,7 @@ func seedUsage(t *testing.T, s *store.Store) {
 }
 
 func TestQueryUsage(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seedUsage(t, s)
 		ctx := context.Background()
@@ -144,6 +145,7 @@ func TestQueryUsage(t *testing.T) {
 }
 
 func TestQueryCalls(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seedUsage(t, s)
 		ctx := context.Background()
@@ -202,6 +204,7 @@ func TestQueryCalls(t *testing.T) {
 }
 
 func TestUsageBounds(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)
@@ -242,6 +245,7 @@ func TestUsageBounds(t *testing.T) {
 // than its filter's MaxRows fails with ErrTooManyRows, and one at the limit
 // does not.
 func TestReadsStopAtMaxRows(t *testing.T) {
+	t.Parallel()
 	s := storetest.Open(t)
 	seedUsage(t, s)
 	ctx := context.Background()

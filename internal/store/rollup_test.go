@@ -76,6 +76,7 @@ func rollupPoints(ch, cur string, scale int64) []usage.Point {
 }
 
 func TestDailyRollup(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)

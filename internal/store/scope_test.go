@@ -15,6 +15,7 @@ import (
 // another client's rows, clients or channels; the zero Scope and a scope of
 // no clients see nothing; During cuts off the instants outside it.
 func TestScopeNarrowsEveryRead(t *testing.T) {
+	t.Parallel()
 	s := openSeeded(t)
 	ctx := context.Background()
 	f := store.UsageFilter{Start: day0, End: day0.Add(48 * time.Hour), GroupBy: []usage.GroupField{usage.ByClient}}

@@ -13,6 +13,7 @@ import (
 // TestSlowQueryLogHasNoValues checks the slow-query log shows the SQL with
 // placeholders only: bound values may be secrets or client data.
 func TestSlowQueryLogHasNoValues(t *testing.T) {
+	t.Parallel()
 	old := slowQuery
 	slowQuery = 0
 	t.Cleanup(func() { slowQuery = old })

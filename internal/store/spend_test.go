@@ -19,6 +19,7 @@ func seedClient(t *testing.T, s *store.Store, id string) {
 }
 
 func TestBudgets(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedClient(t, s, "c1")
@@ -55,6 +56,7 @@ func TestBudgets(t *testing.T) {
 }
 
 func TestAlertsDedupAndDeliveries(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -124,6 +126,7 @@ func TestAlertsDedupAndDeliveries(t *testing.T) {
 }
 
 func TestClientPrices(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedClient(t, s, "c1")

@@ -40,6 +40,7 @@ func seed(t *testing.T, s *store.Store) {
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		for i := range 2 {
@@ -59,6 +60,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 }
 
 func TestMigrationsCurrentBeforeMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sub", "dir", "fresh.db") // parent directories are created
 	s, err := store.Open(ctx, path, slog.New(slog.DiscardHandler))
@@ -82,6 +84,7 @@ func TestMigrationsCurrentBeforeMigrate(t *testing.T) {
 }
 
 func TestClientsAndChannels(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seed(t, s)

@@ -30,6 +30,7 @@ func totalsOf(rows []usage.Row) map[dayKey]dayVal {
 // or not (rollup, raw edges, or raw only), every filter and grouping, the
 // sums of the raw points: one row per group and currency, bucketed at Start.
 func TestQueryTotals(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedRollupMix(t, s)

@@ -45,6 +45,7 @@ func readWebhookView(t *testing.T, s *store.Store) webhookView {
 // only their dedupe records, in batches; the counters are unchanged, and
 // when the pruned events are delivered again they still count once.
 func TestPruneWebhookEventsKeepsCounts(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
 		ctx := context.Background()
@@ -118,6 +119,7 @@ func TestPruneWebhookEventsKeepsCounts(t *testing.T) {
 // TestPrunePollRunsKeepsNewest: old poll runs go, except the newest of
 // each channel, kind and outcome, so freshness and "last poll" survive.
 func TestPrunePollRunsKeepsNewest(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
 		ctx := context.Background()
@@ -180,6 +182,7 @@ func TestPrunePollRunsKeepsNewest(t *testing.T) {
 // TestPruneAuditAndNothingByDefault: audit entries before the horizon go;
 // zero options prune nothing.
 func TestPruneAuditAndNothingByDefault(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		for i := range 10 {
@@ -212,6 +215,7 @@ func TestPruneAuditAndNothingByDefault(t *testing.T) {
 
 // TestPruneStopsOnCancel: a cancelled context stops pruning with its error.
 func TestPruneStopsOnCancel(t *testing.T) {
+	t.Parallel()
 	s := storetest.Open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -224,6 +228,7 @@ func TestPruneStopsOnCancel(t *testing.T) {
 // writes and CheckpointWAL empties it; Optimize gathers planner statistics.
 // Both are no-ops that succeed on PostgreSQL.
 func TestCheckpointTruncatesWAL(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "insights.db")
 	s, err := store.Open(ctx, path, nil)

@@ -36,6 +36,7 @@ func webhookTotals(t *testing.T, s *store.Store) (messages, calls int64) {
 }
 
 func TestPendingWebhooksResolveOnce(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
 		ctx := context.Background()
@@ -120,6 +121,7 @@ func TestPendingWebhooksResolveOnce(t *testing.T) {
 }
 
 func TestPendingWebhooksPrunedAfterRetention(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
 		ctx := context.Background()

@@ -38,6 +38,7 @@ func st(ch, id, status string, at time.Duration, cat usage.Category, pt usage.Pr
 }
 
 func TestSaveWebhookBatchCountsOncePerMessage(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
 		ctx := context.Background()
@@ -135,6 +136,7 @@ func TestSaveWebhookBatchCountsOncePerMessage(t *testing.T) {
 }
 
 func TestSaveWebhookBatchesGroupCommit(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
 		ctx := context.Background()
@@ -165,6 +167,7 @@ func TestSaveWebhookBatchesGroupCommit(t *testing.T) {
 }
 
 func TestSaveWebhookCalls(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		seed(t, s)
 		ctx := context.Background()

@@ -33,6 +33,7 @@ func answerOf[R windowRow[R, K], K comparable](t *testing.T, rows ...R) *windowA
 // TestDiffWindow checks the one diff that decides, for usage and call points
 // alike, which rows a saved window writes, leaves alone and deletes.
 func TestDiffWindow(t *testing.T) {
+	t.Parallel()
 	mk, ut := "MARKETING", "UTILITY"
 	tests := []struct {
 		name   string
@@ -101,6 +102,7 @@ func TestDiffWindow(t *testing.T) {
 // TestWindowAnswerSumsDuplicateKeys checks an answer reporting a key twice is
 // stored once, summed, with its cost unknown if any part's is.
 func TestWindowAnswerSumsDuplicateKeys(t *testing.T) {
+	t.Parallel()
 	a := answerOf[usagePointModel](t, usageModel(0, "MARKETING", 2, nanos(20)), usageModel(1, "MARKETING", 1, nanos(10)),
 		usageModel(0, "MARKETING", 3, nanos(30)))
 	want := []usagePointModel{usageModel(0, "MARKETING", 5, nanos(50)), usageModel(1, "MARKETING", 1, nanos(10))}
