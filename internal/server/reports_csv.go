@@ -33,6 +33,26 @@ type csvKey struct {
 	date, client, key, currency string
 }
 
+// callCurrencies lists the currencies of a month's calls in order, "" (calls
+// without a currency) last.
+func callCurrencies(c usage.CallSummary) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, cur := range c.Cost.Currencies() {
+		seen[cur] = true
+		out = append(out, cur)
+	}
+	var rest []string
+	for cur, n := range c.ByCurrency {
+		if !seen[cur] && (n.Calls > 0 || n.Seconds > 0) {
+			rest = append(rest, cur)
+		}
+	}
+	sort.Strings(rest)
+	sort.SliceStable(rest, func(i, j int) bool { return rest[i] != "" && rest[j] == "" })
+	return append(out, rest...)
+}
+
 // reportCSV lays a month's figures out as CSV rows (header first). client
 // names the client of a series entry.
 func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey) string) [][]string {
@@ -98,19 +118,13 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 		rows = append(rows, []string{"calls", e.Bucket.In(r.Month.Loc).Format(time.DateOnly), clientID, string(e.Direction), "",
 			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", ""})
 	}
-	if r.Calls.Calls > 0 || len(r.Calls.Cost) > 0 {
-		currencies := r.Calls.Cost.Currencies()
-		if len(currencies) == 0 {
-			currencies = []string{""}
+	for _, c := range callCurrencies(r.Calls) {
+		cost, n := "", r.Calls.ByCurrency[c]
+		if c != "" {
+			cost = usage.FormatDecimal(r.Calls.Cost[c])
 		}
-		for _, c := range currencies {
-			cost := ""
-			if c != "" {
-				cost = usage.FormatDecimal(r.Calls.Cost[c])
-			}
-			rows = append(rows, []string{"calls_month", month, clientID, "", "",
-				strconv.FormatInt(r.Calls.Calls, 10), strconv.FormatInt(r.Calls.Seconds, 10), c, cost})
-		}
+		rows = append(rows, []string{"calls_month", month, clientID, "", "",
+			strconv.FormatInt(n.Calls, 10), strconv.FormatInt(n.Seconds, 10), c, cost})
 	}
 	return rows
 }

@@ -488,3 +488,48 @@ func TestPartnerReport(t *testing.T) {
 		t.Error("partner-wide months missing")
 	}
 }
+
+// TestPartnerCSVCallsPerCurrency checks that a partner statement's
+// calls_month rows carry each currency's own calls and seconds, not the
+// partner total repeated on every currency's line.
+func TestPartnerCSVCallsPerCurrency(t *testing.T) {
+	t.Parallel()
+	h, st := edgeServer(t, server.Options{})
+	// One more window per client, each with its point as before and calls
+	// in its own currency: 4 calls in INR, 2 in USD.
+	window := func(channel string, start time.Time, p usage.Point, calls, secs int64, cost int64) store.UsageWindow {
+		return store.UsageWindow{ChannelID: channel, Start: start, End: start.Add(30 * time.Minute), Granularity: usage.HalfHour,
+			Points: []usage.Point{p},
+			Calls: []usage.CallPoint{{Start: start, End: start.Add(30 * time.Minute), Granularity: usage.HalfHour, Direction: usage.DirectionOutbound,
+				Count: calls, Seconds: secs, Currency: p.Currency, CostNanos: cost, CostKnown: true}}}
+	}
+	point := func(start time.Time, cat usage.Category, pricing usage.PricingType, country string, vol int64, cur string, cost int64) usage.Point {
+		return usage.Point{Start: start, End: start.Add(30 * time.Minute), Granularity: usage.HalfHour, Category: cat,
+			PricingType: pricing, Country: country, Volume: vol, Currency: cur, CostNanos: cost, CostKnown: true}
+	}
+	kir := time.Date(2026, 11, 15, 6, 0, 0, 0, time.UTC)
+	nyc := time.Date(2026, 11, 10, 15, 0, 0, 0, time.UTC)
+	for _, w := range []store.UsageWindow{
+		window("ch-kir", kir, point(kir, usage.CategoryService, usage.PricingFreeCustomerService, "AE", 9, "INR", 0), 4, 240, 2_000_000_000),
+		window("ch-nyc", nyc, point(nyc, usage.CategoryUtility, usage.PricingRegular, "US", 5, "USD", 20_000_000), 2, 120, 30_000_000),
+	} {
+		if err := st.SaveUsageWindow(context.Background(), w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := reportGet(t, h, "/reports/monthly?month=2026-11&format=csv")
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		if r[0] == "calls_month" {
+			got = append(got, strings.Join(r, ","))
+		}
+	}
+	want := []string{"calls_month,2026-11,,,,4,240,INR,2.00", "calls_month,2026-11,,,,2,120,USD,0.03"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("calls_month rows:\n%s\nwant:\n%s\nbody:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), body)
+	}
+}

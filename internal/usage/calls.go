@@ -33,7 +33,17 @@ type CallSummary struct {
 	Inbound  int64
 	Outbound int64
 	Cost     Totals
-	Series   []CallEntry
+	// ByCurrency holds the calls and seconds of each currency's rows (""
+	// for rows without one), so that a per-currency line carries its own
+	// calls rather than the total.
+	ByCurrency map[string]CallCount
+	Series     []CallEntry
+}
+
+// CallCount is a number of calls and their duration.
+type CallCount struct {
+	Calls   int64
+	Seconds int64
 }
 
 // Minutes is the total call duration in minutes, rounded down to 0.01.
@@ -55,7 +65,7 @@ func AggregateCalls(rows []CallRow, p Period, g Granularity) CallSummary {
 		key GroupKey
 	}
 	sums := map[k]*CallEntry{}
-	s := CallSummary{Cost: Totals{}}
+	s := CallSummary{Cost: Totals{}, ByCurrency: map[string]CallCount{}}
 	for _, r := range rows {
 		if !p.Contains(r.Bucket) {
 			continue
@@ -71,6 +81,10 @@ func AggregateCalls(rows []CallRow, p Period, g Granularity) CallSummary {
 		e.Seconds += r.Seconds
 		s.Calls += r.Count
 		s.Seconds += r.Seconds
+		bc := s.ByCurrency[r.Currency]
+		bc.Calls += r.Count
+		bc.Seconds += r.Seconds
+		s.ByCurrency[r.Currency] = bc
 		switch r.Direction {
 		case DirectionInbound:
 			s.Inbound += r.Count
