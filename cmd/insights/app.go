@@ -92,7 +92,7 @@ func runWithConfig(ctx context.Context, cmd string, args []string, getenv func(s
 		}
 		return nil
 	}
-	return serve(ctx, cfg, log, st, p, sim, rates)
+	return serve(ctx, cfg, log, st, p, sim, rates, stdout)
 }
 
 // rateCard is the configured rate card for webhook cost estimates, else the
@@ -159,8 +159,9 @@ func partnerAPI(ctx context.Context, cfg config.Config, log *slog.Logger) (*part
 // ctx is cancelled, then shuts the server down, stops the PDF browser, waits
 // for the rest, tidies the database, and returns (the caller closes the
 // database last). In demo mode (sim set) it also feeds the simulator's
-// webhook traffic into the receiver.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator, rates *ratecard.Book) error {
+// webhook traffic into the receiver. The address to open is printed on
+// stdout as a plain line once the server listens.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, p *poller.Poller, sim *simulator.Simulator, rates *ratecard.Book, stdout io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if sim != nil && cfg.WebhookSecret == "" {
@@ -207,7 +208,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	}
 	stopping := make(chan time.Time, 1)
 	context.AfterFunc(ctx, func() { stopping <- time.Now() })
-	err := srv.Start(ctx, cfg.Addr)
+	err := srv.Start(ctx, cfg.Addr, func(url string) {
+		what := "Insights is running"
+		if sim != nil {
+			what += " with simulated demo data"
+		}
+		fmt.Fprintf(stdout, "%s: open %s in your browser (Ctrl+C stops it)\n", what, url)
+	})
 	cancel()
 	began := <-stopping
 	since := func() float64 { return float64(time.Since(began).Microseconds()) / 1000 }

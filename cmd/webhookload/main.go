@@ -537,7 +537,7 @@ func serve(args []string) error {
 	srv := newServer(st)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	err = srv.Start(ctx, *addr)
+	err = srv.Start(ctx, *addr, nil)
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if cerr := srv.Close(cctx); err == nil {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +22,10 @@ func TestDemoServesDataAndStopsOnSIGTERM(t *testing.T) {
 	}
 	if err := getJSON(in.URL("/healthz"), &h); err != nil || !h.Demo {
 		t.Errorf("healthz must report demo mode: %+v, %v", h, err)
+	}
+	// The address to open is a plain line, not buried in a log record.
+	if want := "Insights is running with simulated demo data: open " + in.URL("") + " in your browser"; !strings.Contains(in.log.String(), want+" (Ctrl+C stops it)\n") {
+		t.Errorf("the output does not say %q:\n%s", want, in.log.String())
 	}
 	if d := in.stop(t); d > 5*time.Second {
 		t.Errorf("shutdown took %s, want under 5s", d)

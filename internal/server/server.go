@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -175,12 +176,21 @@ func New(opts Options) *Server {
 func (s *Server) Handler() http.Handler { return s.echo }
 
 // Start listens on addr until ctx is cancelled, then shuts down gracefully,
-// letting in-flight requests finish for up to 10 seconds.
-func (s *Server) Start(ctx context.Context, addr string) error {
-	srv := &http.Server{Addr: addr, Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
+// letting in-flight requests finish for up to 10 seconds. Once the address
+// is bound, ready (when not nil) gets the URL to open.
+func (s *Server) Start(ctx context.Context, addr string, ready func(url string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	s.log.Info("listening", "addr", "http://"+addr)
+	go func() { errc <- srv.Serve(ln) }()
+	url := OpenURL(ln.Addr())
+	s.log.Info("listening", "addr", url)
+	if ready != nil {
+		ready(url)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -195,6 +205,19 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 		return err
 	}
 	return nil
+}
+
+// OpenURL is the address a person opens for a listener: localhost for one
+// bound to every interface.
+func OpenURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // render writes a templ component through a buffer, so a failed render is
