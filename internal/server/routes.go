@@ -20,6 +20,9 @@ func (s *Server) routes(e *echo.Echo) {
 	e.Use(middleware.RequestID())
 	e.Use(s.observe) // latency metrics and one log line per request
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	// gzip for pages, CSS, JS, JSON and CSV when the browser accepts it
+	// (compress.go).
+	e.Use(compress())
 	// Query strings and forms within their limits, and a deadline for every
 	// request (limits.go), before anything reads them.
 	e.Use(boundRequest)
