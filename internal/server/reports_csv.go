@@ -11,7 +11,7 @@ import (
 
 // The CSV of a statement (format=csv) is one table with a header row:
 //
-//	section,date,client,key,label,volume,seconds,currency,cost
+//	section,date,client,key,label,volume,seconds,currency,cost,cost_estimated
 //
 // section says what a row is:
 //   - day: messages of one category on one day (date YYYY-MM-DD, key the category)
@@ -21,12 +21,15 @@ import (
 //   - calls_month: the month's calls, per currency of their cost
 //
 // Money is a plain decimal string in the currency of its row, never summed
-// across currencies; days are in the statement's time zone.
-var reportCSVHeader = []string{"section", "date", "client", "key", "label", "volume", "seconds", "currency", "cost"}
+// across currencies; days are in the statement's time zone. cost_estimated
+// is "true" when the row's cost includes estimates from the rate card
+// (points the source reported without a cost), "false" otherwise, and empty
+// on rows without a cost.
+var reportCSVHeader = []string{"section", "date", "client", "key", "label", "volume", "seconds", "currency", "cost", "cost_estimated"}
 
 // csvSum is one row's sums.
 type csvSum struct {
-	volume, cost int64
+	volume, cost, estimated int64
 }
 
 type csvKey struct {
@@ -64,7 +67,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 		for _, k := range keys {
 			s := sums[k]
 			rows = append(rows, []string{section, k.date, k.client, k.key, label(k.key),
-				strconv.FormatInt(s.volume, 10), "", k.currency, usage.FormatDecimal(s.cost)})
+				strconv.FormatInt(s.volume, 10), "", k.currency, usage.FormatDecimal(s.cost), strconv.FormatBool(s.estimated > 0)})
 		}
 	}
 	sum := func(date func(usage.Entry) string, key func(usage.Entry) string) map[csvKey]*csvSum {
@@ -78,6 +81,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 			}
 			s.volume += e.Volume
 			s.cost += e.CostNanos
+			s.estimated += e.CostEstimated
 		}
 		return out
 	}
@@ -96,7 +100,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 
 	for _, e := range r.Calls.Series {
 		rows = append(rows, []string{"calls", e.Bucket.In(r.Month.Loc).Format(time.DateOnly), clientID, string(e.Direction), "",
-			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", ""})
+			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", "", ""})
 	}
 	if r.Calls.Calls > 0 || len(r.Calls.Cost) > 0 {
 		currencies := r.Calls.Cost.Currencies()
@@ -104,12 +108,12 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 			currencies = []string{""}
 		}
 		for _, c := range currencies {
-			cost := ""
+			cost, estimated := "", ""
 			if c != "" {
-				cost = usage.FormatDecimal(r.Calls.Cost[c])
+				cost, estimated = usage.FormatDecimal(r.Calls.Cost[c]), strconv.FormatBool(r.Calls.CostEstimated > 0)
 			}
 			rows = append(rows, []string{"calls_month", month, clientID, "", "",
-				strconv.FormatInt(r.Calls.Calls, 10), strconv.FormatInt(r.Calls.Seconds, 10), c, cost})
+				strconv.FormatInt(r.Calls.Calls, 10), strconv.FormatInt(r.Calls.Seconds, 10), c, cost, estimated})
 		}
 	}
 	return rows
