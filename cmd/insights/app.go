@@ -79,7 +79,7 @@ func runWithConfig(ctx context.Context, cmd string, args []string, getenv func(s
 	p := poller.New(poller.Options{
 		API: api, Store: st, Logger: log,
 		BackfillDays: cfg.BackfillDays, Interval: cfg.PollInterval,
-		OnDiscovered: resolvePendingWebhooks(st, rates, log),
+		OnDiscovered: resolvePendingWebhooks(st, rates, log), RateCard: rates,
 	})
 	if cmd == "poll" {
 		res, err := p.RunOnce(ctx)
@@ -95,8 +95,8 @@ func runWithConfig(ctx context.Context, cmd string, args []string, getenv func(s
 	return serve(ctx, cfg, log, st, p, sim, rates, stdout)
 }
 
-// rateCard is the configured rate card for webhook cost estimates, else the
-// built-in one.
+// rateCard is the configured rate card for webhook cost estimates and the
+// costs the Partner API leaves out, else the built-in one.
 func rateCard(cfg config.Config) (*ratecard.Book, error) {
 	if cfg.RateCard == "" {
 		return ratecard.Builtin(), nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/insights-dev/insights/internal/partnerapi"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/store"
 	"github.com/insights-dev/insights/internal/usage"
 )
@@ -320,8 +321,16 @@ func (w *work) request(ctx context.Context, kind string, from, to time.Time) err
 		// a stored window always has its run, even if shutdown comes next.
 		ok := run
 		ok.Duration, ok.Points = time.Since(began), len(u.Points)+len(u.Calls)
+		// A point without cost is not free: it is stored priced from the
+		// rate card in force on its day and marked as an estimate.
+		points, estimated := ratecard.EstimatePoints(p.opts.RateCard, u.Points, w.ch.Currency)
+		calls, estimatedCalls := ratecard.EstimateCalls(p.opts.RateCard, u.Calls, w.ch.Currency)
+		if estimated+estimatedCalls > 0 {
+			p.log.DebugContext(ctx, "estimated costs the source left out", "channel", w.ch.ID, "kind", kind,
+				"points", estimated, "calls", estimatedCalls)
+		}
 		err = p.st.SaveUsageWindow(ctx, store.UsageWindow{
-			ChannelID: w.ch.ID, Start: from, End: to, Granularity: usage.HalfHour, Points: u.Points, Calls: u.Calls, Run: &ok,
+			ChannelID: w.ch.ID, Start: from, End: to, Granularity: usage.HalfHour, Points: points, Calls: calls, Run: &ok,
 		})
 		if err == nil {
 			p.countRequest(ok, nil)

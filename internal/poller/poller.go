@@ -14,6 +14,7 @@ import (
 
 	"github.com/insights-dev/insights/internal/metrics"
 	"github.com/insights-dev/insights/internal/partnerapi"
+	"github.com/insights-dev/insights/internal/ratecard"
 	"github.com/insights-dev/insights/internal/store"
 )
 
@@ -105,6 +106,10 @@ type Options struct {
 	// Metrics receives the poller's counters (see NewMetrics); nil keeps
 	// them in a private registry.
 	Metrics *metrics.Registry
+	// RateCard prices the usage and call points whose cost the source left
+	// out (ratecard.EstimatePoints): they are stored as estimates, never as
+	// zero. Nil means the built-in book.
+	RateCard *ratecard.Book
 }
 
 // Result sums up one pass. Every channel known to the store is counted in
@@ -218,6 +223,9 @@ func New(opts Options) *Poller {
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = metrics.NewRegistry()
+	}
+	if opts.RateCard == nil {
+		opts.RateCard = ratecard.Builtin()
 	}
 	return &Poller{
 		api:    opts.API,

@@ -1,6 +1,7 @@
 // Package ratecard holds Meta's prices as Insights knows them: dated rate
 // cards, one per currency and effective date, gathered in a Book that answers
 // "which card was in force on this day, in this currency". Webhook estimates,
+// the costs the Partner API leaves out (EstimatePoints, EstimateCalls),
 // reconciliation, the forecast and the simulator all price from it, so that a
 // change of Meta's prices (which happens only on January 1, April 1, July 1
 // and October 1) is one new card, not a code change.

@@ -19,6 +19,10 @@ type callTotalsJSON struct {
 	Inbound                int64       `json:"inbound"`
 	Outbound               int64       `json:"outbound"`
 	Cost                   []moneyJSON `json:"cost"`
+	// CostEstimated is true when Cost includes estimates from the rate
+	// card, CostEstimatedPoints how many call points have one.
+	CostEstimated       bool  `json:"cost_estimated"`
+	CostEstimatedPoints int64 `json:"cost_estimated_points"`
 	// Hidden: see periodTotalsJSON.
 	Hidden string `json:"hidden,omitempty"`
 }
@@ -77,6 +81,7 @@ func callTotals(p usage.Period, s usage.CallSummary) callTotalsJSON {
 		From: p.From.String(), To: p.To.String(),
 		Calls: s.Calls, Minutes: s.Minutes(), AverageDurationSeconds: s.AverageSeconds(),
 		Inbound: s.Inbound, Outbound: s.Outbound, Cost: moneyList(s.Cost),
+		CostEstimated: s.CostEstimated > 0, CostEstimatedPoints: s.CostEstimated,
 	}
 }
 

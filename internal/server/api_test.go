@@ -269,7 +269,7 @@ func TestUsageCSVMatchesJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"bucket", "client", "category", "currency", "volume", "cost"}; strings.Join(rows[0], ",") != strings.Join(want, ",") {
+	if want := []string{"bucket", "client", "category", "currency", "volume", "cost", "cost_estimated"}; strings.Join(rows[0], ",") != strings.Join(want, ",") {
 		t.Fatalf("header %v, want %v", rows[0], want)
 	}
 	if len(rows)-1 != len(u.Series) || len(u.Series) == 0 {
@@ -278,7 +278,7 @@ func TestUsageCSVMatchesJSON(t *testing.T) {
 	for i, e := range u.Series {
 		got := rows[i+1]
 		want := []string{e["bucket"].(string), e["client"].(string), e["category"].(string), e["currency"].(string),
-			strconv.FormatInt(int64(e["volume"].(float64)), 10), e["cost"].(string)}
+			strconv.FormatInt(int64(e["volume"].(float64)), 10), e["cost"].(string), strconv.FormatBool(e["cost_estimated"].(bool))}
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("row %d = %v, want %v", i+1, got, want)
 		}

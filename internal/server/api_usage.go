@@ -21,6 +21,10 @@ type usageTotalJSON struct {
 	Currency string `json:"currency"`
 	Volume   int64  `json:"volume"`
 	Cost     string `json:"cost"`
+	// CostEstimated is true when Cost includes estimates from the rate
+	// card: points the source reported without a cost (or, with
+	// source=webhooks, every priced message).
+	CostEstimated bool `json:"cost_estimated"`
 }
 
 type periodTotalsJSON struct {
@@ -52,19 +56,24 @@ type usageResponse struct {
 	Estimated   bool             `json:"estimated"`
 	Totals      []usageTotalJSON `json:"totals"`
 	CostMissing int64            `json:"cost_unknown_points,omitempty"`
-	Previous    periodTotalsJSON `json:"previous"`
-	Series      []map[string]any `json:"series"`
+	// CostEstimatedPoints counts the points of the period whose cost is
+	// an estimate from the rate card (see usageTotalJSON.CostEstimated).
+	CostEstimatedPoints int64            `json:"cost_estimated_points"`
+	Previous            periodTotalsJSON `json:"previous"`
+	Series              []map[string]any `json:"series"`
 }
 
 // totalsByCurrency sums volume and cost per currency from a summary's series.
 func totalsByCurrency(s usage.Summary) []usageTotalJSON {
-	vol := map[string]int64{}
+	vol, estimated := map[string]int64{}, map[string]int64{}
 	for _, e := range s.Series {
 		vol[e.Currency] += e.Volume
+		estimated[e.Currency] += e.CostEstimated
 	}
 	out := []usageTotalJSON{}
 	for _, m := range s.Cost.List() {
-		out = append(out, usageTotalJSON{Currency: m.Currency, Volume: vol[m.Currency], Cost: usage.FormatDecimal(m.Nanos)})
+		out = append(out, usageTotalJSON{Currency: m.Currency, Volume: vol[m.Currency], Cost: usage.FormatDecimal(m.Nanos),
+			CostEstimated: estimated[m.Currency] > 0})
 	}
 	return out
 }
@@ -75,7 +84,8 @@ func bucketJSON(t time.Time) string { return t.Format(time.RFC3339) }
 func seriesJSON(q report.Query, s usage.Summary) []map[string]any {
 	out := make([]map[string]any, 0, len(s.Series))
 	for _, e := range s.Series {
-		m := map[string]any{"bucket": bucketJSON(e.Bucket), "currency": e.Currency, "volume": e.Volume, "cost": usage.FormatDecimal(e.CostNanos)}
+		m := map[string]any{"bucket": bucketJSON(e.Bucket), "currency": e.Currency, "volume": e.Volume, "cost": usage.FormatDecimal(e.CostNanos),
+			"cost_estimated": e.CostEstimated > 0}
 		for _, f := range q.GroupBy {
 			m[string(f)] = e.Key.Get(f)
 		}
@@ -105,7 +115,7 @@ func (s *Server) getUsage(c echo.Context) error {
 	return c.JSON(http.StatusOK, usageResponse{
 		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
 		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == report.SourceWebhooks,
-		Totals: totalsByCurrency(r.Current), CostMissing: r.Current.CostMissing,
+		Totals: totalsByCurrency(r.Current), CostMissing: r.Current.CostMissing, CostEstimatedPoints: r.Current.CostEstimated,
 		Previous: previousJSON(r.PrevSpan, r.PrevHidden, totalsByCurrency(r.Previous)),
 		Series:   seriesJSON(q, r.Current),
 	})
@@ -113,7 +123,8 @@ func (s *Server) getUsage(c echo.Context) error {
 
 // getUsageCSV answers GET /export/usage.csv: the series of /api/v1/usage for
 // the same parameters, one row per entry after a header row, costs as exact
-// decimals with their currency.
+// decimals with their currency, and cost_estimated "true" where the cost
+// includes estimates from the rate card.
 func (s *Server) getUsageCSV(c echo.Context) error {
 	q, err := s.apiQuery(c)
 	if err != nil {
@@ -127,7 +138,7 @@ func (s *Server) getUsageCSV(c echo.Context) error {
 	for _, f := range q.GroupBy {
 		header = append(header, string(f))
 	}
-	header = append(header, "currency", "volume", "cost")
+	header = append(header, "currency", "volume", "cost", "cost_estimated")
 	rows := make([][]string, 0, len(r.Current.Series)+1)
 	rows = append(rows, header)
 	for _, e := range r.Current.Series {
@@ -135,7 +146,8 @@ func (s *Server) getUsageCSV(c echo.Context) error {
 		for _, f := range q.GroupBy {
 			row = append(row, e.Key.Get(f))
 		}
-		rows = append(rows, append(row, e.Currency, strconv.FormatInt(e.Volume, 10), usage.FormatDecimal(e.CostNanos)))
+		rows = append(rows, append(row, e.Currency, strconv.FormatInt(e.Volume, 10), usage.FormatDecimal(e.CostNanos),
+			strconv.FormatBool(e.CostEstimated > 0)))
 	}
 	return writeCSV(c, fmt.Sprintf("usage-%s-%s.csv", q.Period.From, q.Period.To), rows)
 }

@@ -306,6 +306,7 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	}
 
 	v.Calls = callsSection(d.calls, buckets, q, per, prevLabel)
+	v.CostEstimate = s.costEstimate(q.Period, cur, d.calls.Current)
 	if d.main.PrevHidden {
 		v.Previous = "no earlier period: it lies outside this shared view"
 		hideComparisons(v.KPIs)

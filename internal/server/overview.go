@@ -100,6 +100,7 @@ func (s *Server) overviewView(q report.Query, preset string, r report.UsageRepor
 	if r.Current.CostMissing > 0 {
 		v.Notices = append(v.Notices, "The source reported "+formatInt(r.Current.CostMissing)+" data points without a cost; the costs shown leave them out.")
 	}
+	v.CostEstimate = s.costEstimate(q.Period, r.Current)
 	v.Filters = pages.Filters{
 		Action: "/", Preset: preset, Presets: presetButtons(preset, loc, s.now()),
 		From: q.Period.From.String(), To: q.Period.To.String(),

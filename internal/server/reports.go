@@ -252,6 +252,7 @@ func (s *Server) reportBase(title, scope, scopeID string, r report.MonthReport, 
 	if r.Cur.CostMissing > 0 {
 		v.Notices = append(v.Notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(r.Cur.CostMissing)))
 	}
+	v.CostEstimate = s.costEstimate(r.Month, r.Cur, r.Calls)
 	v.KPIs = reportKPIs(r, currencies)
 	buckets := usage.Buckets(r.Month, usage.Day)
 	v.Chart = pages.ReportChart{

@@ -11,7 +11,7 @@ import (
 
 // The CSV of a statement (format=csv) is one table with a header row:
 //
-//	section,date,client,key,label,volume,seconds,currency,cost
+//	section,date,client,key,label,volume,seconds,currency,cost,cost_estimated
 //
 // section says what a row is:
 //   - day: messages of one category on one day (date YYYY-MM-DD, key the category)
@@ -21,12 +21,15 @@ import (
 //   - calls_month: the month's calls, per currency of their cost
 //
 // Money is a plain decimal string in the currency of its row, never summed
-// across currencies; days are in the statement's time zone.
-var reportCSVHeader = []string{"section", "date", "client", "key", "label", "volume", "seconds", "currency", "cost"}
+// across currencies; days are in the statement's time zone. cost_estimated
+// is "true" when the row's cost includes estimates from the rate card
+// (points the source reported without a cost), "false" otherwise, and empty
+// on rows without a cost.
+var reportCSVHeader = []string{"section", "date", "client", "key", "label", "volume", "seconds", "currency", "cost", "cost_estimated"}
 
 // csvSum is one row's sums.
 type csvSum struct {
-	volume, cost int64
+	volume, cost, estimated int64
 }
 
 type csvKey struct {
@@ -84,7 +87,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 		for _, k := range keys {
 			s := sums[k]
 			rows = append(rows, []string{section, k.date, k.client, k.key, label(k.key),
-				strconv.FormatInt(s.volume, 10), "", k.currency, usage.FormatDecimal(s.cost)})
+				strconv.FormatInt(s.volume, 10), "", k.currency, usage.FormatDecimal(s.cost), strconv.FormatBool(s.estimated > 0)})
 		}
 	}
 	sum := func(date func(usage.Entry) string, key func(usage.Entry) string) map[csvKey]*csvSum {
@@ -98,6 +101,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 			}
 			s.volume += e.Volume
 			s.cost += e.CostNanos
+			s.estimated += e.CostEstimated
 		}
 		return out
 	}
@@ -116,15 +120,15 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 
 	for _, e := range r.Calls.Series {
 		rows = append(rows, []string{"calls", e.Bucket.In(r.Month.Loc).Format(time.DateOnly), clientID, string(e.Direction), "",
-			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", ""})
+			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", "", ""})
 	}
 	for _, c := range callCurrencies(r.Calls) {
-		cost, n := "", r.Calls.ByCurrency[c]
+		cost, estimated, n := "", "", r.Calls.ByCurrency[c]
 		if c != "" {
-			cost = usage.FormatDecimal(r.Calls.Cost[c])
+			cost, estimated = usage.FormatDecimal(r.Calls.Cost[c]), strconv.FormatBool(r.Calls.CostEstimated > 0)
 		}
 		rows = append(rows, []string{"calls_month", month, clientID, "", "",
-			strconv.FormatInt(n.Calls, 10), strconv.FormatInt(n.Seconds, 10), c, cost})
+			strconv.FormatInt(n.Calls, 10), strconv.FormatInt(n.Seconds, 10), c, cost, estimated})
 	}
 	return rows
 }

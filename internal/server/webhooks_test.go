@@ -508,6 +508,14 @@ func TestReconcileSimulatorDay(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Every webhook cost is an estimate from the rate card, and says
+		// so; the Partner API's are the source's. Otherwise they agree.
+		if n := dropEstimateFlags(t, []any{api["totals"], api["series"]}, false); n == 0 {
+			t.Errorf("%s: the API answer carries no cost_estimated flag", path)
+		}
+		if n := dropEstimateFlags(t, []any{hooks["totals"], hooks["series"]}, true); n == 0 {
+			t.Errorf("%s: the webhook answer carries no cost_estimated flag", path)
+		}
 		for _, k := range []string{"totals", "series"} {
 			a, _ := json.Marshal(api[k])
 			w, _ := json.Marshal(hooks[k])
@@ -518,6 +526,38 @@ func TestReconcileSimulatorDay(t *testing.T) {
 	}
 
 	checkReconcileDayAgrees(t, h, client.ID)
+}
+
+// dropEstimateFlags removes every cost_estimated and cost_estimated_points
+// from a decoded answer, failing the test where a flag is not want (or
+// the count is 0 where the flag is set), and returns how many flags it saw.
+func dropEstimateFlags(t *testing.T, v any, want bool) int {
+	t.Helper()
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		if f, ok := x["cost_estimated"]; ok {
+			n++
+			if f != want {
+				t.Errorf("cost_estimated %v in %v, want %v", f, x, want)
+			}
+			delete(x, "cost_estimated")
+		}
+		if c, ok := x["cost_estimated_points"]; ok {
+			if (c.(float64) > 0) != want {
+				t.Errorf("cost_estimated_points %v in %v with the flag %v", c, x, want)
+			}
+			delete(x, "cost_estimated_points")
+		}
+		for _, e := range x {
+			n += dropEstimateFlags(t, e, want)
+		}
+	case []any:
+		for _, e := range x {
+			n += dropEstimateFlags(t, e, want)
+		}
+	}
+	return n
 }
 
 // clientRateCard is the book the simulator prices from, and the ids of the

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -15,6 +16,9 @@ type ChannelTotal struct {
 	Volume, PaidVolume int64
 	CostNanos          int64
 	CostMissing        int64
+	// CostEstimated counts the points whose cost is an estimate from the
+	// rate card; CostNanos includes them.
+	CostEstimated int64
 }
 
 // ChannelTotals sums the usage of the channels in f over [f.Start, f.End)
@@ -56,6 +60,7 @@ func (s *Store) ChannelTotals(ctx context.Context, sc Scope, f UsageFilter) ([]C
 			t.PaidVolume += r.PaidVolume
 			t.CostNanos += r.CostNanos
 			t.CostMissing += r.CostMissing
+			t.CostEstimated += r.CostEstimated
 		}
 	}
 	out := make([]ChannelTotal, 0, len(sums))
@@ -84,11 +89,12 @@ func (s *Store) channelTotals(ctx context.Context, src usageSource, f UsageFilte
 	}
 	sums := "CAST(SUM(u.volume) AS BIGINT) AS volume" +
 		", CAST(SUM(CASE WHEN u.pricing_type LIKE 'FREE%' THEN 0 ELSE u.volume END) AS BIGINT) AS paid_volume" +
-		", CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT) AS cost_nanos, CAST(" + missing + " AS BIGINT) AS cost_missing"
+		", CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT) AS cost_nanos, CAST(" + missing + " AS BIGINT) AS cost_missing" +
+		", CAST(" + cmp.Or(src.estimated, "SUM(u.cost_estimated)") + " AS BIGINT) AS cost_estimated"
 	var rows []struct {
 		ChannelID, MinCurrency, MaxCurrency string
 		Volume, PaidVolume, CostNanos       int64
-		CostMissing                         int64
+		CostMissing, CostEstimated          int64
 	}
 	q := "SELECT u.channel_id AS channel_id, MIN(u.currency) AS min_currency, MAX(u.currency) AS max_currency, " + sums + from + " GROUP BY u.channel_id"
 	if err := s.r.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
@@ -102,7 +108,7 @@ func (s *Store) channelTotals(ctx context.Context, src usageSource, f UsageFilte
 			continue
 		}
 		out = append(out, ChannelTotal{ChannelID: r.ChannelID, Currency: r.MinCurrency, Volume: r.Volume,
-			PaidVolume: r.PaidVolume, CostNanos: r.CostNanos, CostMissing: r.CostMissing})
+			PaidVolume: r.PaidVolume, CostNanos: r.CostNanos, CostMissing: r.CostMissing, CostEstimated: r.CostEstimated})
 	}
 	if len(mixed) > 0 {
 		mf := f

@@ -103,6 +103,14 @@
 //     (localrollup.go). Days and totals of a client's own zone are read from
 //     it.
 //
+//   - A cost the source left out is stored as unknown (NULL), or, when the
+//     poller estimated it from the rate card (usage.Point.CostEstimated),
+//     as that estimate with cost_estimated = 1. Every rollup carries
+//     cost_missing and cost_estimated, the counts of such points, beside
+//     cost_nanos (which includes the estimates). A point reported again
+//     with the same estimate is unchanged; one later reported with the
+//     source's own cost replaces the estimate like any revision.
+//
 //   - UsageFilter.Totals sums a range without buckets (breakdowns, previous
 //     periods). QueryUsage answers it in any zone: the whole UTC days inside
 //     the range from the smallest rollup that fits, the edges before the

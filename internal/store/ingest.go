@@ -160,7 +160,7 @@ type usageKey struct {
 
 var usagePointTable = newRowTable("usage_points", "point",
 	[]string{"channel_id", "granularity", "bucket_start", "category", "pricing_type", "country", "tier"},
-	[]string{"bucket_end", "volume", "currency", "cost_nanos"})
+	[]string{"bucket_end", "volume", "currency", "cost_nanos", "cost_estimated"})
 
 // usagePointRow is the row of p, keep false when w covers its bucket in part.
 func usagePointRow(w UsageWindow, p usage.Point) (usagePointModel, bool, error) {
@@ -172,6 +172,7 @@ func usagePointRow(w UsageWindow, p usage.Point) (usagePointModel, bool, error) 
 		ChannelID: w.ChannelID, Granularity: string(w.Granularity), BucketStart: start, Category: string(p.Category),
 		PricingType: string(p.PricingType), Country: p.Country, Tier: p.Tier, BucketEnd: end,
 		Volume: p.Volume, Currency: p.Currency, CostNanos: knownCost(p.CostKnown, p.CostNanos),
+		CostEstimated: estimatedFlag(p.CostKnown, p.CostEstimated),
 	}, true, nil
 }
 
@@ -185,7 +186,7 @@ func (m usagePointModel) keyValues() []any {
 
 func (m usagePointModel) sameValues(o usagePointModel) bool {
 	return m.Volume == o.Volume && m.Currency == o.Currency && m.BucketEnd == o.BucketEnd &&
-		equalNullInt(m.CostNanos, o.CostNanos)
+		equalNullInt(m.CostNanos, o.CostNanos) && m.CostEstimated == o.CostEstimated
 }
 
 func (m usagePointModel) merged(o usagePointModel) (usagePointModel, error) {
@@ -194,6 +195,7 @@ func (m usagePointModel) merged(o usagePointModel) (usagePointModel, error) {
 	}
 	m.Volume += o.Volume
 	m.CostNanos = sumCost(m.CostNanos, o.CostNanos)
+	m.CostEstimated = sumEstimated(m.CostNanos, m.CostEstimated, o.CostEstimated)
 	return m, nil
 }
 
@@ -206,7 +208,7 @@ type callKey struct {
 
 var callPointTable = newRowTable("call_points", "call point",
 	[]string{"channel_id", "granularity", "bucket_start", "direction", "country"},
-	[]string{"bucket_end", "count", "seconds", "currency", "cost_nanos"})
+	[]string{"bucket_end", "count", "seconds", "currency", "cost_nanos", "cost_estimated"})
 
 // callPointRow is the row of c, keep false when w covers its bucket in part.
 func callPointRow(w UsageWindow, c usage.CallPoint) (callPointModel, bool, error) {
@@ -217,7 +219,7 @@ func callPointRow(w UsageWindow, c usage.CallPoint) (callPointModel, bool, error
 	return callPointModel{
 		ChannelID: w.ChannelID, Granularity: string(w.Granularity), BucketStart: start, Direction: string(c.Direction),
 		Country: c.Country, BucketEnd: end, Count: c.Count, Seconds: c.Seconds, Currency: c.Currency,
-		CostNanos: knownCost(c.CostKnown, c.CostNanos),
+		CostNanos: knownCost(c.CostKnown, c.CostNanos), CostEstimated: estimatedFlag(c.CostKnown, c.CostEstimated),
 	}, true, nil
 }
 
@@ -229,7 +231,7 @@ func (m callPointModel) keyValues() []any {
 
 func (m callPointModel) sameValues(o callPointModel) bool {
 	return m.Count == o.Count && m.Seconds == o.Seconds && m.Currency == o.Currency &&
-		m.BucketEnd == o.BucketEnd && equalNullInt(m.CostNanos, o.CostNanos)
+		m.BucketEnd == o.BucketEnd && equalNullInt(m.CostNanos, o.CostNanos) && m.CostEstimated == o.CostEstimated
 }
 
 func (m callPointModel) merged(o callPointModel) (callPointModel, error) {
@@ -239,6 +241,7 @@ func (m callPointModel) merged(o callPointModel) (callPointModel, error) {
 	m.Count += o.Count
 	m.Seconds += o.Seconds
 	m.CostNanos = sumCost(m.CostNanos, o.CostNanos)
+	m.CostEstimated = sumEstimated(m.CostNanos, m.CostEstimated, o.CostEstimated)
 	return m, nil
 }
 
@@ -250,6 +253,25 @@ func knownCost(known bool, nanos int64) *int64 {
 		return nil
 	}
 	return &nanos
+}
+
+// estimatedFlag is a point's cost_estimated: 1 for a cost Insights
+// estimated, 0 for the source's own cost or none.
+func estimatedFlag(known, estimated bool) int64 {
+	if known && estimated {
+		return 1
+	}
+	return 0
+}
+
+// sumEstimated is the cost_estimated of two parts of one key summed into
+// a point of cost sum: an estimate if either part's is, none when the sum
+// is unknown.
+func sumEstimated(sum *int64, a, b int64) int64 {
+	if sum == nil {
+		return 0
+	}
+	return max(a, b)
 }
 
 // sumCost adds two stored costs; the sum is unknown if either is.

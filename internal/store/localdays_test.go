@@ -82,7 +82,8 @@ func TestLocalDaysFromRollups(t *testing.T) {
 
 // saveHalfHours saves a window of ch's half-hour points over [from, to):
 // two of every three slots (shifted by seed), categories and countries
-// varying by slot, volumes by slot, seed and scale, some costs unknown.
+// varying by slot, volumes by slot, seed and scale, some costs unknown and
+// some estimated from the rate card.
 func saveHalfHours(t *testing.T, s *store.Store, ch, cur string, seed int, from, to time.Time, scale int64) {
 	t.Helper()
 	cats := []usage.Category{usage.CategoryMarketing, usage.CategoryUtility, usage.CategoryAuthentication}
@@ -94,7 +95,7 @@ func saveHalfHours(t *testing.T, s *store.Store, ch, cur string, seed int, from,
 			vol := scale * int64(1+(slot*7+seed*13)%23)
 			pts = append(pts, usage.Point{ChannelID: ch, Start: b, End: b.Add(30 * time.Minute), Granularity: usage.HalfHour,
 				Category: cat, PricingType: usage.PricingRegular, Country: []string{"DE", "AT"}[slot%2], Tier: "0:MAX",
-				Volume: vol, Currency: cur, CostNanos: vol * 12_345_000, CostKnown: slot%17 != 0})
+				Volume: vol, Currency: cur, CostNanos: vol * 12_345_000, CostKnown: slot%17 != 0, CostEstimated: slot%11 == 0})
 		}
 		slot++
 	}

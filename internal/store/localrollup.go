@@ -32,7 +32,7 @@ import (
 // clientLocalDailyUsage reads the local-day rollup; its bucket_start is the
 // UTC instant of the local midnight.
 var clientLocalDailyUsage = usageSource{op: "query usage (client local-day rollup)", table: "usage_client_local_daily",
-	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", byClient: true, keptZone: true}
+	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", byClient: true, keptZone: true}
 
 // clientLocalDailyModel is one row of usage_client_local_daily.
 type clientLocalDailyModel struct {
@@ -45,6 +45,8 @@ type clientLocalDailyModel struct {
 	Volume      int64
 	CostNanos   int64
 	CostMissing int64
+	// CostEstimated counts the points whose cost is an estimate.
+	CostEstimated int64
 }
 
 func (clientLocalDailyModel) TableName() string { return "usage_client_local_daily" }
@@ -205,11 +207,11 @@ type localDeltaKey struct {
 	category, pricingType, country, currency string
 }
 
-type localSums struct{ volume, costNanos, costMissing int64 }
+type localSums struct{ volume, costNanos, costMissing, costEstimated int64 }
 
 // add counts p into d with sign +1 (written) or -1 (replaced or removed).
 func (d localDelta) add(p usagePointModel, sign int64) {
-	v := localSums{volume: sign * p.Volume}
+	v := localSums{volume: sign * p.Volume, costEstimated: sign * p.CostEstimated}
 	if p.CostNanos != nil {
 		v.costNanos = sign * *p.CostNanos
 	} else {
@@ -228,6 +230,7 @@ func addSums[K comparable](m map[K]*localSums, k K, v localSums) {
 	e.volume += v.volume
 	e.costNanos += v.costNanos
 	e.costMissing += v.costMissing
+	e.costEstimated += v.costEstimated
 }
 
 // localRowKey is a row of usage_client_local_daily within one client.
@@ -267,7 +270,7 @@ func refreshClientLocal(tx *gorm.DB, clientID string, delta localDelta) error {
 	for k, v := range sums {
 		models = append(models, clientLocalDailyModel{ClientID: clientID, BucketStart: k.day, Category: k.category,
 			PricingType: k.pricingType, Country: k.country, Currency: k.currency,
-			Volume: v.volume, CostNanos: v.costNanos, CostMissing: v.costMissing})
+			Volume: v.volume, CostNanos: v.costNanos, CostMissing: v.costMissing, CostEstimated: v.costEstimated})
 	}
 	slices.SortFunc(models, func(a, b clientLocalDailyModel) int { // a stable statement order
 		return cmp.Or(cmp.Compare(a.BucketStart, b.BucketStart), cmp.Compare(a.Category, b.Category),
@@ -280,7 +283,7 @@ func refreshClientLocal(tx *gorm.DB, clientID string, delta localDelta) error {
 	err = tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "client_id"}, {Name: "bucket_start"}, {Name: "category"},
 			{Name: "pricing_type"}, {Name: "country"}, {Name: "currency"}},
-		DoUpdates: clause.Set{add("volume"), add("cost_nanos"), add("cost_missing")},
+		DoUpdates: clause.Set{add("volume"), add("cost_nanos"), add("cost_missing"), add("cost_estimated")},
 	}).CreateInBatches(models, batchSize).Error
 	if err != nil {
 		return fmt.Errorf("update local-day rollup: %w", err)
@@ -298,7 +301,7 @@ func dropEmptyLocalRows(tx *gorm.DB, clientID string, dayEnd map[int64]int64) er
 	}
 	slices.Sort(days)
 	var empty []clientLocalDailyModel
-	if err := tx.Where("client_id = ? AND bucket_start IN ? AND volume = 0 AND cost_nanos = 0 AND cost_missing = 0",
+	if err := tx.Where("client_id = ? AND bucket_start IN ? AND volume = 0 AND cost_nanos = 0 AND cost_missing = 0 AND cost_estimated = 0",
 		clientID, days).Find(&empty).Error; err != nil {
 		return fmt.Errorf("local-day rollup: empty rows: %w", err)
 	}
@@ -343,7 +346,8 @@ func refillClientLocal(tx *gorm.DB, clientID string, loc *time.Location, lo, hi 
 	for i, r := range rows {
 		models[i] = clientLocalDailyModel{ClientID: clientID, BucketStart: r.Bucket.Unix(),
 			Category: string(r.Key.Category), PricingType: string(r.Key.PricingType), Country: r.Key.Country,
-			Currency: r.Currency, Volume: r.Volume, CostNanos: r.CostNanos, CostMissing: r.CostMissing}
+			Currency: r.Currency, Volume: r.Volume, CostNanos: r.CostNanos, CostMissing: r.CostMissing,
+			CostEstimated: r.CostEstimated}
 	}
 	if err := tx.CreateInBatches(models, batchSize).Error; err != nil {
 		return fmt.Errorf("write local-day rollup: %w", err)

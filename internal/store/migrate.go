@@ -53,8 +53,7 @@ var migrations = []migration{
 	{version: 10, name: "channel daily usage rollup", file: "0010_channel_daily_rollup.sql"},
 	{version: 11, name: "client local-day usage rollup", file: "0011_client_local_daily_rollup.sql"},
 	{version: 12, name: "webhook events of channels not yet discovered", file: "0012_webhook_pending.sql"},
-	// Version 13 is left to a step written alongside this one (renumbered
-	// at merge if it does not come).
+	{version: 13, name: "estimated costs on points and rollups", file: "0013_cost_estimated.sql"},
 	{version: 14, name: "account events (volume tier updates)", file: "0014_account_events.sql"},
 }
 

@@ -17,10 +17,11 @@ import (
 )
 
 // TestMigrationsBackfillRollups takes a database holding usage back to
-// before its rollups (undoing migrations 5 and 7–11; 6 is unrelated) and
-// migrates it again: 5, 7, 8 and 10 must fill their rollups from the stored
-// points exactly as SaveUsageWindow kept them, 9 must add the usage version,
-// and 11 the local-day rollups in the clients' zones.
+// before its rollups (undoing migrations 5, 7–11 and 13; 6 and 12 are
+// unrelated) and migrates it again: 5, 7, 8 and 10 must fill their rollups
+// from the stored points exactly as SaveUsageWindow kept them, 9 must add
+// the usage version, 11 the local-day rollups in the clients' zones, and 13
+// the estimate counts (none: no stored cost was estimated before it).
 func TestMigrationsBackfillRollups(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
@@ -74,13 +75,32 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 			return rows
 		}
 		before, beforeChannels, beforeLocal := read(), channels(), localDays()
+		// Undoing 13 drops the raw points' flags: the counts it then starts
+		// are 0, whatever SaveUsageWindow counted before.
+		estimated := int64(0)
+		for _, rows := range append(before, beforeLocal) {
+			for i := range rows {
+				estimated += rows[i].CostEstimated
+				rows[i].CostEstimated = 0
+			}
+		}
+		for i := range beforeChannels {
+			estimated += beforeChannels[i].CostEstimated
+			beforeChannels[i].CostEstimated = 0
+		}
+		if estimated == 0 {
+			t.Fatal("the seeded usage has no estimated cost")
+		}
 
 		for _, q := range []string{
 			`DROP TABLE usage_client_local_daily`, `ALTER TABLE clients DROP COLUMN rollup_zone`,
 			`DROP TABLE usage_channel_daily`, `ALTER TABLE clients DROP COLUMN usage_version`,
 			`DROP TABLE usage_client_key_daily`, `DROP TABLE usage_client_daily`,
 			`DROP TABLE usage_daily`, `DROP TABLE channel_leases`,
-			`DELETE FROM schema_migrations WHERE version IN (5, 7, 8, 9, 10, 11)`,
+			`DROP INDEX usage_points_range_idx`, `ALTER TABLE usage_points DROP COLUMN cost_estimated`,
+			`CREATE INDEX usage_points_range_idx ON usage_points (bucket_start, granularity, currency, volume, cost_nanos)`,
+			`ALTER TABLE call_points DROP COLUMN cost_estimated`,
+			`DELETE FROM schema_migrations WHERE version IN (5, 7, 8, 9, 10, 11, 13)`,
 		} {
 			if err := s.ExecRaw(ctx, q); err != nil {
 				t.Fatalf("%s: %v", q, err)
@@ -93,7 +113,7 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("migrations 5 and 7–11 on a database with usage: %s", time.Since(start).Round(time.Millisecond))
+		t.Logf("migrations 5, 7–11 and 13 on a database with usage: %s", time.Since(start).Round(time.Millisecond))
 		if after := read(); !reflect.DeepEqual(after, before) {
 			t.Errorf("rollups after the migrations:\n%v\nwant as kept by SaveUsageWindow:\n%v", after, before)
 		}

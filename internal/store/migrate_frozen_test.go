@@ -27,6 +27,7 @@ var releasedMigrations = map[string]string{
 	"sqlite/0010_channel_daily_rollup.sql":      "003b63fd4782841e77a007f68e92a9f42c2ae427696ffe6aba77972a8ff98876",
 	"sqlite/0011_client_local_daily_rollup.sql": "18de808aa4b3d560359e586dd464b9670e62669a9e961509beb387e5e63b30af",
 	"sqlite/0012_webhook_pending.sql":           "9308d19f9e1c24ab5825d99215d1a16f719d55e21432c38ed9703b7bae85034c",
+	"sqlite/0013_cost_estimated.sql":            "95005901e2e66519d35e0f40463046c51df4c9be9675212fe5d5d5a74e637724",
 	"sqlite/0014_account_events.sql":            "5b5a87068c237fadcce3e321587c9ad4ef6237265f1e2e4f9f9e3e9b6bc3de41",
 
 	"postgres/0001_core_tables.sql":               "828e809ae0992a7d976b73747e285ffdaf1c13e46a97236d95006607ad9e4aae",
@@ -41,6 +42,7 @@ var releasedMigrations = map[string]string{
 	"postgres/0010_channel_daily_rollup.sql":      "6b782f0e7a4795f6a715db603542572685324a51a4eaeb532eda559e0762e398",
 	"postgres/0011_client_local_daily_rollup.sql": "1451174f9eca8f313fa9abbc410f4475c0da0a2ab683e9340f454116d148177b",
 	"postgres/0012_webhook_pending.sql":           "6e33871173799e3c6530ba1b13ae47247ec77d8737c1ae7da0175ab00b43b9b1",
+	"postgres/0013_cost_estimated.sql":            "913bc6496deb19bae7fe288486f46f750b422d553b7e19687d4468e60e4ef47d",
 	"postgres/0014_account_events.sql":            "de6122f4deb1ef8c6f982e40277982997e918f06c57cf5125fffd0a558a7aabe",
 }
 

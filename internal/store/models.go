@@ -48,6 +48,9 @@ type usagePointModel struct {
 	Volume      int64
 	Currency    string
 	CostNanos   *int64
+	// CostEstimated is 1 when CostNanos is Insights' estimate from the
+	// rate card (the source left cost out), else 0.
+	CostEstimated int64
 }
 
 func (usagePointModel) TableName() string { return "usage_points" }
@@ -63,6 +66,8 @@ type callPointModel struct {
 	Seconds     int64
 	Currency    string
 	CostNanos   *int64
+	// CostEstimated: as in usagePointModel.
+	CostEstimated int64
 }
 
 func (callPointModel) TableName() string { return "call_points" }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -169,7 +170,10 @@ type usageSource struct {
 	op, table, volume string
 	// missing counts the points of unknown cost; empty means the rows with
 	// a NULL cost.
-	missing       string
+	missing string
+	// estimated counts the points whose cost is an estimate from the rate
+	// card; empty means the raw points' flag, SUM(u.cost_estimated).
+	estimated     string
 	byGranularity bool
 	// byClient marks a table keyed by client_id instead of channel_id (the
 	// client rollup): clients are filtered and grouped on its own column.
@@ -180,8 +184,10 @@ type usageSource struct {
 }
 
 var (
-	apiUsage     = usageSource{op: "query usage", table: "usage_points", volume: "SUM(u.volume)", byGranularity: true}
-	webhookUsage = usageSource{op: "query webhook usage", table: "webhook_messages", volume: "COUNT(*)"}
+	apiUsage = usageSource{op: "query usage", table: "usage_points", volume: "SUM(u.volume)", byGranularity: true}
+	// Every cost of a webhook counter is an estimate from the rate card.
+	webhookUsage = usageSource{op: "query webhook usage", table: "webhook_messages", volume: "COUNT(*)",
+		estimated: "SUM(CASE WHEN u.cost_nanos IS NULL THEN 0 ELSE 1 END)"}
 )
 
 // QueryUsage sums stored usage points per stored bucket, requested group
@@ -355,6 +361,7 @@ func (s *Store) queryTotals(ctx context.Context, f UsageFilter) ([]usage.Row, er
 			sum.Volume += r.Volume
 			sum.CostNanos += r.CostNanos
 			sum.CostMissing += r.CostMissing
+			sum.CostEstimated += r.CostEstimated
 		}
 	}
 	groups := normalizeGroups(f.GroupBy, usage.AllGroupFields)
@@ -404,9 +411,10 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 	if missing == "" {
 		missing = "SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END)"
 	}
+	estimated := cmp.Or(src.estimated, "SUM(u.cost_estimated)")
 	q := "SELECT " + f.bucketColumn() + ", " + strings.Join(cols, ", ") +
 		", CAST(" + src.volume + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
-		", CAST(" + missing + " AS BIGINT)" +
+		", CAST(" + missing + " AS BIGINT), CAST(" + estimated + " AS BIGINT)" +
 		from + f.groupAndOrder(cols)
 
 	rows, err := db.Raw(q, args...).Rows()
@@ -416,7 +424,7 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 	defer rows.Close()
 	var out []usage.Row
 	dims := make([]string, len(groups))
-	dest := make([]any, 0, len(groups)+5)
+	dest := make([]any, 0, len(groups)+6)
 	for rows.Next() {
 		var r usage.Row
 		var bucket int64
@@ -424,7 +432,7 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 		for i := range dims {
 			dest = append(dest, &dims[i])
 		}
-		dest = append(dest, &r.Currency, &r.Volume, &r.CostNanos, &r.CostMissing)
+		dest = append(dest, &r.Currency, &r.Volume, &r.CostNanos, &r.CostMissing, &r.CostEstimated)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: %s: scan: %w", src.op, err)
 		}
@@ -448,13 +456,18 @@ var callGroups = []usage.GroupField{usage.ByCountry, usage.ByChannel, usage.ByWA
 // sum its calls and seconds and any extra condition.
 type callSource struct {
 	op, table, count, seconds, extra string
-	byGranularity                    bool
+	// estimated counts the points whose cost is an estimate.
+	estimated     string
+	byGranularity bool
 }
 
 var (
-	apiCalls     = callSource{op: "query calls", table: "call_points", count: "SUM(u.count)", seconds: "SUM(u.seconds)", byGranularity: true}
+	apiCalls = callSource{op: "query calls", table: "call_points", count: "SUM(u.count)", seconds: "SUM(u.seconds)",
+		estimated: "SUM(u.cost_estimated)", byGranularity: true}
+	// Every cost of a webhook call is an estimate from the rate card.
 	webhookCalls = callSource{op: "query webhook calls", table: "webhook_calls", count: "COUNT(*)",
-		seconds: "COALESCE(SUM(u.duration_seconds), 0)", extra: " AND u.counted = 1"}
+		seconds: "COALESCE(SUM(u.duration_seconds), 0)", extra: " AND u.counted = 1",
+		estimated: "SUM(CASE WHEN u.cost_nanos IS NULL THEN 0 ELSE 1 END)"}
 )
 
 // QueryCalls sums stored call points per stored bucket, direction, the
@@ -483,6 +496,7 @@ func (s *Store) queryCalls(ctx context.Context, src callSource, f UsageFilter) (
 	cols = append(cols, "u.currency")
 	q := "SELECT " + f.bucketColumn() + ", " + strings.Join(cols, ", ") +
 		", CAST(" + src.count + " AS BIGINT), CAST(" + src.seconds + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
+		", CAST(SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(" + src.estimated + " AS BIGINT)" +
 		from + f.groupAndOrder(cols)
 
 	rows, err := s.r.WithContext(ctx).Raw(q, args...).Rows()
@@ -492,7 +506,7 @@ func (s *Store) queryCalls(ctx context.Context, src callSource, f UsageFilter) (
 	defer rows.Close()
 	var out []usage.CallRow
 	dims := make([]string, len(groups))
-	dest := make([]any, 0, len(groups)+6)
+	dest := make([]any, 0, len(groups)+8)
 	for rows.Next() {
 		var r usage.CallRow
 		var bucket int64
@@ -501,7 +515,7 @@ func (s *Store) queryCalls(ctx context.Context, src callSource, f UsageFilter) (
 		for i := range dims {
 			dest = append(dest, &dims[i])
 		}
-		dest = append(dest, &r.Currency, &r.Count, &r.Seconds, &r.CostNanos)
+		dest = append(dest, &r.Currency, &r.Count, &r.Seconds, &r.CostNanos, &r.CostMissing, &r.CostEstimated)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: %s: scan: %w", src.op, err)
 		}

@@ -22,7 +22,7 @@ import (
 // rollupSelect and rollupGroup sum half-hour points into UTC days.
 const (
 	rollupSelect = `SELECT channel_id, bucket_start - bucket_start % 86400, category, pricing_type, country, currency,
-		SUM(volume), COALESCE(SUM(cost_nanos), 0), SUM(CASE WHEN cost_nanos IS NULL THEN 1 ELSE 0 END)
+		SUM(volume), COALESCE(SUM(cost_nanos), 0), SUM(CASE WHEN cost_nanos IS NULL THEN 1 ELSE 0 END), SUM(cost_estimated)
 		FROM usage_points`
 	rollupGroup = ` GROUP BY channel_id, bucket_start - bucket_start % 86400, category, pricing_type, country, currency`
 )
@@ -36,19 +36,19 @@ const (
 // day, pricing type and currency; callers add their conditions in between
 // (after WHERE 1 = 1).
 const (
-	channelRollupInsert = `INSERT INTO usage_channel_daily (channel_id, bucket_start, pricing_type, currency, volume, cost_nanos, cost_missing)
-		SELECT channel_id, bucket_start, pricing_type, currency, SUM(volume), SUM(cost_nanos), SUM(cost_missing)
+	channelRollupInsert = `INSERT INTO usage_channel_daily (channel_id, bucket_start, pricing_type, currency, volume, cost_nanos, cost_missing, cost_estimated)
+		SELECT channel_id, bucket_start, pricing_type, currency, SUM(volume), SUM(cost_nanos), SUM(cost_missing), SUM(cost_estimated)
 		FROM usage_daily WHERE 1 = 1`
 	channelRollupGroup = ` GROUP BY channel_id, bucket_start, pricing_type, currency`
 )
 
 // channelDailyUsage reads the channel rollup (ChannelTotals).
 var channelDailyUsage = usageSource{op: "query usage (channel daily rollup)", table: "usage_channel_daily",
-	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)"}
+	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)"}
 
 // dailyUsage reads the rollup; see UsageFilter.DailyOK.
 var dailyUsage = usageSource{op: "query usage (daily rollup)", table: "usage_daily", volume: "SUM(u.volume)",
-	missing: "SUM(u.cost_missing)"}
+	missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)"}
 
 // refreshDaily recomputes the daily and the channel daily rollups of a
 // channel for every UTC day that [from, to) touches, from the half-hour
@@ -64,7 +64,7 @@ func refreshDaily(tx *gorm.DB, channelID string, from, to time.Time) error {
 		channelID, lo.Unix(), hi.Unix()).Error; err != nil {
 		return fmt.Errorf("clear daily rollup: %w", err)
 	}
-	err := tx.Exec(`INSERT INTO usage_daily (channel_id, bucket_start, category, pricing_type, country, currency, volume, cost_nanos, cost_missing) `+
+	err := tx.Exec(`INSERT INTO usage_daily (channel_id, bucket_start, category, pricing_type, country, currency, volume, cost_nanos, cost_missing, cost_estimated) `+
 		rollupSelect+` WHERE channel_id = ? AND granularity = ? AND bucket_start >= ? AND bucket_start < ?`+rollupGroup,
 		channelID, string(usage.HalfHour), lo.Unix(), hi.Unix()).Error
 	if err != nil {
@@ -100,8 +100,8 @@ func isUTCMidnight(t time.Time) bool { return t.Equal(utcMidnight(t)) }
 // clientRollupInsert and clientRollupGroup sum usage_daily per client, day
 // and currency; callers add their conditions in between (after WHERE 1 = 1).
 const (
-	clientRollupInsert = `INSERT INTO usage_client_daily (client_id, bucket_start, currency, volume, cost_nanos, cost_missing)
-		SELECT c.client_id, u.bucket_start, u.currency, SUM(u.volume), SUM(u.cost_nanos), SUM(u.cost_missing)
+	clientRollupInsert = `INSERT INTO usage_client_daily (client_id, bucket_start, currency, volume, cost_nanos, cost_missing, cost_estimated)
+		SELECT c.client_id, u.bucket_start, u.currency, SUM(u.volume), SUM(u.cost_nanos), SUM(u.cost_missing), SUM(u.cost_estimated)
 		FROM usage_daily u JOIN channels c ON c.id = u.channel_id WHERE 1 = 1`
 	clientRollupGroup = ` GROUP BY c.client_id, u.bucket_start, u.currency`
 )
@@ -114,8 +114,8 @@ const (
 // day, category, pricing type, country and currency; callers add their
 // conditions in between (after WHERE 1 = 1).
 const (
-	clientKeyRollupInsert = `INSERT INTO usage_client_key_daily (client_id, bucket_start, category, pricing_type, country, currency, volume, cost_nanos, cost_missing)
-		SELECT c.client_id, u.bucket_start, u.category, u.pricing_type, u.country, u.currency, SUM(u.volume), SUM(u.cost_nanos), SUM(u.cost_missing)
+	clientKeyRollupInsert = `INSERT INTO usage_client_key_daily (client_id, bucket_start, category, pricing_type, country, currency, volume, cost_nanos, cost_missing, cost_estimated)
+		SELECT c.client_id, u.bucket_start, u.category, u.pricing_type, u.country, u.currency, SUM(u.volume), SUM(u.cost_nanos), SUM(u.cost_missing), SUM(u.cost_estimated)
 		FROM usage_daily u JOIN channels c ON c.id = u.channel_id WHERE 1 = 1`
 	clientKeyRollupGroup = ` GROUP BY c.client_id, u.bucket_start, u.category, u.pricing_type, u.country, u.currency`
 )
@@ -123,11 +123,11 @@ const (
 // clientKeyDailyUsage reads the client rollup by key; see
 // UsageFilter.clientKeyLevel.
 var clientKeyDailyUsage = usageSource{op: "query usage (client daily rollup by key)", table: "usage_client_key_daily",
-	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", byClient: true}
+	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", byClient: true}
 
 // clientDailyUsage reads the client rollup; see UsageFilter.clientLevel.
 var clientDailyUsage = usageSource{op: "query usage (client daily rollup)", table: "usage_client_daily",
-	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", byClient: true}
+	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", byClient: true}
 
 // clientLevel reports whether the client rollup answers f: nothing narrower
 // than a client is filtered on or kept apart.
@@ -248,7 +248,7 @@ func (s *Store) RebuildRollups(ctx context.Context) error {
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		stmts := []string{
 			`DELETE FROM usage_daily`,
-			`INSERT INTO usage_daily (channel_id, bucket_start, category, pricing_type, country, currency, volume, cost_nanos, cost_missing) ` +
+			`INSERT INTO usage_daily (channel_id, bucket_start, category, pricing_type, country, currency, volume, cost_nanos, cost_missing, cost_estimated) ` +
 				rollupSelect + ` WHERE granularity = 'half_hour'` + rollupGroup,
 			`DELETE FROM usage_client_daily`,
 			clientRollupInsert + clientRollupGroup,

@@ -18,7 +18,7 @@ type dayKey struct {
 	currency string
 }
 
-type dayVal struct{ volume, cost, missing int64 }
+type dayVal struct{ volume, cost, missing, estimated int64 }
 
 // byUTCDay sums rows per UTC day, group key and currency.
 func byUTCDay(rows []usage.Row) map[dayKey]dayVal {
@@ -30,6 +30,7 @@ func byUTCDay(rows []usage.Row) map[dayKey]dayVal {
 		v.volume += r.Volume
 		v.cost += r.CostNanos
 		v.missing += r.CostMissing
+		v.estimated += r.CostEstimated
 		out[k] = v
 	}
 	return out
@@ -57,8 +58,9 @@ func saveRollupPoints(t *testing.T, s *store.Store, ch, cur string, scale int64)
 }
 
 // rollupPoints is a mix over two UTC days for ch1/ch2 (EUR) and ch3 (USD):
-// two tiers of one key (summed in the rollup), a point of unknown cost, and
-// points on both sides of midnight.
+// two tiers of one key (summed in the rollup), a point of unknown cost, two
+// of a cost estimated from the rate card, and points on both sides of
+// midnight.
 func rollupPoints(ch, cur string, scale int64) []usage.Point {
 	var pts []usage.Point
 	for _, slot := range []int{0, 1, 20, 47, 48, 60, 95} {
@@ -72,7 +74,13 @@ func rollupPoints(ch, cur string, scale int64) []usage.Point {
 	}
 	u := hh(ch, 30, usage.CategoryUtility, 7*scale, 0)
 	u.Currency, u.CostKnown, u.Country = cur, false, "AT"
-	return append(pts, u)
+	pts = append(pts, u)
+	for _, slot := range []int{40, 41, 70} {
+		e := hh(ch, slot, usage.CategoryUtility, 2*scale, scale*80_000_000)
+		e.Currency, e.Country, e.CostEstimated = cur, "FR", slot != 41
+		pts = append(pts, e)
+	}
+	return pts
 }
 
 func TestDailyRollup(t *testing.T) {

@@ -21,6 +21,7 @@ func totalsOf(rows []usage.Row) map[dayKey]dayVal {
 		v.volume += r.Volume
 		v.cost += r.CostNanos
 		v.missing += r.CostMissing
+		v.estimated += r.CostEstimated
 		out[k] = v
 	}
 	return out

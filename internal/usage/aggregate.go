@@ -82,6 +82,9 @@ type Row struct {
 	Volume      int64
 	CostNanos   int64
 	CostMissing int64 // number of points whose cost was unknown
+	// CostEstimated is the number of points whose cost the source left out
+	// and Insights estimated from the rate card; CostNanos includes them.
+	CostEstimated int64
 }
 
 // Entry is one element of a display series: a local bucket, dimensions, sums.
@@ -91,6 +94,9 @@ type Entry struct {
 	Currency  string
 	Volume    int64
 	CostNanos int64
+	// CostEstimated counts the points of the entry whose cost is an
+	// estimate from the rate card (see Row).
+	CostEstimated int64
 }
 
 // Summary holds the totals and series of a period.
@@ -98,7 +104,10 @@ type Summary struct {
 	Volume      int64
 	Cost        Totals
 	CostMissing int64
-	Series      []Entry
+	// CostEstimated counts the points whose cost is an estimate from the
+	// rate card (see Row); Cost includes them.
+	CostEstimated int64
+	Series        []Entry
 }
 
 // Aggregate re-buckets rows into display buckets of granularity g in p's zone,
@@ -125,11 +134,13 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 		}
 		e.Volume += r.Volume
 		e.CostNanos += r.CostNanos
+		e.CostEstimated += r.CostEstimated
 		s.Volume += r.Volume
 		if r.Currency != "" {
 			s.Cost.Add(r.Currency, r.CostNanos)
 		}
 		s.CostMissing += r.CostMissing
+		s.CostEstimated += r.CostEstimated
 	}
 	s.Series = make([]Entry, 0, len(sums))
 	for _, e := range sums {

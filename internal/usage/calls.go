@@ -15,6 +15,9 @@ type CallRow struct {
 	Count     int64
 	Seconds   int64
 	CostNanos int64
+	// CostMissing counts the points whose cost was unknown, CostEstimated
+	// those whose cost Insights estimated from the rate card (as in Row).
+	CostMissing, CostEstimated int64
 }
 
 // CallEntry is one element of a call series in display buckets.
@@ -33,6 +36,8 @@ type CallSummary struct {
 	Inbound  int64
 	Outbound int64
 	Cost     Totals
+	// CostMissing and CostEstimated count points as in CallRow.
+	CostMissing, CostEstimated int64
 	// ByCurrency holds the calls and seconds of each currency's rows (""
 	// for rows without one), so that a per-currency line carries its own
 	// calls rather than the total.
@@ -94,6 +99,8 @@ func AggregateCalls(rows []CallRow, p Period, g Granularity) CallSummary {
 		if r.Currency != "" {
 			s.Cost.Add(r.Currency, r.CostNanos)
 		}
+		s.CostMissing += r.CostMissing
+		s.CostEstimated += r.CostEstimated
 	}
 	s.Series = make([]CallEntry, 0, len(sums))
 	for _, e := range sums {

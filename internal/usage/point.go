@@ -17,6 +17,10 @@ type Point struct {
 	Currency    string
 	CostNanos   int64
 	CostKnown   bool // false when the source omitted cost (stored as unknown, never zero)
+	// CostEstimated is true when the source omitted cost and Insights
+	// priced the point from the rate card in force on its day
+	// (ratecard.EstimatePoints); CostKnown is then true.
+	CostEstimated bool
 }
 
 // CallPoint is one call-analytics point: calls of one direction for one
@@ -33,4 +37,6 @@ type CallPoint struct {
 	Currency    string
 	CostNanos   int64
 	CostKnown   bool
+	// CostEstimated: as in Point (ratecard.EstimateCalls).
+	CostEstimated bool
 }

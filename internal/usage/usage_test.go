@@ -270,6 +270,32 @@ func TestAggregateRebucketsIntoLocalDays(t *testing.T) {
 	}
 }
 
+// Estimated points are counted per entry and in the summary, with their
+// cost in the totals; calls likewise.
+func TestAggregateCountsEstimatedCosts(t *testing.T) {
+	d, _ := ParseDate("2026-11-04")
+	p := Period{From: d, To: d, Loc: time.UTC}
+	at := d.In(time.UTC).Add(time.Hour)
+	s := Aggregate([]Row{
+		{Bucket: at, Key: GroupKey{Category: CategoryMarketing}, Currency: "USD", Volume: 4, CostNanos: 40, CostEstimated: 2},
+		{Bucket: at.Add(time.Hour), Key: GroupKey{Category: CategoryMarketing}, Currency: "USD", Volume: 1, CostNanos: 10, CostEstimated: 1},
+		{Bucket: at, Key: GroupKey{Category: CategoryUtility}, Currency: "USD", Volume: 3, CostNanos: 30},
+	}, p, Day)
+	if s.CostEstimated != 3 || s.Cost["USD"] != 80 || len(s.Series) != 2 {
+		t.Fatalf("summary = %+v", s)
+	}
+	if s.Series[0].CostEstimated != 3 || s.Series[1].CostEstimated != 0 {
+		t.Errorf("series = %+v", s.Series)
+	}
+	c := AggregateCalls([]CallRow{
+		{Bucket: at, Direction: DirectionOutbound, Count: 2, Seconds: 100, Currency: "USD", CostNanos: 9, CostEstimated: 1},
+		{Bucket: at, Direction: DirectionOutbound, Count: 1, Seconds: 10, Currency: "USD", CostMissing: 1},
+	}, p, Day)
+	if c.CostEstimated != 1 || c.CostMissing != 1 || c.Cost["USD"] != 9 {
+		t.Errorf("calls summary %+v", c)
+	}
+}
+
 func TestCompare(t *testing.T) {
 	if c := Compare(150, 100); !c.OK || c.Percent != 50 {
 		t.Errorf("got %+v", c)

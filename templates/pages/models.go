@@ -181,6 +181,8 @@ type InsightsView struct {
 	Spend SpendPanel
 	// Tiers is the volume-tier progress of the month; see tiers_view.go.
 	Tiers TiersPanel
+	// CostEstimate: costs estimated from the rate card; see estimate_view.go.
+	CostEstimate CostEstimate
 }
 
 // CostCell is a client's cost in one currency on the overview.
@@ -229,6 +231,8 @@ type OverviewView struct {
 	Freshness Freshness
 	Notices   []string
 	APIHref   string
+	// CostEstimate: costs estimated from the rate card; see estimate_view.go.
+	CostEstimate CostEstimate
 }
 
 // ErrorView is the page shown for a failed request.

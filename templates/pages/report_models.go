@@ -26,6 +26,8 @@ type ReportView struct {
 	Freshness Freshness
 	CostNote  string
 	Notices   []string
+	// CostEstimate: costs estimated from the rate card; see estimate_view.go.
+	CostEstimate CostEstimate
 	// Paper is "a4" or "letter": the @page size the page prints on.
 	Paper string
 
