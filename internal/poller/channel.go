@@ -217,8 +217,11 @@ func (w *work) usage(ctx context.Context, now time.Time) error {
 	weekStart := today.AddDate(0, 0, -7)
 	yesterday := today.AddDate(0, 0, -1)
 
+	// A backfill writes months of points at once: its slow queries are
+	// expected, not warnings.
+	backfill := store.ExpectSlow(ctx, "backfill")
 	if st.BackfilledFrom.IsZero() || st.BackfilledUntil.IsZero() {
-		covered, err := w.fetch(ctx, store.PollBackfill, want, end)
+		covered, err := w.fetch(backfill, store.PollBackfill, want, end)
 		if covered.Before(end) {
 			st.BackfilledFrom, st.BackfilledUntil, w.dirty = covered, end, true
 		}
@@ -230,7 +233,7 @@ func (w *work) usage(ctx context.Context, now time.Time) error {
 		return nil
 	}
 	if want.Before(st.BackfilledFrom) { // BackfillDays was raised
-		covered, err := w.fetch(ctx, store.PollBackfill, want, st.BackfilledFrom)
+		covered, err := w.fetch(backfill, store.PollBackfill, want, st.BackfilledFrom)
 		if covered.Before(st.BackfilledFrom) {
 			st.BackfilledFrom, w.dirty = covered, true
 		}

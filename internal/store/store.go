@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -28,7 +29,7 @@ const (
 )
 
 // slowQuery is the duration above which a query is logged as slow.
-var slowQuery = 500 * time.Millisecond
+const slowQuery = 500 * time.Millisecond
 
 // Store is the database of Insights. It is safe for concurrent use.
 type Store struct {
@@ -37,6 +38,7 @@ type Store struct {
 	r       *gorm.DB // the read pool: the same as w on PostgreSQL
 	now     func() time.Time
 	log     *slog.Logger
+	slow    *slowLogger
 	// webhookMu runs this process's webhook folds (group commits and the
 	// resolution of pending events) one at a time: on PostgreSQL two of them
 	// over the same message would otherwise overwrite each other's reads.
@@ -51,10 +53,11 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 		logger = slog.New(slog.DiscardHandler)
 	}
 	gl := &slowLogger{log: logger.With("component", "store")}
+	gl.threshold.Store(int64(slowQuery))
 	cfg := &gorm.Config{Logger: gl, SkipDefaultTransaction: true, PrepareStmt: false,
 		NowFunc: func() time.Time { return time.Now().UTC() }}
 
-	s := &Store{now: func() time.Time { return time.Now().UTC() }, log: gl.log}
+	s := &Store{now: func() time.Time { return time.Now().UTC() }, log: gl.log, slow: gl}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
@@ -164,8 +167,12 @@ func (s *Store) handles() []*gorm.DB {
 }
 
 // slowLogger reports slow queries through slog and nothing else: errors are
-// returned to callers, who decide whether to log them.
-type slowLogger struct{ log *slog.Logger }
+// returned to callers, who decide whether to log them. A slow query under a
+// context marked by ExpectSlow is logged at Info, not as a warning.
+type slowLogger struct {
+	log       *slog.Logger
+	threshold atomic.Int64 // nanoseconds
+}
 
 func (l *slowLogger) LogMode(gormlogger.LogLevel) gormlogger.Interface { return l }
 
@@ -178,13 +185,29 @@ func (l *slowLogger) Info(context.Context, string, ...any)  {}
 func (l *slowLogger) Warn(context.Context, string, ...any)  {}
 func (l *slowLogger) Error(context.Context, string, ...any) {}
 func (l *slowLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), _ error) {
-	if d := time.Since(begin); d >= slowQuery {
-		sql, rows := fc()
-		if len(sql) > 300 {
-			sql = sql[:300] + "…"
-		}
-		l.log.WarnContext(ctx, "slow query", "duration", d, "rows", rows, "sql", sql)
+	d := time.Since(begin)
+	if d < time.Duration(l.threshold.Load()) {
+		return
 	}
+	sql, rows := fc()
+	if len(sql) > 300 {
+		sql = sql[:300] + "…"
+	}
+	if why, ok := ctx.Value(expectSlowKey{}).(string); ok {
+		l.log.InfoContext(ctx, "slow query (expected)", "reason", why, "duration", d, "rows", rows, "sql", sql)
+		return
+	}
+	l.log.WarnContext(ctx, "slow query", "duration", d, "rows", rows, "sql", sql)
+}
+
+type expectSlowKey struct{}
+
+// ExpectSlow marks ctx as work whose queries are expected to be slow (a
+// first backfill writes months of points at once), giving the reason: its
+// slow queries are logged at Info rather than as warnings, which are kept
+// for queries that should have been fast.
+func ExpectSlow(ctx context.Context, reason string) context.Context {
+	return context.WithValue(ctx, expectSlowKey{}, reason)
 }
 
 // unix converts t to stored unix seconds.
