@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -76,29 +77,83 @@ func (k GroupKey) Project(fields []GroupField) GroupKey {
 // Row is an aggregate read from the store: a UTC source bucket with its
 // dimension values, summed.
 type Row struct {
-	Bucket      time.Time // UTC start of the stored bucket
-	Key         GroupKey
-	Currency    string
-	Volume      int64
+	Bucket   time.Time // UTC start of the stored bucket
+	Key      GroupKey
+	Currency string
+	// Volume counts messages only: the volume of the token categories
+	// (Category.Unit) is never in it, whatever the row is grouped by.
+	Volume int64
+	// Units is the volume of the token categories (tokens), filled when the
+	// rows are kept apart by category (0 otherwise); their cost is in
+	// CostNanos like any other.
+	Units       int64
 	CostNanos   int64
 	CostMissing int64 // number of points whose cost was unknown
 }
 
+// Quantity is the row's volume in its category's own unit (messages or
+// tokens), for a row kept apart by category: what a price per unit applies to.
+func (r Row) Quantity() int64 { return r.Volume + r.Units }
+
 // Entry is one element of a display series: a local bucket, dimensions, sums.
 type Entry struct {
-	Bucket    time.Time // local bucket start, in the period's zone
-	Key       GroupKey
-	Currency  string
-	Volume    int64
+	Bucket   time.Time // local bucket start, in the period's zone
+	Key      GroupKey
+	Currency string
+	Volume   int64 // messages, as Row.Volume
+	Units    int64 // tokens, as Row.Units
+	// CostNanos includes the cost of the units.
 	CostNanos int64
 }
 
+// Quantity is the entry's volume in its category's own unit; see Row.Quantity.
+func (e Entry) Quantity() int64 { return e.Volume + e.Units }
+
 // Summary holds the totals and series of a period.
 type Summary struct {
-	Volume      int64
+	// Volume counts messages (never tokens).
+	Volume int64
+	// Cost includes everything billed: messages and units.
 	Cost        Totals
 	CostMissing int64
 	Series      []Entry
+	// Units holds the volume of each category not counted in messages (in
+	// Category.Rank order), when the rows were kept apart by category or the
+	// report read them apart (report.Usage).
+	Units []UnitTotal
+}
+
+// UnitTotal is the volume of one category whose unit is not the message
+// (Meta Business Agent: tokens) over a period, with its cost.
+type UnitTotal struct {
+	Category Category
+	Unit     Unit
+	Volume   int64
+	Cost     Totals
+}
+
+// UnitsOf is the units of category c in s (zero when it has none).
+func (s Summary) UnitsOf(c Category) UnitTotal {
+	for _, u := range s.Units {
+		if u.Category == c {
+			return u
+		}
+	}
+	return UnitTotal{Category: c, Unit: c.Unit(), Cost: Totals{}}
+}
+
+// UnknownCategories lists the categories of s's series that Insights does
+// not know (counted as messages), sorted: pages name them so the
+// partner sees them.
+func (s Summary) UnknownCategories() []Category {
+	var out []Category
+	for _, e := range s.Series {
+		if c := e.Key.Category; c != "" && !c.Known() && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Aggregate re-buckets rows into display buckets of granularity g in p's zone,
@@ -111,6 +166,7 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 		cur string
 	}
 	sums := map[k]*Entry{}
+	units := map[Category]*UnitTotal{}
 	s := Summary{Cost: Totals{}}
 	for _, r := range rows {
 		if !p.Contains(r.Bucket) {
@@ -124,19 +180,56 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 			sums[kk] = e
 		}
 		e.Volume += r.Volume
+		e.Units += r.Units
 		e.CostNanos += r.CostNanos
 		s.Volume += r.Volume
 		if r.Currency != "" {
 			s.Cost.Add(r.Currency, r.CostNanos)
 		}
 		s.CostMissing += r.CostMissing
+		if c := r.Key.Category; c.Unit() != UnitMessage {
+			u := units[c]
+			if u == nil {
+				u = &UnitTotal{Category: c, Unit: c.Unit(), Cost: Totals{}}
+				units[c] = u
+			}
+			u.Volume += r.Units
+			if r.Currency != "" {
+				u.Cost.Add(r.Currency, r.CostNanos)
+			}
+		}
 	}
 	s.Series = make([]Entry, 0, len(sums))
 	for _, e := range sums {
 		s.Series = append(s.Series, *e)
 	}
 	sort.Slice(s.Series, func(i, j int) bool { return entryLess(s.Series[i], s.Series[j]) })
+	s.Units = sortedUnits(units)
 	return s
+}
+
+// UnitTotals sums rows kept apart by category into the units of their
+// token categories, keeping only rows inside p (report.Usage reads them
+// apart when its main read is not by category).
+func UnitTotals(rows []Row, p Period) []UnitTotal {
+	return Aggregate(rows, p, Month).Units
+}
+
+func sortedUnits(m map[Category]*UnitTotal) []UnitTotal {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]UnitTotal, 0, len(m))
+	for _, u := range m {
+		out = append(out, *u)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if ri, rj := out[i].Category.Rank(), out[j].Category.Rank(); ri != rj {
+			return ri < rj
+		}
+		return out[i].Category < out[j].Category
+	})
+	return out
 }
 
 func entryLess(a, b Entry) bool {
