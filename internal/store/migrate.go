@@ -56,6 +56,7 @@ var migrations = []migration{
 	// Version 13 is left to a step written alongside this one (renumbered
 	// at merge if it does not come).
 	{version: 14, name: "account events (volume tier updates)", file: "0014_account_events.sql"},
+	{version: 15, name: "message volume only in the category-less rollups", file: "0015_message_volume.sql"},
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from

@@ -28,6 +28,7 @@ var releasedMigrations = map[string]string{
 	"sqlite/0011_client_local_daily_rollup.sql": "18de808aa4b3d560359e586dd464b9670e62669a9e961509beb387e5e63b30af",
 	"sqlite/0012_webhook_pending.sql":           "9308d19f9e1c24ab5825d99215d1a16f719d55e21432c38ed9703b7bae85034c",
 	"sqlite/0014_account_events.sql":            "5b5a87068c237fadcce3e321587c9ad4ef6237265f1e2e4f9f9e3e9b6bc3de41",
+	"sqlite/0015_message_volume.sql":            "a5a4705698d613f466953a47d0fdca228b215168e38d12cce55c54e28c8db473",
 
 	"postgres/0001_core_tables.sql":               "828e809ae0992a7d976b73747e285ffdaf1c13e46a97236d95006607ad9e4aae",
 	"postgres/0002_webhook_counters.sql":          "37fac3389ad0f29c06c3ff9ce1cd59a49497e6582c37305d0ce8bf89f5faf710",
@@ -42,6 +43,7 @@ var releasedMigrations = map[string]string{
 	"postgres/0011_client_local_daily_rollup.sql": "1451174f9eca8f313fa9abbc410f4475c0da0a2ab683e9340f454116d148177b",
 	"postgres/0012_webhook_pending.sql":           "6e33871173799e3c6530ba1b13ae47247ec77d8737c1ae7da0175ab00b43b9b1",
 	"postgres/0014_account_events.sql":            "de6122f4deb1ef8c6f982e40277982997e918f06c57cf5125fffd0a558a7aabe",
+	"postgres/0015_message_volume.sql":            "a5a4705698d613f466953a47d0fdca228b215168e38d12cce55c54e28c8db473",
 }
 
 // migrationSums returns the sha256 of every file under migrations/, by its

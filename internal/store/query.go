@@ -164,9 +164,13 @@ func (f UsageFilter) groupAndOrder(cols []string) string {
 }
 
 // usageSource is a table that usage queries read: the Partner API's points
-// or the webhook counters, with the expression that sums their volume.
+// or the webhook counters, with the expression of one row's volume (summed
+// per group; see volumeSums).
 type usageSource struct {
 	op, table, volume string
+	// categoryless marks a rollup without a category column, whose volume
+	// holds messages only (units.go).
+	categoryless bool
 	// missing counts the points of unknown cost; empty means the rows with
 	// a NULL cost.
 	missing       string
@@ -180,8 +184,10 @@ type usageSource struct {
 }
 
 var (
-	apiUsage     = usageSource{op: "query usage", table: "usage_points", volume: "SUM(u.volume)", byGranularity: true}
-	webhookUsage = usageSource{op: "query webhook usage", table: "webhook_messages", volume: "COUNT(*)"}
+	apiUsage = usageSource{op: "query usage", table: "usage_points", volume: "u.volume", byGranularity: true}
+	// webhookUsage counts one message per stored status; one of a token
+	// category is not counted, as the API's message volume leaves it out.
+	webhookUsage = usageSource{op: "query webhook usage", table: "webhook_messages", volume: "1"}
 )
 
 // QueryUsage sums stored usage points per stored bucket, requested group
@@ -353,6 +359,7 @@ func (s *Store) queryTotals(ctx context.Context, f UsageFilter) ([]usage.Row, er
 				order = append(order, k)
 			}
 			sum.Volume += r.Volume
+			sum.Units += r.Units
 			sum.CostNanos += r.CostNanos
 			sum.CostMissing += r.CostMissing
 		}
@@ -404,8 +411,9 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 	if missing == "" {
 		missing = "SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END)"
 	}
+	volume, units := src.volumeSums(f, groups)
 	q := "SELECT " + f.bucketColumn() + ", " + strings.Join(cols, ", ") +
-		", CAST(" + src.volume + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
+		", CAST(" + volume + " AS BIGINT), CAST(" + units + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
 		", CAST(" + missing + " AS BIGINT)" +
 		from + f.groupAndOrder(cols)
 
@@ -416,7 +424,7 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 	defer rows.Close()
 	var out []usage.Row
 	dims := make([]string, len(groups))
-	dest := make([]any, 0, len(groups)+5)
+	dest := make([]any, 0, len(groups)+6)
 	for rows.Next() {
 		var r usage.Row
 		var bucket int64
@@ -424,7 +432,7 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 		for i := range dims {
 			dest = append(dest, &dims[i])
 		}
-		dest = append(dest, &r.Currency, &r.Volume, &r.CostNanos, &r.CostMissing)
+		dest = append(dest, &r.Currency, &r.Volume, &r.Units, &r.CostNanos, &r.CostMissing)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: %s: scan: %w", src.op, err)
 		}
