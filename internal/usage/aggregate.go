@@ -208,13 +208,6 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 	return s
 }
 
-// UnitTotals sums rows kept apart by category into the units of their
-// token categories, keeping only rows inside p (report.Usage reads them
-// apart when its main read is not by category).
-func UnitTotals(rows []Row, p Period) []UnitTotal {
-	return Aggregate(rows, p, Month).Units
-}
-
 func sortedUnits(m map[Category]*UnitTotal) []UnitTotal {
 	if len(m) == 0 {
 		return nil
