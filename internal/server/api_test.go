@@ -264,19 +264,28 @@ func TestUsageCSVMatchesJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"bucket", "client", "category", "currency", "volume", "cost"}; strings.Join(rows[0], ",") != strings.Join(want, ",") {
+	if want := []string{"bucket", "client", "category", "currency", "volume", "cost", "unit", "units"}; strings.Join(rows[0], ",") != strings.Join(want, ",") {
 		t.Fatalf("header %v, want %v", rows[0], want)
 	}
 	if len(rows)-1 != len(u.Series) || len(u.Series) == 0 {
 		t.Fatalf("%d CSV rows, %d series entries", len(rows)-1, len(u.Series))
 	}
+	tokens := 0
 	for i, e := range u.Series {
 		got := rows[i+1]
+		unit, units := "", ""
+		if u, ok := e["unit"].(string); ok {
+			unit, units = u, strconv.FormatInt(int64(e["units"].(float64)), 10)
+			tokens++
+		}
 		want := []string{e["bucket"].(string), e["client"].(string), e["category"].(string), e["currency"].(string),
-			strconv.FormatInt(int64(e["volume"].(float64)), 10), e["cost"].(string)}
+			strconv.FormatInt(int64(e["volume"].(float64)), 10), e["cost"].(string), unit, units}
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("row %d = %v, want %v", i+1, got, want)
 		}
+	}
+	if tokens == 0 {
+		t.Error("no entry with units: the simulated agent client's tokens are missing")
 	}
 	// A bad parameter is a JSON error naming it, as on the API.
 	var e struct{ Error, Field string }

@@ -11,7 +11,7 @@ import (
 
 // The CSV of a statement (format=csv) is one table with a header row:
 //
-//	section,date,client,key,label,volume,seconds,currency,cost
+//	section,date,client,key,label,volume,seconds,currency,cost,unit,units
 //
 // section says what a row is:
 //   - day: messages of one category on one day (date YYYY-MM-DD, key the category)
@@ -21,12 +21,15 @@ import (
 //   - calls_month: the month's calls, per currency of their cost
 //
 // Money is a plain decimal string in the currency of its row, never summed
-// across currencies; days are in the statement's time zone.
-var reportCSVHeader = []string{"section", "date", "client", "key", "label", "volume", "seconds", "currency", "cost"}
+// across currencies; days are in the statement's time zone. volume counts
+// messages; a day or category row of a category not counted in messages
+// (Meta Business Agent) has volume 0, its unit ("token") and its units
+// (the tokens), its cost in cost; unit and units are empty on other rows.
+var reportCSVHeader = []string{"section", "date", "client", "key", "label", "volume", "seconds", "currency", "cost", "unit", "units"}
 
 // csvSum is one row's sums.
 type csvSum struct {
-	volume, cost int64
+	volume, units, cost int64
 }
 
 type csvKey struct {
@@ -63,8 +66,12 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 		})
 		for _, k := range keys {
 			s := sums[k]
+			unit, units := "", ""
+			if c := usage.Category(k.key); (section == "day" || section == "category") && c.Unit() != usage.UnitMessage {
+				unit, units = string(c.Unit()), strconv.FormatInt(s.units, 10)
+			}
 			rows = append(rows, []string{section, k.date, k.client, k.key, label(k.key),
-				strconv.FormatInt(s.volume, 10), "", k.currency, usage.FormatDecimal(s.cost)})
+				strconv.FormatInt(s.volume, 10), "", k.currency, usage.FormatDecimal(s.cost), unit, units})
 		}
 	}
 	sum := func(date func(usage.Entry) string, key func(usage.Entry) string) map[csvKey]*csvSum {
@@ -77,6 +84,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 				out[k] = s
 			}
 			s.volume += e.Volume
+			s.units += e.Units
 			s.cost += e.CostNanos
 		}
 		return out
@@ -96,7 +104,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 
 	for _, e := range r.Calls.Series {
 		rows = append(rows, []string{"calls", e.Bucket.In(r.Month.Loc).Format(time.DateOnly), clientID, string(e.Direction), "",
-			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", ""})
+			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", "", "", ""})
 	}
 	if r.Calls.Calls > 0 || len(r.Calls.Cost) > 0 {
 		currencies := r.Calls.Cost.Currencies()
@@ -109,7 +117,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 				cost = usage.FormatDecimal(r.Calls.Cost[c])
 			}
 			rows = append(rows, []string{"calls_month", month, clientID, "", "",
-				strconv.FormatInt(r.Calls.Calls, 10), strconv.FormatInt(r.Calls.Seconds, 10), c, cost})
+				strconv.FormatInt(r.Calls.Calls, 10), strconv.FormatInt(r.Calls.Seconds, 10), c, cost, "", ""})
 		}
 	}
 	return rows

@@ -377,21 +377,21 @@ func TestMonthlyReportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(rows[0], ","); got != "section,date,client,key,label,volume,seconds,currency,cost" {
+	if got := strings.Join(rows[0], ","); got != "section,date,client,key,label,volume,seconds,currency,cost,unit,units" {
 		t.Fatalf("header %q", got)
 	}
 	want := [][]string{
-		{"day", "2026-11-01", "kir", "UTILITY", "Utility", "40", "", "INR", "6.20"},
-		{"day", "2026-11-15", "kir", "SERVICE", "Service", "9", "", "INR", "0.00"},
-		{"category", "2026-11", "kir", "UTILITY", "Utility", "40", "", "INR", "6.20"},
-		{"category", "2026-11", "kir", "SERVICE", "Service", "9", "", "INR", "0.00"},
-		{"pricing_type", "2026-11", "kir", "FREE_CUSTOMER_SERVICE", "Free customer service", "9", "", "INR", "0.00"},
-		{"pricing_type", "2026-11", "kir", "REGULAR", "Regular (paid)", "40", "", "INR", "6.20"},
-		{"channel", "2026-11", "kir", "ch-kir", "", "49", "", "INR", "6.20"},
-		{"country", "2026-11", "kir", "AE", "United Arab Emirates", "9", "", "INR", "0.00"},
-		{"country", "2026-11", "kir", "IN", "India", "40", "", "INR", "6.20"},
-		{"calls", "2026-11-01", "kir", "BUSINESS_INITIATED", "", "3", "300", "", ""},
-		{"calls_month", "2026-11", "kir", "", "", "3", "300", "INR", "1.50"},
+		{"day", "2026-11-01", "kir", "UTILITY", "Utility", "40", "", "INR", "6.20", "", ""},
+		{"day", "2026-11-15", "kir", "SERVICE", "Service", "9", "", "INR", "0.00", "", ""},
+		{"category", "2026-11", "kir", "UTILITY", "Utility", "40", "", "INR", "6.20", "", ""},
+		{"category", "2026-11", "kir", "SERVICE", "Service", "9", "", "INR", "0.00", "", ""},
+		{"pricing_type", "2026-11", "kir", "FREE_CUSTOMER_SERVICE", "Free customer service", "9", "", "INR", "0.00", "", ""},
+		{"pricing_type", "2026-11", "kir", "REGULAR", "Regular (paid)", "40", "", "INR", "6.20", "", ""},
+		{"channel", "2026-11", "kir", "ch-kir", "", "49", "", "INR", "6.20", "", ""},
+		{"country", "2026-11", "kir", "AE", "United Arab Emirates", "9", "", "INR", "0.00", "", ""},
+		{"country", "2026-11", "kir", "IN", "India", "40", "", "INR", "6.20", "", ""},
+		{"calls", "2026-11-01", "kir", "BUSINESS_INITIATED", "", "3", "300", "", "", "", ""},
+		{"calls_month", "2026-11", "kir", "", "", "3", "300", "INR", "1.50", "", ""},
 	}
 	got := rows[1:]
 	if len(got) != len(want) {

@@ -117,29 +117,46 @@ type Summary struct {
 	Cost        Totals
 	CostMissing int64
 	Series      []Entry
-	// Units holds the volume of each category not counted in messages (in
-	// Category.Rank order), when the rows were kept apart by category or the
+	// Units holds the volume of each category not counted in messages, per
+	// currency (in Category.Rank order, then currency), when the rows were kept apart by category or the
 	// report read them apart (report.Usage).
 	Units []UnitTotal
 }
 
 // UnitTotal is the volume of one category whose unit is not the message
-// (Meta Business Agent: tokens) over a period, with its cost.
+// (Meta Business Agent: tokens) over a period in one currency, with its cost.
 type UnitTotal struct {
-	Category Category
-	Unit     Unit
-	Volume   int64
-	Cost     Totals
+	Category  Category
+	Unit      Unit
+	Currency  string
+	Volume    int64
+	CostNanos int64
 }
 
-// UnitsOf is the units of category c in s (zero when it has none).
-func (s Summary) UnitsOf(c Category) UnitTotal {
+// UnitsOf sums the units of category c in s over its currencies (zero
+// when it has none), with their cost per currency.
+func (s Summary) UnitsOf(c Category) (volume int64, cost Totals) {
+	cost = Totals{}
 	for _, u := range s.Units {
 		if u.Category == c {
-			return u
+			volume += u.Volume
+			if u.Currency != "" {
+				cost.Add(u.Currency, u.CostNanos)
+			}
 		}
 	}
-	return UnitTotal{Category: c, Unit: c.Unit(), Cost: Totals{}}
+	return volume, cost
+}
+
+// UnitCategories lists the categories of s.Units, in order.
+func (s Summary) UnitCategories() []Category {
+	var out []Category
+	for _, u := range s.Units {
+		if !slices.Contains(out, u.Category) {
+			out = append(out, u.Category)
+		}
+	}
+	return out
 }
 
 // UnknownCategories lists the categories of s's series that Insights does
@@ -166,7 +183,7 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 		cur string
 	}
 	sums := map[k]*Entry{}
-	units := map[Category]*UnitTotal{}
+	units := map[unitKey]*UnitTotal{}
 	s := Summary{Cost: Totals{}}
 	for _, r := range rows {
 		if !p.Contains(r.Bucket) {
@@ -188,15 +205,14 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 		}
 		s.CostMissing += r.CostMissing
 		if c := r.Key.Category; c.Unit() != UnitMessage {
-			u := units[c]
+			uk := unitKey{c, r.Currency}
+			u := units[uk]
 			if u == nil {
-				u = &UnitTotal{Category: c, Unit: c.Unit(), Cost: Totals{}}
-				units[c] = u
+				u = &UnitTotal{Category: c, Unit: c.Unit(), Currency: r.Currency}
+				units[uk] = u
 			}
 			u.Volume += r.Units
-			if r.Currency != "" {
-				u.Cost.Add(r.Currency, r.CostNanos)
-			}
+			u.CostNanos += r.CostNanos
 		}
 	}
 	s.Series = make([]Entry, 0, len(sums))
@@ -208,7 +224,12 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 	return s
 }
 
-func sortedUnits(m map[Category]*UnitTotal) []UnitTotal {
+type unitKey struct {
+	cat Category
+	cur string
+}
+
+func sortedUnits(m map[unitKey]*UnitTotal) []UnitTotal {
 	if len(m) == 0 {
 		return nil
 	}
@@ -217,10 +238,14 @@ func sortedUnits(m map[Category]*UnitTotal) []UnitTotal {
 		out = append(out, *u)
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if ri, rj := out[i].Category.Rank(), out[j].Category.Rank(); ri != rj {
-			return ri < rj
+		a, b := out[i], out[j]
+		if ra, rb := a.Category.Rank(), b.Category.Rank(); ra != rb {
+			return ra < rb
 		}
-		return out[i].Category < out[j].Category
+		if a.Category != b.Category {
+			return a.Category < b.Category
+		}
+		return a.Currency < b.Currency
 	})
 	return out
 }

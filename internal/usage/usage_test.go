@@ -365,14 +365,17 @@ func TestAggregateKeepsTokensApart(t *testing.T) {
 	if len(s.Units) != 1 {
 		t.Fatalf("units = %+v", s.Units)
 	}
-	if u := s.Units[0]; u.Category != CategoryMetaBusinessAgent || u.Unit != UnitToken || u.Volume != 6000 || u.Cost["USD"] != 600 {
+	if u := s.Units[0]; u.Category != CategoryMetaBusinessAgent || u.Unit != UnitToken || u.Currency != "USD" || u.Volume != 6000 || u.CostNanos != 600 {
 		t.Errorf("units = %+v", u)
 	}
-	if u := s.UnitsOf(CategoryMetaBusinessAgent); u.Volume != 6000 {
-		t.Errorf("UnitsOf = %+v", u)
+	if v, cost := s.UnitsOf(CategoryMetaBusinessAgent); v != 6000 || cost["USD"] != 600 {
+		t.Errorf("UnitsOf = %d, %v", v, cost)
 	}
-	if u := s.UnitsOf("OTHER_TOKENS"); u.Volume != 0 || u.Cost == nil {
-		t.Errorf("UnitsOf of nothing = %+v", u)
+	if v, cost := s.UnitsOf("OTHER_TOKENS"); v != 0 || cost == nil || len(cost) != 0 {
+		t.Errorf("UnitsOf of nothing = %d, %v", v, cost)
+	}
+	if got := s.UnitCategories(); len(got) != 1 || got[0] != CategoryMetaBusinessAgent {
+		t.Errorf("UnitCategories = %v", got)
 	}
 	for _, e := range s.Series {
 		if e.Key.Category == CategoryMetaBusinessAgent && (e.Volume != 0 || e.Units != 6000 || e.Quantity() != 6000) {
