@@ -101,6 +101,9 @@ func sumSeries(u usageJSON, field string) map[string][2]int64 {
 		cost, _ := usage.ParseDecimal(e["cost"].(string))
 		v := out[k]
 		v[0] += int64(e["volume"].(float64))
+		if units, ok := e["units"].(float64); ok && field == "category" {
+			v[0] += int64(units) // the statement's category row shows the tokens
+		}
 		v[1] += cost
 		out[k] = v
 	}
