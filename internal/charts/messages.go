@@ -112,14 +112,16 @@ func (cs categorySums) stackedBars(c config, yName string, value func(int64) any
 
 // MessagesByCategory is the stacked bar chart of message volume per bucket,
 // one series per pricing category: known categories in usage.KnownCategories
-// order with fixed colours, then unknown ones by name. buckets (may be nil)
+// order with fixed colours, then unknown ones by name (counted as messages).
+// Categories not counted in messages (Meta Business Agent's tokens) are
+// left out of chart and table. buckets (may be nil)
 // fixes the x axis so that empty buckets show as zero; x labels are bucket
 // starts in loc, formatted per granularity.
 func MessagesByCategory(series []usage.Entry, buckets []time.Time, loc *time.Location, g usage.Granularity, options ...Option) Chart {
 	c := newConfig(IDMessagesByCategory, "Messages by category", options)
 	zone := zoneName(loc)
 	cs := sumByCategory(series, buckets, loc, g,
-		func(usage.Entry) bool { return true },
+		func(e usage.Entry) bool { return e.Key.Category.Unit() == usage.UnitMessage },
 		func(e usage.Entry) int64 { return e.Volume })
 	out := Chart{ID: safeID(c.id), Title: c.title, Zone: zone}
 	out.Table = cs.table("Messages per "+granularityNoun(g)+" and category, "+zone, zone, FormatCount)

@@ -284,12 +284,15 @@ func categorySeries(days []Day, asOf int) (map[usage.Category]*series, []usage.C
 	return byCat, cats, first
 }
 
-// sumSeries adds up the categories' volume and cost per day.
+// sumSeries adds up the categories' volume and cost per day; the volume
+// counts messages only (a token category's tokens would swamp them).
 func sumSeries(byCat map[usage.Category]*series) *series {
 	total := &series{vol: map[int]int64{}, cost: map[int]int64{}}
-	for _, s := range byCat {
+	for c, s := range byCat {
 		for i, v := range s.vol {
-			total.vol[i] += v
+			if c.Unit() == usage.UnitMessage {
+				total.vol[i] += v
+			}
 		}
 		for i, v := range s.cost {
 			total.cost[i] += v
@@ -544,14 +547,16 @@ func RecentDailySpend(days []Day, asOf usage.Date, n int) int64 {
 }
 
 // DaysFromSummary turns a day-granularity summary grouped by category into
-// Days of one currency (entries of other currencies are left out).
+// Days of one currency (entries of other currencies are left out). A Day's
+// volume is in its category's unit: tokens for a token category, so that
+// its price per unit is per token.
 func DaysFromSummary(s usage.Summary, currency string) []Day {
 	out := make([]Day, 0, len(s.Series))
 	for _, e := range s.Series {
 		if e.Currency != currency && e.Currency != "" {
 			continue
 		}
-		out = append(out, Day{Date: usage.DateOf(e.Bucket), Category: e.Key.Category, Volume: e.Volume, CostNanos: e.CostNanos})
+		out = append(out, Day{Date: usage.DateOf(e.Bucket), Category: e.Key.Category, Volume: e.Quantity(), CostNanos: e.CostNanos})
 	}
 	return out
 }

@@ -11,13 +11,14 @@ import (
 // of its own.
 const AnyCountry = "*"
 
-// Unit is what a category's volume counts.
-type Unit string
+// Unit is what a category's volume counts: usage's notion, so the card and
+// the store's message counts agree.
+type Unit = usage.Unit
 
 // Units of volume.
 const (
-	UnitMessage Unit = "message"
-	UnitToken   Unit = "token"
+	UnitMessage = usage.UnitMessage
+	UnitToken   = usage.UnitToken
 )
 
 // Tier is one volume tier of a category in a market: the month's From-th to
@@ -81,22 +82,24 @@ type Card struct {
 	// Tiers holds volume tiers by category, then by the market key of
 	// Messages; a category and market without tiers has one tier at its rate.
 	Tiers map[usage.Category]map[string][]Tier
-	// Units holds the unit of categories not counted in messages.
+	// Units holds the unit of categories not counted in messages, where the
+	// card says so (a card may name a new token category before Insights
+	// knows it); the others have their Category.Unit.
 	Units map[usage.Category]Unit
 	// CallPerMinute holds the rate per minute of a business-initiated call in
 	// nano-units, by called country (or AnyCountry).
 	CallPerMinute map[string]int64
 }
 
-// Unit is what volume of cat counts on this card: messages unless the card
-// says otherwise.
+// Unit is what volume of cat counts on this card: the card's unit for it,
+// else the category's own (cat.Unit).
 func (c *Card) Unit(cat usage.Category) Unit {
 	if c != nil {
 		if u, ok := c.Units[cat]; ok {
 			return u
 		}
 	}
-	return UnitMessage
+	return cat.Unit()
 }
 
 // market finds the rate of cat in country: the category's own, else that of

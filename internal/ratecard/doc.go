@@ -53,8 +53,11 @@
 //   - messages: the rate per unit by category and market. Marketing Lite
 //     without a rate of its own is priced as marketing, authentication
 //     international as authentication.
-//   - units: what a category's volume counts, "message" (the default) or
-//     "token". A token category's rate is per token, not per 1000 tokens:
+//   - units: what a category's volume counts, "message" or "token"; a
+//     category the card does not name has its usage.Category.Unit (token
+//     for META_BUSINESS_AGENT, message for every other). Dashboard counts
+//     follow usage's list alone: a token category is never counted in
+//     messages. A token category's rate is per token, not per 1000 tokens:
 //     nine decimals are precise enough for it (0.000001 is 1 USD per million
 //     tokens) and cost stays volume × rate as for messages. Meta Business
 //     Agent replies are billed per token since 2026-08-01; the category

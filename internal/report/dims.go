@@ -9,9 +9,12 @@ import (
 
 // DimTotals sums volume and cost per currency for one dimension value (a
 // category, a country, a channel, a client), the row of every breakdown.
+// Volume and Paid count messages; Units the tokens of the token categories
+// (usage.Entry.Units), whose cost is in Cost.
 type DimTotals struct {
 	Key          string
 	Volume, Paid int64
+	Units        int64
 	Cost         usage.Totals
 }
 
@@ -29,6 +32,7 @@ func SumBy(s usage.Summary, key func(usage.GroupKey) string) map[string]*DimTota
 			out[k] = t
 		}
 		t.Volume += e.Volume
+		t.Units += e.Units
 		if !e.Key.PricingType.Free() {
 			t.Paid += e.Volume
 		}
@@ -63,6 +67,7 @@ func TotalOf(m map[string]*DimTotals) *DimTotals {
 	for _, d := range m {
 		t.Volume += d.Volume
 		t.Paid += d.Paid
+		t.Units += d.Units
 		for c, n := range d.Cost {
 			t.Cost.Add(c, n)
 		}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/insights-dev/insights/internal/store"
@@ -31,6 +32,8 @@ type Query struct {
 	Source      string // SourceAPI (default) or SourceWebhooks
 	// fillFromWebhooks: see Query.WithWebhookFill.
 	fillFromWebhooks bool
+	// withoutUnits: see Query.WithoutUnits.
+	withoutUnits bool
 	// Scope is whose data the query may read; every store read of the
 	// query goes through it, and the zero Scope reads nothing.
 	Scope store.Scope
@@ -45,6 +48,37 @@ type Query struct {
 func (q Query) WithWebhookFill() Query {
 	q.fillFromWebhooks = true
 	return q
+}
+
+// WithoutUnits tells Usage not to read the units of the token categories
+// apart when its reads do not keep categories apart (a page that shows no
+// tokens, such as the partner overview, saves the read).
+func (q Query) WithoutUnits() Query {
+	q.withoutUnits = true
+	return q
+}
+
+// unitsFilter is the store filter of the token categories' totals over p,
+// kept apart by category, that Usage reads when groupBy does not keep
+// categories apart; ok is false when no read is needed (categories kept
+// apart, q.WithoutUnits, webhook counters, which count no tokens, or a
+// category filter without a token category).
+func (q Query) unitsFilter(p usage.Period, groupBy []usage.GroupField) (f store.UsageFilter, ok bool) {
+	if q.withoutUnits || q.Source == SourceWebhooks || slices.Contains(groupBy, usage.ByCategory) {
+		return f, false
+	}
+	var cats []string
+	for _, c := range usage.TokenCategories() {
+		if len(q.Categories) == 0 || slices.Contains(q.Categories, string(c)) {
+			cats = append(cats, string(c))
+		}
+	}
+	if len(cats) == 0 {
+		return f, false
+	}
+	f = q.totalsFilter(p, []usage.GroupField{usage.ByCategory})
+	f.Categories = cats
+	return f, true
 }
 
 // Values writes q back as URL parameters, so a page's filters round-trip

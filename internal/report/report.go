@@ -67,7 +67,10 @@ func (s Service) callRows(q Query) func(context.Context, store.UsageFilter) ([]u
 
 // Usage reads and aggregates the usage behind q and the totals of its
 // previous period, kept apart by prevBy (none: one total per currency); the
-// two reads run at once. A series too large to answer is a *QueryError.
+// reads run at once. Both summaries carry the units of the token categories
+// (usage.Summary.Units): from the main read when it keeps categories apart,
+// else from a small read of those categories alone (unless
+// q.WithoutUnits). A series too large to answer is a *QueryError.
 func (s Service) Usage(ctx context.Context, q Query, prevBy ...usage.GroupField) (UsageReport, error) {
 	r := UsageReport{Query: q, PrevSpan: q.Period.Previous()}
 	if err := s.checkSeriesSize(ctx, q); err != nil {
@@ -75,6 +78,23 @@ func (s Service) Usage(ctx context.Context, q Query, prevBy ...usage.GroupField)
 	}
 	read := s.usageRows(q)
 	g, gctx := errgroup.WithContext(ctx)
+	// readUnits reads the units of p apart when groupBy does not give them.
+	readUnits := func(p usage.Period, groupBy []usage.GroupField) *[]usage.UnitTotal {
+		f, ok := q.unitsFilter(p, groupBy)
+		if !ok {
+			return nil
+		}
+		out := new([]usage.UnitTotal)
+		g.Go(func() error {
+			rows, err := read(gctx, f)
+			if err != nil {
+				return fmt.Errorf("load units: %w", err)
+			}
+			*out = usage.Aggregate(rows, p, usage.Month).Units
+			return nil
+		})
+		return out
+	}
 	g.Go(func() error {
 		rows, err := read(gctx, q.usageFilter(q.Period, q.Granularity, q.GroupBy))
 		if err != nil {
@@ -86,18 +106,29 @@ func (s Service) Usage(ctx context.Context, q Query, prevBy ...usage.GroupField)
 		}
 		return nil
 	})
-	if r.PrevHidden = !q.Within.Contains(r.PrevSpan); r.PrevHidden {
-		return r, g.Wait()
+	curUnits := readUnits(q.Period, q.GroupBy)
+	var prevUnits *[]usage.UnitTotal
+	if r.PrevHidden = !q.Within.Contains(r.PrevSpan); !r.PrevHidden {
+		g.Go(func() error {
+			prev, err := read(gctx, q.totalsFilter(r.PrevSpan, prevBy))
+			if err != nil {
+				return fmt.Errorf("load previous usage: %w", err)
+			}
+			r.Previous = usage.Aggregate(prev, r.PrevSpan, usage.Month)
+			return nil
+		})
+		prevUnits = readUnits(r.PrevSpan, prevBy)
 	}
-	g.Go(func() error {
-		prev, err := read(gctx, q.totalsFilter(r.PrevSpan, prevBy))
-		if err != nil {
-			return fmt.Errorf("load previous usage: %w", err)
-		}
-		r.Previous = usage.Aggregate(prev, r.PrevSpan, usage.Month)
-		return nil
-	})
-	return r, g.Wait()
+	if err := g.Wait(); err != nil {
+		return r, err
+	}
+	if curUnits != nil {
+		r.Current.Units = *curUnits
+	}
+	if prevUnits != nil {
+		r.Previous.Units = *prevUnits
+	}
+	return r, nil
 }
 
 // PeriodTotals reads the usage of q's scope over p summed per groupBy and

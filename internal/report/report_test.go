@@ -205,3 +205,86 @@ func TestQueryFilters(t *testing.T) {
 		t.Errorf("values = %v", v)
 	}
 }
+
+// seedTokens adds to seed's data Meta Business Agent tokens on ch1 at 10:00
+// UTC on every day of February and March 2026: 5,000 tokens at 0.01 EUR.
+func seedTokens(t *testing.T, st *store.Store) {
+	t.Helper()
+	start := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	var pts []usage.Point
+	for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
+		b := d.Add(10 * time.Hour)
+		pts = append(pts, usage.Point{Start: b, End: b.Add(30 * time.Minute), Granularity: usage.HalfHour,
+			Category: usage.CategoryMetaBusinessAgent, PricingType: usage.PricingRegular, Country: "DE", Tier: "0:MAX",
+			Volume: 5000, Currency: "EUR", CostNanos: 10_000_000, CostKnown: true})
+	}
+	// A second window over the same span would replace seed's points: add
+	// the tokens in windows of their own half hour.
+	for _, p := range pts {
+		w := store.UsageWindow{ChannelID: "ch1", Start: p.Start, End: p.End, Granularity: usage.HalfHour, Points: []usage.Point{p}}
+		if err := st.SaveUsageWindow(context.Background(), w); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The report's messages leave the agent's tokens out; the tokens come as
+// units of their category in the period and the previous one, whether the
+// reads keep categories apart or not, and their cost is in the cost.
+func TestUsageCarriesTokensApart(t *testing.T) {
+	st := seed(t)
+	seedTokens(t, st)
+	s := report.Service{Store: st}
+	ctx := context.Background()
+	p, err := usage.NewPeriod(usage.Date{Year: 2026, Month: time.March, Day: 11}, usage.Date{Year: 2026, Month: time.March, Day: 20}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name       string
+		groupBy    []usage.GroupField
+		prevBy     []usage.GroupField
+		categories []string
+		without    bool
+		wantTokens int64 // per period
+		wantMsgs   int64
+	}{
+		{"by category", []usage.GroupField{usage.ByCategory}, nil, nil, false, 50_000, 120},
+		{"by client", []usage.GroupField{usage.ByClient}, []usage.GroupField{usage.ByClient}, nil, false, 50_000, 120},
+		{"no groups, previous by category", nil, []usage.GroupField{usage.ByCategory}, nil, false, 50_000, 120},
+		{"marketing only", nil, nil, []string{"MARKETING"}, false, 0, 100},
+		{"the agent only", nil, nil, []string{"META_BUSINESS_AGENT"}, false, 50_000, 0},
+		{"without units", []usage.GroupField{usage.ByClient}, nil, nil, true, 0, 120},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := report.Query{Period: p, Granularity: usage.Day, GroupBy: tc.groupBy, Categories: tc.categories,
+				Source: report.SourceAPI, Scope: store.AllClients()}
+			if tc.without {
+				q = q.WithoutUnits()
+			}
+			r, err := s.Usage(ctx, q, tc.prevBy...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sum := range []struct {
+				name string
+				s    usage.Summary
+			}{{"current", r.Current}, {"previous", r.Previous}} {
+				if sum.s.Volume != tc.wantMsgs {
+					t.Errorf("%s: %d messages, want %d (no tokens)", sum.name, sum.s.Volume, tc.wantMsgs)
+				}
+				tokens, cost := sum.s.UnitsOf(usage.CategoryMetaBusinessAgent)
+				if tokens != tc.wantTokens {
+					t.Errorf("%s: units %+v, want %d tokens", sum.name, sum.s.Units, tc.wantTokens)
+				}
+				if tc.wantTokens > 0 && (cost["EUR"] != 100_000_000 || sum.s.Units[0].Unit != usage.UnitToken) {
+					t.Errorf("%s: the tokens %+v, want 0.10 EUR", sum.name, sum.s.Units)
+				}
+				if tc.categories == nil && sum.s.Cost["EUR"] != 10*1_500_000_000+10*10_000_000 {
+					t.Errorf("%s: cost %v, want the messages' and the tokens'", sum.name, sum.s.Cost)
+				}
+			}
+		})
+	}
+}

@@ -50,6 +50,10 @@ type usageJSON struct {
 		Volume   int64
 		Cost     string
 	}
+	Units []struct {
+		Category, Unit string
+		Volume         int64
+	}
 	Previous struct {
 		From, To string
 		Totals   []struct {
@@ -96,11 +100,15 @@ func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
 				}
 				// 2026-10-20 … 2026-11-05 spans the end of summer time in Europe (Oct 25) and the US (Nov 1).
 				p := usage.Period{From: usage.Date{Year: 2026, Month: 10, Day: 20}, To: usage.Date{Year: 2026, Month: 11, Day: 5}, Loc: loc}
-				var wantVol, wantCost, wantCalls, wantInbound, wantCallCost int64
+				var wantVol, wantTokens, wantCost, wantCalls, wantInbound, wantCallCost int64
 				for _, w := range c.WABAs {
 					for _, ch := range w.Channels {
 						for _, pt := range sim.UsagePoints(ch.ID, p.Start().UTC(), p.End().UTC()) {
-							wantVol += pt.Volume
+							if pt.Category.Unit() == usage.UnitMessage {
+								wantVol += pt.Volume
+							} else {
+								wantTokens += pt.Volume // units, never messages
+							}
 							wantCost += pt.CostNanos
 						}
 						for _, cp := range sim.CallPoints(ch.ID, p.Start().UTC(), p.End().UTC()) {
@@ -123,12 +131,22 @@ func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
 				if u.Totals[0].Volume != wantVol || u.Totals[0].Cost != usage.FormatDecimal(wantCost) {
 					t.Errorf("totals: got %d msgs %s, want %d msgs %s", u.Totals[0].Volume, u.Totals[0].Cost, wantVol, usage.FormatDecimal(wantCost))
 				}
-				var seriesVol int64
+				var seriesVol, seriesTokens int64
 				for _, e := range u.Series {
 					seriesVol += int64(e["volume"].(float64))
+					if units, ok := e["units"].(float64); ok {
+						seriesTokens += int64(units)
+					}
 				}
-				if seriesVol != wantVol {
-					t.Errorf("series adds up to %d, want %d", seriesVol, wantVol)
+				if seriesVol != wantVol || seriesTokens != wantTokens {
+					t.Errorf("series adds up to %d messages and %d tokens, want %d and %d", seriesVol, seriesTokens, wantVol, wantTokens)
+				}
+				var unitTokens int64
+				for _, un := range u.Units {
+					unitTokens += un.Volume
+				}
+				if unitTokens != wantTokens {
+					t.Errorf("units %+v, want %d tokens", u.Units, wantTokens)
 				}
 				if u.Previous.From != "2026-10-03" || u.Previous.To != "2026-10-19" {
 					t.Errorf("previous period %s … %s", u.Previous.From, u.Previous.To)
@@ -269,19 +287,28 @@ func TestUsageCSVMatchesJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"bucket", "client", "category", "currency", "volume", "cost", "cost_estimated"}; strings.Join(rows[0], ",") != strings.Join(want, ",") {
+	if want := []string{"bucket", "client", "category", "currency", "volume", "cost", "cost_estimated", "unit", "units"}; strings.Join(rows[0], ",") != strings.Join(want, ",") {
 		t.Fatalf("header %v, want %v", rows[0], want)
 	}
 	if len(rows)-1 != len(u.Series) || len(u.Series) == 0 {
 		t.Fatalf("%d CSV rows, %d series entries", len(rows)-1, len(u.Series))
 	}
+	tokens := 0
 	for i, e := range u.Series {
 		got := rows[i+1]
+		unit, units := "", ""
+		if u, ok := e["unit"].(string); ok {
+			unit, units = u, strconv.FormatInt(int64(e["units"].(float64)), 10)
+			tokens++
+		}
 		want := []string{e["bucket"].(string), e["client"].(string), e["category"].(string), e["currency"].(string),
-			strconv.FormatInt(int64(e["volume"].(float64)), 10), e["cost"].(string), strconv.FormatBool(e["cost_estimated"].(bool))}
+			strconv.FormatInt(int64(e["volume"].(float64)), 10), e["cost"].(string), strconv.FormatBool(e["cost_estimated"].(bool)), unit, units}
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("row %d = %v, want %v", i+1, got, want)
 		}
+	}
+	if tokens == 0 {
+		t.Error("no entry with units: the simulated agent client's tokens are missing")
 	}
 	// A bad parameter is a JSON error naming it, as on the API.
 	var e struct{ Error, Field string }

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,20 +28,42 @@ type usageTotalJSON struct {
 	CostEstimated bool `json:"cost_estimated"`
 }
 
+// unitTotalJSON is the volume of a category not counted in messages (Meta
+// Business Agent: tokens) in one currency; its cost is also in the totals'.
+type unitTotalJSON struct {
+	Category string `json:"category"`
+	Label    string `json:"label"`
+	Unit     string `json:"unit"`
+	Currency string `json:"currency"`
+	Volume   int64  `json:"volume"`
+	Cost     string `json:"cost"`
+}
+
+// unitsJSON lists a summary's units (an empty list when it has none).
+func unitsJSON(s usage.Summary) []unitTotalJSON {
+	out := []unitTotalJSON{}
+	for _, u := range s.Units {
+		out = append(out, unitTotalJSON{Category: string(u.Category), Label: u.Category.Label(), Unit: string(u.Unit),
+			Currency: u.Currency, Volume: u.Volume, Cost: usage.FormatDecimal(u.CostNanos)})
+	}
+	return out
+}
+
 type periodTotalsJSON struct {
 	From   string           `json:"from"`
 	To     string           `json:"to"`
 	Totals []usageTotalJSON `json:"totals"`
+	Units  []unitTotalJSON  `json:"units"`
 	// Hidden is set (and Totals empty) when the previous period reaches
 	// outside a share link's dates.
 	Hidden string `json:"hidden,omitempty"`
 }
 
 // previousJSON is the previous period's block of an answer.
-func previousJSON(p usage.Period, hidden bool, totals []usageTotalJSON) periodTotalsJSON {
-	out := periodTotalsJSON{From: p.From.String(), To: p.To.String(), Totals: totals}
+func previousJSON(p usage.Period, hidden bool, totals []usageTotalJSON, units []unitTotalJSON) periodTotalsJSON {
+	out := periodTotalsJSON{From: p.From.String(), To: p.To.String(), Totals: totals, Units: units}
 	if hidden {
-		out.Totals, out.Hidden = []usageTotalJSON{}, "outside this shared view"
+		out.Totals, out.Units, out.Hidden = []usageTotalJSON{}, []unitTotalJSON{}, "outside this shared view"
 	}
 	return out
 }
@@ -53,9 +76,12 @@ type usageResponse struct {
 	Source      string `json:"source"`
 	// Estimated is true when costs are Insights' own estimates from its
 	// rate card (source=webhooks) rather than the Partner API's figures.
-	Estimated   bool             `json:"estimated"`
-	Totals      []usageTotalJSON `json:"totals"`
-	CostMissing int64            `json:"cost_unknown_points,omitempty"`
+	Estimated bool             `json:"estimated"`
+	Totals    []usageTotalJSON `json:"totals"`
+	// Units are the period's tokens of the token categories: never in the
+	// totals' volume (messages), their cost in the totals' cost.
+	Units       []unitTotalJSON `json:"units"`
+	CostMissing int64           `json:"cost_unknown_points,omitempty"`
 	// CostEstimatedPoints counts the points of the period whose cost is
 	// an estimate from the rate card (see usageTotalJSON.CostEstimated).
 	CostEstimatedPoints int64            `json:"cost_estimated_points"`
@@ -80,7 +106,9 @@ func totalsByCurrency(s usage.Summary) []usageTotalJSON {
 
 func bucketJSON(t time.Time) string { return t.Format(time.RFC3339) }
 
-// seriesJSON writes one object per series entry, with only the grouped fields.
+// seriesJSON writes one object per series entry, with only the grouped
+// fields; an entry of a token category has volume 0 (no messages) and its
+// tokens as units, with their unit.
 func seriesJSON(q report.Query, s usage.Summary) []map[string]any {
 	out := make([]map[string]any, 0, len(s.Series))
 	for _, e := range s.Series {
@@ -88,6 +116,9 @@ func seriesJSON(q report.Query, s usage.Summary) []map[string]any {
 			"cost_estimated": e.CostEstimated > 0}
 		for _, f := range q.GroupBy {
 			m[string(f)] = e.Key.Get(f)
+		}
+		if unit, ok := entryUnit(q, e); ok {
+			m["unit"], m["units"] = string(unit), e.Units
 		}
 		out = append(out, m)
 	}
@@ -115,16 +146,29 @@ func (s *Server) getUsage(c echo.Context) error {
 	return c.JSON(http.StatusOK, usageResponse{
 		From: q.Period.From.String(), To: q.Period.To.String(), TZ: q.Period.Loc.String(),
 		Granularity: string(q.Granularity), Source: q.Source, Estimated: q.Source == report.SourceWebhooks,
-		Totals: totalsByCurrency(r.Current), CostMissing: r.Current.CostMissing, CostEstimatedPoints: r.Current.CostEstimated,
-		Previous: previousJSON(r.PrevSpan, r.PrevHidden, totalsByCurrency(r.Previous)),
-		Series:   seriesJSON(q, r.Current),
+		Totals: totalsByCurrency(r.Current), Units: unitsJSON(r.Current), CostMissing: r.Current.CostMissing,
+		CostEstimatedPoints: r.Current.CostEstimated,
+		Previous:            previousJSON(r.PrevSpan, r.PrevHidden, totalsByCurrency(r.Previous), unitsJSON(r.Previous)),
+		Series:              seriesJSON(q, r.Current),
 	})
+}
+
+// entryUnit is the unit of a series entry's units: that of its category when
+// the series keeps categories apart and the category is not counted in
+// messages; ok is false otherwise (the entry has no units).
+func entryUnit(q report.Query, e usage.Entry) (usage.Unit, bool) {
+	if !slices.Contains(q.GroupBy, usage.ByCategory) || e.Key.Category.Unit() == usage.UnitMessage {
+		return "", false
+	}
+	return e.Key.Category.Unit(), true
 }
 
 // getUsageCSV answers GET /export/usage.csv: the series of /api/v1/usage for
 // the same parameters, one row per entry after a header row, costs as exact
 // decimals with their currency, and cost_estimated "true" where the cost
-// includes estimates from the rate card.
+// includes estimates from the rate card. The last two columns, unit and
+// units, hold the tokens of a token category's row ("token" and their
+// number; empty on other rows), whose volume is 0 as on the API.
 func (s *Server) getUsageCSV(c echo.Context) error {
 	q, err := s.apiQuery(c)
 	if err != nil {
@@ -138,7 +182,7 @@ func (s *Server) getUsageCSV(c echo.Context) error {
 	for _, f := range q.GroupBy {
 		header = append(header, string(f))
 	}
-	header = append(header, "currency", "volume", "cost", "cost_estimated")
+	header = append(header, "currency", "volume", "cost", "cost_estimated", "unit", "units")
 	rows := make([][]string, 0, len(r.Current.Series)+1)
 	rows = append(rows, header)
 	for _, e := range r.Current.Series {
@@ -146,8 +190,12 @@ func (s *Server) getUsageCSV(c echo.Context) error {
 		for _, f := range q.GroupBy {
 			row = append(row, e.Key.Get(f))
 		}
+		unit, units := "", ""
+		if u, ok := entryUnit(q, e); ok {
+			unit, units = string(u), strconv.FormatInt(e.Units, 10)
+		}
 		rows = append(rows, append(row, e.Currency, strconv.FormatInt(e.Volume, 10), usage.FormatDecimal(e.CostNanos),
-			strconv.FormatBool(e.CostEstimated > 0)))
+			strconv.FormatBool(e.CostEstimated > 0), unit, units))
 	}
 	return writeCSV(c, fmt.Sprintf("usage-%s-%s.csv", q.Period.From, q.Period.To), rows)
 }

@@ -318,7 +318,9 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	v.ByCountry = countryBreakdown(d.breakdown)
 	v.ByPricing = pricingBreakdown(d.breakdown)
 	v.Filters = insightsFilters(path, sc, q, preset, d.breakdown, s.now())
-	v.NoDataAtAll = cur.Volume == 0 && prev.Volume == 0 && d.calls.Current.Calls == 0
+	v.Units = unitCards(cur, prev, d.main.PrevHidden)
+	v.UnknownCategories = unknownCategoryLabels(cur)
+	v.NoDataAtAll = cur.Volume == 0 && prev.Volume == 0 && d.calls.Current.Calls == 0 && len(cur.Units) == 0 && len(prev.Units) == 0
 	return v
 }
 

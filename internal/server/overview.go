@@ -33,7 +33,8 @@ func (s *Server) showOverview(c echo.Context) error {
 	}
 	q.GroupBy = []usage.GroupField{usage.ByClient}
 
-	r, err := s.reports.Usage(ctx, q, usage.ByClient)
+	// The overview shows messages and costs only: no tokens to read apart.
+	r, err := s.reports.Usage(ctx, q.WithoutUnits(), usage.ByClient)
 	if err != nil {
 		return err
 	}

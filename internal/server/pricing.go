@@ -208,19 +208,19 @@ func (s *Server) statementMargins(c echo.Context, clientID, currency string, r r
 	var cats []spend.CategoryUsage
 	for _, k := range categoryOrder() {
 		if d, ok := by[k]; ok {
-			cats = append(cats, spend.CategoryUsage{Category: usage.Category(k), Volume: d.Volume, CostNanos: d.Cost[currency]})
+			cats = append(cats, spend.CategoryUsage{Category: usage.Category(k), Volume: d.Volume + d.Units, CostNanos: d.Cost[currency]})
 			delete(by, k)
 		}
 	}
 	for _, d := range report.SortDims(by) {
-		cats = append(cats, spend.CategoryUsage{Category: usage.Category(d.Key), Volume: d.Volume, CostNanos: d.Cost[currency]})
+		cats = append(cats, spend.CategoryUsage{Category: usage.Category(d.Key), Volume: d.Volume + d.Units, CostNanos: d.Cost[currency]})
 	}
 	ms, total, _ := spend.Margins(prices, cats)
 	money := func(n int64) pages.ReportCell {
 		return pages.ReportCell{Text: formatMoney(currency, n), Exact: usage.FormatDecimal(n) + " " + currency}
 	}
 	cells := func(m spend.Margin) []pages.ReportCell {
-		return []pages.ReportCell{{Text: formatInt(m.Volume), Exact: fmt.Sprint(m.Volume)}, money(m.PriceNanos), money(m.CostNanos), money(m.MarginNanos)}
+		return []pages.ReportCell{{Text: volumeText(m.Category, m.Volume), Exact: fmt.Sprint(m.Volume)}, money(m.PriceNanos), money(m.CostNanos), money(m.MarginNanos)}
 	}
 	t := pages.ReportTable{TestID: "report-margins", Title: "Client price, cost and margin", Dimension: "Category",
 		Caption: monthLabel(r.Month) + " in " + currency + ": what the client is charged, what Meta bills, and the difference",

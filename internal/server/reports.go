@@ -264,7 +264,9 @@ func (s *Server) reportBase(title, scope, scopeID string, r report.MonthReport, 
 	}
 	v.Calls = callsTable(r)
 	v.HasCalls = r.Calls.Calls > 0 || r.PrevCalls.Calls > 0
-	v.Empty = r.Cur.Volume == 0 && r.Before.Volume == 0 && !v.HasCalls
+	v.Units = unitCards(r.Cur, r.Before, r.PrevHidden)
+	v.UnknownCategories = unknownCategoryLabels(r.Cur)
+	v.Empty = r.Cur.Volume == 0 && r.Before.Volume == 0 && !v.HasCalls && len(r.Cur.Units) == 0 && len(r.Before.Units) == 0
 	if r.PrevHidden {
 		v.Previous = "— (" + monthLabel(r.Prev) + " lies outside this shared view)"
 		for i := range v.KPIs {
@@ -442,6 +444,15 @@ func compareTable(r report.MonthReport, testID, title, dimension string, key fun
 	return t
 }
 
+// categoryTable compares the months by category; the rows of token
+// categories show their tokens where messages would be.
+func categoryTable(r report.MonthReport) pages.ReportTable {
+	t := compareTable(r, "report-by-category", "By category", "Category", func(k usage.GroupKey) string { return string(k.Category) },
+		categoryOrder(), categoryLabel, 0)
+	tokenCells(&t, r)
+	return t
+}
+
 func categoryOrder() []string {
 	out := make([]string, 0, len(usage.KnownCategories))
 	for _, c := range usage.KnownCategories {
@@ -526,8 +537,7 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 	}
 	v := s.reportBase("Statement "+monthLabel(r.Month)+" · "+sc.client.Name, sc.client.Name, sc.client.ID, r, fr)
 	v.Tables = []pages.ReportTable{
-		compareTable(r, "report-by-category", "By category", "Category", func(k usage.GroupKey) string { return string(k.Category) },
-			categoryOrder(), categoryLabel, 0),
+		categoryTable(r),
 		compareTable(r, "report-by-pricing", "Free and paid", "Pricing type", func(k usage.GroupKey) string { return string(k.PricingType) },
 			pricingOrder(), pricingLabel, 0),
 	}
@@ -618,8 +628,7 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 				}
 				return id, ""
 			}, 0),
-		compareTable(r, "report-by-category", "By category", "Category", func(k usage.GroupKey) string { return string(k.Category) },
-			categoryOrder(), categoryLabel, 0),
+		categoryTable(r),
 		compareTable(r, "report-by-pricing", "Free and paid", "Pricing type", func(k usage.GroupKey) string { return string(k.PricingType) },
 			pricingOrder(), pricingLabel, 0),
 		compareTable(r, "report-by-country", "By country", "Country", func(k usage.GroupKey) string { return k.Country },

@@ -11,7 +11,7 @@ import (
 
 // The CSV of a statement (format=csv) is one table with a header row:
 //
-//	section,date,client,key,label,volume,seconds,currency,cost,cost_estimated
+//	section,date,client,key,label,volume,seconds,currency,cost,cost_estimated,unit,units
 //
 // section says what a row is:
 //   - day: messages of one category on one day (date YYYY-MM-DD, key the category)
@@ -24,12 +24,15 @@ import (
 // across currencies; days are in the statement's time zone. cost_estimated
 // is "true" when the row's cost includes estimates from the rate card
 // (points the source reported without a cost), "false" otherwise, and empty
-// on rows without a cost.
-var reportCSVHeader = []string{"section", "date", "client", "key", "label", "volume", "seconds", "currency", "cost", "cost_estimated"}
+// on rows without a cost. volume counts messages; a day or category row of
+// a category not counted in messages (Meta Business Agent) has volume 0,
+// its unit ("token") and its units (the tokens), its cost in cost; unit and
+// units are empty on other rows.
+var reportCSVHeader = []string{"section", "date", "client", "key", "label", "volume", "seconds", "currency", "cost", "cost_estimated", "unit", "units"}
 
 // csvSum is one row's sums.
 type csvSum struct {
-	volume, cost, estimated int64
+	volume, units, cost, estimated int64
 }
 
 type csvKey struct {
@@ -86,8 +89,12 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 		})
 		for _, k := range keys {
 			s := sums[k]
+			unit, units := "", ""
+			if c := usage.Category(k.key); (section == "day" || section == "category") && c.Unit() != usage.UnitMessage {
+				unit, units = string(c.Unit()), strconv.FormatInt(s.units, 10)
+			}
 			rows = append(rows, []string{section, k.date, k.client, k.key, label(k.key),
-				strconv.FormatInt(s.volume, 10), "", k.currency, usage.FormatDecimal(s.cost), strconv.FormatBool(s.estimated > 0)})
+				strconv.FormatInt(s.volume, 10), "", k.currency, usage.FormatDecimal(s.cost), strconv.FormatBool(s.estimated > 0), unit, units})
 		}
 	}
 	sum := func(date func(usage.Entry) string, key func(usage.Entry) string) map[csvKey]*csvSum {
@@ -100,6 +107,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 				out[k] = s
 			}
 			s.volume += e.Volume
+			s.units += e.Units
 			s.cost += e.CostNanos
 			s.estimated += e.CostEstimated
 		}
@@ -120,7 +128,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 
 	for _, e := range r.Calls.Series {
 		rows = append(rows, []string{"calls", e.Bucket.In(r.Month.Loc).Format(time.DateOnly), clientID, string(e.Direction), "",
-			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", "", ""})
+			strconv.FormatInt(e.Count, 10), strconv.FormatInt(e.Seconds, 10), "", "", "", "", ""})
 	}
 	for _, c := range callCurrencies(r.Calls) {
 		cost, estimated, n := "", "", r.Calls.ByCurrency[c]
@@ -128,7 +136,7 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 			cost, estimated = usage.FormatDecimal(r.Calls.Cost[c]), strconv.FormatBool(r.Calls.CostEstimated > 0)
 		}
 		rows = append(rows, []string{"calls_month", month, clientID, "", "",
-			strconv.FormatInt(n.Calls, 10), strconv.FormatInt(n.Seconds, 10), c, cost, estimated})
+			strconv.FormatInt(n.Calls, 10), strconv.FormatInt(n.Seconds, 10), c, cost, estimated, "", ""})
 	}
 	return rows
 }

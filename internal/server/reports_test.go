@@ -101,6 +101,9 @@ func sumSeries(u usageJSON, field string) map[string][2]int64 {
 		cost, _ := usage.ParseDecimal(e["cost"].(string))
 		v := out[k]
 		v[0] += int64(e["volume"].(float64))
+		if units, ok := e["units"].(float64); ok && field == "category" {
+			v[0] += int64(units) // the statement's category row shows the tokens
+		}
 		v[1] += cost
 		out[k] = v
 	}
@@ -380,21 +383,21 @@ func TestMonthlyReportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(rows[0], ","); got != "section,date,client,key,label,volume,seconds,currency,cost,cost_estimated" {
+	if got := strings.Join(rows[0], ","); got != "section,date,client,key,label,volume,seconds,currency,cost,cost_estimated,unit,units" {
 		t.Fatalf("header %q", got)
 	}
 	want := [][]string{
-		{"day", "2026-11-01", "kir", "UTILITY", "Utility", "40", "", "INR", "6.20", "false"},
-		{"day", "2026-11-15", "kir", "SERVICE", "Service", "9", "", "INR", "0.00", "false"},
-		{"category", "2026-11", "kir", "UTILITY", "Utility", "40", "", "INR", "6.20", "false"},
-		{"category", "2026-11", "kir", "SERVICE", "Service", "9", "", "INR", "0.00", "false"},
-		{"pricing_type", "2026-11", "kir", "FREE_CUSTOMER_SERVICE", "Free customer service", "9", "", "INR", "0.00", "false"},
-		{"pricing_type", "2026-11", "kir", "REGULAR", "Regular (paid)", "40", "", "INR", "6.20", "false"},
-		{"channel", "2026-11", "kir", "ch-kir", "", "49", "", "INR", "6.20", "false"},
-		{"country", "2026-11", "kir", "AE", "United Arab Emirates", "9", "", "INR", "0.00", "false"},
-		{"country", "2026-11", "kir", "IN", "India", "40", "", "INR", "6.20", "false"},
-		{"calls", "2026-11-01", "kir", "BUSINESS_INITIATED", "", "3", "300", "", "", ""},
-		{"calls_month", "2026-11", "kir", "", "", "3", "300", "INR", "1.50", "false"},
+		{"day", "2026-11-01", "kir", "UTILITY", "Utility", "40", "", "INR", "6.20", "false", "", ""},
+		{"day", "2026-11-15", "kir", "SERVICE", "Service", "9", "", "INR", "0.00", "false", "", ""},
+		{"category", "2026-11", "kir", "UTILITY", "Utility", "40", "", "INR", "6.20", "false", "", ""},
+		{"category", "2026-11", "kir", "SERVICE", "Service", "9", "", "INR", "0.00", "false", "", ""},
+		{"pricing_type", "2026-11", "kir", "FREE_CUSTOMER_SERVICE", "Free customer service", "9", "", "INR", "0.00", "false", "", ""},
+		{"pricing_type", "2026-11", "kir", "REGULAR", "Regular (paid)", "40", "", "INR", "6.20", "false", "", ""},
+		{"channel", "2026-11", "kir", "ch-kir", "", "49", "", "INR", "6.20", "false", "", ""},
+		{"country", "2026-11", "kir", "AE", "United Arab Emirates", "9", "", "INR", "0.00", "false", "", ""},
+		{"country", "2026-11", "kir", "IN", "India", "40", "", "INR", "6.20", "false", "", ""},
+		{"calls", "2026-11-01", "kir", "BUSINESS_INITIATED", "", "3", "300", "", "", "", "", ""},
+		{"calls_month", "2026-11", "kir", "", "", "3", "300", "INR", "1.50", "false", "", ""},
 	}
 	got := rows[1:]
 	if len(got) != len(want) {
@@ -528,7 +531,7 @@ func TestPartnerCSVCallsPerCurrency(t *testing.T) {
 			got = append(got, strings.Join(r, ","))
 		}
 	}
-	want := []string{"calls_month,2026-11,,,,4,240,INR,2.00,false", "calls_month,2026-11,,,,2,120,USD,0.03,false"}
+	want := []string{"calls_month,2026-11,,,,4,240,INR,2.00,false,,", "calls_month,2026-11,,,,2,120,USD,0.03,false,,"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("calls_month rows:\n%s\nwant:\n%s\nbody:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), body)
 	}

@@ -215,8 +215,11 @@ func forecastBreakdown(f spend.Forecast) pages.Breakdown {
 	var vd, vf, cd, cf int64
 	for _, c := range f.Result.Categories {
 		b.Rows = append(b.Rows, pages.BreakdownRow{Key: string(c.Category), Label: c.Category.Label(), Cells: []string{
-			formatInt(c.ToDateVolume), formatInt(c.ForecastVolume), formatMoney(f.Currency, c.ToDateNanos), formatMoney(f.Currency, c.ForecastNanos)}})
-		vd, vf, cd, cf = vd+c.ToDateVolume, vf+c.ForecastVolume, cd+c.ToDateNanos, cf+c.ForecastNanos
+			volumeText(c.Category, c.ToDateVolume), volumeText(c.Category, c.ForecastVolume), formatMoney(f.Currency, c.ToDateNanos), formatMoney(f.Currency, c.ForecastNanos)}})
+		if c.Category.Unit() == usage.UnitMessage { // tokens are not added to messages
+			vd, vf = vd+c.ToDateVolume, vf+c.ForecastVolume
+		}
+		cd, cf = cd+c.ToDateNanos, cf+c.ForecastNanos
 	}
 	if len(b.Rows) > 0 {
 		b.Foot = []string{formatInt(vd), formatInt(vf), formatMoney(f.Currency, cd), formatMoney(f.Currency, cf)}
@@ -284,7 +287,7 @@ func marginPanel(prices []store.ClientPrice, f spend.Forecast) *pages.MarginPane
 		Columns: []string{"Messages", "Client price", "Cost", "Margin"}}
 	for _, m := range ms {
 		b.Rows = append(b.Rows, pages.BreakdownRow{Key: string(m.Category), Label: m.Category.Label(), Cells: []string{
-			formatInt(m.Volume), formatMoney(cur, m.PriceNanos), formatMoney(cur, m.CostNanos), formatMoney(cur, m.MarginNanos)}})
+			volumeText(m.Category, m.Volume), formatMoney(cur, m.PriceNanos), formatMoney(cur, m.CostNanos), formatMoney(cur, m.MarginNanos)}})
 	}
 	b.Foot = []string{formatInt(total.Volume), formatMoney(cur, total.PriceNanos), formatMoney(cur, total.CostNanos), formatMoney(cur, total.MarginNanos)}
 	return &pages.MarginPanel{Basis: basis, Table: b}

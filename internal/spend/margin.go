@@ -8,7 +8,8 @@ import (
 )
 
 // Margin is what a reseller earns on one category: the price charged to the
-// client against the cost billed by Meta.
+// client against the cost billed by Meta. Volume is in the category's unit;
+// a total's Volume counts messages only.
 type Margin struct {
 	Category   usage.Category
 	Volume     int64
@@ -44,7 +45,9 @@ func Margins(prices []store.ClientPrice, cats []CategoryUsage) (out []Margin, to
 			m.PriceNanos = c.CostNanos + basisPoints(c.CostNanos, markup)
 		}
 		m.MarginNanos = m.PriceNanos - m.CostNanos
-		total.Volume += m.Volume
+		if c.Category.Unit() == usage.UnitMessage {
+			total.Volume += m.Volume // messages only: units are not added to them
+		}
 		total.CostNanos += m.CostNanos
 		total.PriceNanos += m.PriceNanos
 		total.MarginNanos += m.MarginNanos
@@ -53,7 +56,8 @@ func Margins(prices []store.ClientPrice, cats []CategoryUsage) (out []Margin, to
 	return out, total, true
 }
 
-// CategoryUsage is a category's volume and cost over some span.
+// CategoryUsage is a category's volume (in its unit: tokens for a token
+// category, priced per token) and cost over some span.
 type CategoryUsage struct {
 	Category  usage.Category
 	Volume    int64

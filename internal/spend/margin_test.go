@@ -35,3 +35,24 @@ func TestMargins(t *testing.T) {
 		t.Errorf("total = %+v", total)
 	}
 }
+
+// A token category is priced per token from the price list, and its tokens
+// are not added to the total's message volume.
+func TestMarginsPriceTokensPerToken(t *testing.T) {
+	perToken := int64(20_000) // 0.00002 a token
+	out, total, ok := Margins([]store.ClientPrice{
+		{ClientID: "c", Category: usage.CategoryMetaBusinessAgent, PriceNanos: &perToken},
+	}, []CategoryUsage{
+		{Category: usage.CategoryMarketing, Volume: 10, CostNanos: 1_000_000_000},
+		{Category: usage.CategoryMetaBusinessAgent, Volume: 50_000, CostNanos: 500_000_000},
+	})
+	if !ok || len(out) != 2 {
+		t.Fatalf("margins = %+v, %v", out, ok)
+	}
+	if out[1].PriceNanos != 1_000_000_000 || out[1].MarginNanos != 500_000_000 {
+		t.Errorf("agent = %+v, want 50,000 tokens × 0.00002 = 1.00", out[1])
+	}
+	if total.Volume != 10 || total.CostNanos != 1_500_000_000 {
+		t.Errorf("total = %+v, want 10 messages (no tokens) and both costs", total)
+	}
+}

@@ -214,8 +214,8 @@ func (s *Service) cardPrices(ctx context.Context, clientID string, channelIDs []
 			rate = n
 		}
 		p := prices[cat]
-		p.CostNanos += r.Volume * rate
-		p.Volume += r.Volume
+		p.CostNanos += r.Quantity() * rate // per unit: tokens of a token category
+		p.Volume += r.Quantity()
 		prices[cat] = p
 	}
 	for cat := range unknown {

@@ -214,7 +214,8 @@ type TierVolume struct {
 
 // TierVolumes sums the paid half-hour usage points of a client's channels
 // with bucket starts in [start, end) by WABA, market, category and tier
-// string: what volume tiers count. Free messages (which carry no tier) are
+// string: what volume tiers count. Free messages (which carry no tier) and
+// the token categories (no volume tiers; their volume is not messages) are
 // left out.
 func (s *Store) TierVolumes(ctx context.Context, sc Scope, clientID string, start, end time.Time) ([]TierVolume, error) {
 	if !sc.Allows(clientID) {
@@ -237,6 +238,7 @@ func (s *Store) TierVolumes(ctx context.Context, sc Scope, clientID string, star
 			SUM(u.volume) AS volume, MAX(u.bucket_start) AS last
 		FROM usage_points u JOIN channels c ON c.id = u.channel_id
 		WHERE c.client_id = ? AND u.granularity = ? AND u.bucket_start >= ? AND u.bucket_start < ? AND u.volume > 0
+			AND u.category NOT IN `+tokenList()+`
 		GROUP BY c.waba_id, u.country, u.category, u.pricing_type, u.tier
 		ORDER BY c.waba_id, u.country, u.category, u.tier`,
 		clientID, string(usage.HalfHour), start.Unix(), end.Unix()).Scan(&rows).Error

@@ -12,7 +12,8 @@ import (
 type ChannelTotal struct {
 	ChannelID, Currency string
 	// Volume counts every message, PaidVolume those of a paid pricing
-	// type (usage.PricingType.Free is false).
+	// type (usage.PricingType.Free is false); tokens are in neither, their
+	// cost is in CostNanos.
 	Volume, PaidVolume int64
 	CostNanos          int64
 	CostMissing        int64
@@ -87,8 +88,14 @@ func (s *Store) channelTotals(ctx context.Context, src usageSource, f UsageFilte
 	if missing == "" {
 		missing = "SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END)"
 	}
-	sums := "CAST(SUM(u.volume) AS BIGINT) AS volume" +
-		", CAST(SUM(CASE WHEN u.pricing_type LIKE 'FREE%' THEN 0 ELSE u.volume END) AS BIGINT) AS paid_volume" +
+	// Messages only: the channel rollup holds no tokens, the other
+	// sources leave them out (units.go).
+	volume := "u.volume"
+	if !src.categoryless {
+		volume = messagesOf("u.category", "u.volume")
+	}
+	sums := "CAST(SUM(" + volume + ") AS BIGINT) AS volume" +
+		", CAST(SUM(CASE WHEN u.pricing_type LIKE 'FREE%' THEN 0 ELSE " + volume + " END) AS BIGINT) AS paid_volume" +
 		", CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT) AS cost_nanos, CAST(" + missing + " AS BIGINT) AS cost_missing" +
 		", CAST(" + cmp.Or(src.estimated, "SUM(u.cost_estimated)") + " AS BIGINT) AS cost_estimated"
 	var rows []struct {

@@ -83,6 +83,13 @@
 //     RebuildRollups recomputes every rollup from the raw points, for rows
 //     loaded around SaveUsageWindow.
 //
+//   - Units (units.go): the volume of a token category (Meta Business
+//     Agent) counts tokens. Every read sums message volume without it and
+//     the tokens apart (usage.Row.Units, when kept apart by category); the
+//     two rollups without a category column, usage_channel_daily and
+//     usage_client_daily, hold message volume only (migration 15 recomputed
+//     their older rows). Costs include the tokens' everywhere.
+//
 //   - QueryUsage reads the smallest rollup that answers a query when the
 //     caller sets UsageFilter.DailyOK (it shows days or months of
 //     UsageFilter.DayZone): the client rollup when nothing narrower than a

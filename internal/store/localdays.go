@@ -162,6 +162,7 @@ func foldLocalDays(f UsageFilter, results [][]usage.Row) []usage.Row {
 			order = append(order, k)
 		}
 		e.row.Volume += sign * r.Volume
+		e.row.Units += sign * r.Units
 		e.row.CostNanos += sign * r.CostNanos
 		e.row.CostMissing += sign * r.CostMissing
 		e.row.CostEstimated += sign * r.CostEstimated
@@ -188,7 +189,7 @@ func foldLocalDays(f UsageFilter, results [][]usage.Row) []usage.Row {
 	out := make([]usage.Row, 0, len(order))
 	for _, k := range order {
 		e := sums[k]
-		if e.netted && e.row.Volume == 0 && e.row.CostNanos == 0 && e.row.CostMissing == 0 && e.row.CostEstimated == 0 {
+		if e.netted && e.row.Volume == 0 && e.row.Units == 0 && e.row.CostNanos == 0 && e.row.CostMissing == 0 && e.row.CostEstimated == 0 {
 			continue
 		}
 		out = append(out, e.row)

@@ -32,7 +32,7 @@ import (
 // clientLocalDailyUsage reads the local-day rollup; its bucket_start is the
 // UTC instant of the local midnight.
 var clientLocalDailyUsage = usageSource{op: "query usage (client local-day rollup)", table: "usage_client_local_daily",
-	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", byClient: true, keptZone: true}
+	volume: "u.volume", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", byClient: true, keptZone: true}
 
 // clientLocalDailyModel is one row of usage_client_local_daily.
 type clientLocalDailyModel struct {
@@ -346,7 +346,7 @@ func refillClientLocal(tx *gorm.DB, clientID string, loc *time.Location, lo, hi 
 	for i, r := range rows {
 		models[i] = clientLocalDailyModel{ClientID: clientID, BucketStart: r.Bucket.Unix(),
 			Category: string(r.Key.Category), PricingType: string(r.Key.PricingType), Country: r.Key.Country,
-			Currency: r.Currency, Volume: r.Volume, CostNanos: r.CostNanos, CostMissing: r.CostMissing,
+			Currency: r.Currency, Volume: r.Quantity(), CostNanos: r.CostNanos, CostMissing: r.CostMissing,
 			CostEstimated: r.CostEstimated}
 	}
 	if err := tx.CreateInBatches(models, batchSize).Error; err != nil {

@@ -55,6 +55,7 @@ var migrations = []migration{
 	{version: 12, name: "webhook events of channels not yet discovered", file: "0012_webhook_pending.sql"},
 	{version: 13, name: "estimated costs on points and rollups", file: "0013_cost_estimated.sql"},
 	{version: 14, name: "account events (volume tier updates)", file: "0014_account_events.sql"},
+	{version: 15, name: "message volume only in the category-less rollups", file: "0015_message_volume.sql"},
 }
 
 // migrationLock is the advisory-lock key that keeps two processes from

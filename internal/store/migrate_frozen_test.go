@@ -29,6 +29,7 @@ var releasedMigrations = map[string]string{
 	"sqlite/0012_webhook_pending.sql":           "9308d19f9e1c24ab5825d99215d1a16f719d55e21432c38ed9703b7bae85034c",
 	"sqlite/0013_cost_estimated.sql":            "95005901e2e66519d35e0f40463046c51df4c9be9675212fe5d5d5a74e637724",
 	"sqlite/0014_account_events.sql":            "5b5a87068c237fadcce3e321587c9ad4ef6237265f1e2e4f9f9e3e9b6bc3de41",
+	"sqlite/0015_message_volume.sql":            "a5a4705698d613f466953a47d0fdca228b215168e38d12cce55c54e28c8db473",
 
 	"postgres/0001_core_tables.sql":               "828e809ae0992a7d976b73747e285ffdaf1c13e46a97236d95006607ad9e4aae",
 	"postgres/0002_webhook_counters.sql":          "37fac3389ad0f29c06c3ff9ce1cd59a49497e6582c37305d0ce8bf89f5faf710",
@@ -44,6 +45,7 @@ var releasedMigrations = map[string]string{
 	"postgres/0012_webhook_pending.sql":           "6e33871173799e3c6530ba1b13ae47247ec77d8737c1ae7da0175ab00b43b9b1",
 	"postgres/0013_cost_estimated.sql":            "913bc6496deb19bae7fe288486f46f750b422d553b7e19687d4468e60e4ef47d",
 	"postgres/0014_account_events.sql":            "de6122f4deb1ef8c6f982e40277982997e918f06c57cf5125fffd0a558a7aabe",
+	"postgres/0015_message_volume.sql":            "a5a4705698d613f466953a47d0fdca228b215168e38d12cce55c54e28c8db473",
 }
 
 // migrationSums returns the sha256 of every file under migrations/, by its

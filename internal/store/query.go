@@ -165,9 +165,13 @@ func (f UsageFilter) groupAndOrder(cols []string) string {
 }
 
 // usageSource is a table that usage queries read: the Partner API's points
-// or the webhook counters, with the expression that sums their volume.
+// or the webhook counters, with the expression of one row's volume (summed
+// per group; see volumeSums).
 type usageSource struct {
 	op, table, volume string
+	// categoryless marks a rollup without a category column, whose volume
+	// holds messages only (units.go).
+	categoryless bool
 	// missing counts the points of unknown cost; empty means the rows with
 	// a NULL cost.
 	missing string
@@ -184,9 +188,11 @@ type usageSource struct {
 }
 
 var (
-	apiUsage = usageSource{op: "query usage", table: "usage_points", volume: "SUM(u.volume)", byGranularity: true}
+	apiUsage = usageSource{op: "query usage", table: "usage_points", volume: "u.volume", byGranularity: true}
+	// webhookUsage counts one message per stored status; one of a token
+	// category is not counted, as the API's message volume leaves it out.
 	// Every cost of a webhook counter is an estimate from the rate card.
-	webhookUsage = usageSource{op: "query webhook usage", table: "webhook_messages", volume: "COUNT(*)",
+	webhookUsage = usageSource{op: "query webhook usage", table: "webhook_messages", volume: "1",
 		estimated: "SUM(CASE WHEN u.cost_nanos IS NULL THEN 0 ELSE 1 END)"}
 )
 
@@ -359,6 +365,7 @@ func (s *Store) queryTotals(ctx context.Context, f UsageFilter) ([]usage.Row, er
 				order = append(order, k)
 			}
 			sum.Volume += r.Volume
+			sum.Units += r.Units
 			sum.CostNanos += r.CostNanos
 			sum.CostMissing += r.CostMissing
 			sum.CostEstimated += r.CostEstimated
@@ -412,8 +419,9 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 		missing = "SUM(CASE WHEN u.cost_nanos IS NULL THEN 1 ELSE 0 END)"
 	}
 	estimated := cmp.Or(src.estimated, "SUM(u.cost_estimated)")
+	volume, units := src.volumeSums(f, groups)
 	q := "SELECT " + f.bucketColumn() + ", " + strings.Join(cols, ", ") +
-		", CAST(" + src.volume + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
+		", CAST(" + volume + " AS BIGINT), CAST(" + units + " AS BIGINT), CAST(COALESCE(SUM(u.cost_nanos), 0) AS BIGINT)" +
 		", CAST(" + missing + " AS BIGINT), CAST(" + estimated + " AS BIGINT)" +
 		from + f.groupAndOrder(cols)
 
@@ -432,7 +440,7 @@ func queryUsageOn(db *gorm.DB, src usageSource, f UsageFilter) ([]usage.Row, err
 		for i := range dims {
 			dest = append(dest, &dims[i])
 		}
-		dest = append(dest, &r.Currency, &r.Volume, &r.CostNanos, &r.CostMissing, &r.CostEstimated)
+		dest = append(dest, &r.Currency, &r.Volume, &r.Units, &r.CostNanos, &r.CostMissing, &r.CostEstimated)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: %s: scan: %w", src.op, err)
 		}

@@ -33,21 +33,21 @@ const (
 // usage_daily when a channel sends three categories to a country.
 
 // channelRollupInsert and channelRollupGroup sum usage_daily per channel,
-// day, pricing type and currency; callers add their conditions in between
-// (after WHERE 1 = 1).
-const (
+// day, pricing type and currency, volume in messages only (units.go);
+// callers add their conditions in between (after WHERE 1 = 1).
+var (
 	channelRollupInsert = `INSERT INTO usage_channel_daily (channel_id, bucket_start, pricing_type, currency, volume, cost_nanos, cost_missing, cost_estimated)
-		SELECT channel_id, bucket_start, pricing_type, currency, SUM(volume), SUM(cost_nanos), SUM(cost_missing), SUM(cost_estimated)
+		SELECT channel_id, bucket_start, pricing_type, currency, SUM(` + messagesOf("category", "volume") + `), SUM(cost_nanos), SUM(cost_missing), SUM(cost_estimated)
 		FROM usage_daily WHERE 1 = 1`
 	channelRollupGroup = ` GROUP BY channel_id, bucket_start, pricing_type, currency`
 )
 
 // channelDailyUsage reads the channel rollup (ChannelTotals).
 var channelDailyUsage = usageSource{op: "query usage (channel daily rollup)", table: "usage_channel_daily",
-	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)"}
+	volume: "u.volume", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", categoryless: true}
 
 // dailyUsage reads the rollup; see UsageFilter.DailyOK.
-var dailyUsage = usageSource{op: "query usage (daily rollup)", table: "usage_daily", volume: "SUM(u.volume)",
+var dailyUsage = usageSource{op: "query usage (daily rollup)", table: "usage_daily", volume: "u.volume",
 	missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)"}
 
 // refreshDaily recomputes the daily and the channel daily rollups of a
@@ -98,10 +98,11 @@ func isUTCMidnight(t time.Time) bool { return t.Equal(utcMidnight(t)) }
 // column is named bucket_start so the shared filter code applies.
 
 // clientRollupInsert and clientRollupGroup sum usage_daily per client, day
-// and currency; callers add their conditions in between (after WHERE 1 = 1).
-const (
+// and currency, volume in messages only (units.go); callers add their
+// conditions in between (after WHERE 1 = 1).
+var (
 	clientRollupInsert = `INSERT INTO usage_client_daily (client_id, bucket_start, currency, volume, cost_nanos, cost_missing, cost_estimated)
-		SELECT c.client_id, u.bucket_start, u.currency, SUM(u.volume), SUM(u.cost_nanos), SUM(u.cost_missing), SUM(u.cost_estimated)
+		SELECT c.client_id, u.bucket_start, u.currency, SUM(` + messagesOf("u.category", "u.volume") + `), SUM(u.cost_nanos), SUM(u.cost_missing), SUM(u.cost_estimated)
 		FROM usage_daily u JOIN channels c ON c.id = u.channel_id WHERE 1 = 1`
 	clientRollupGroup = ` GROUP BY c.client_id, u.bucket_start, u.currency`
 )
@@ -123,11 +124,11 @@ const (
 // clientKeyDailyUsage reads the client rollup by key; see
 // UsageFilter.clientKeyLevel.
 var clientKeyDailyUsage = usageSource{op: "query usage (client daily rollup by key)", table: "usage_client_key_daily",
-	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", byClient: true}
+	volume: "u.volume", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", byClient: true}
 
 // clientDailyUsage reads the client rollup; see UsageFilter.clientLevel.
 var clientDailyUsage = usageSource{op: "query usage (client daily rollup)", table: "usage_client_daily",
-	volume: "SUM(u.volume)", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", byClient: true}
+	volume: "u.volume", missing: "SUM(u.cost_missing)", estimated: "SUM(u.cost_estimated)", byClient: true, categoryless: true}
 
 // clientLevel reports whether the client rollup answers f: nothing narrower
 // than a client is filtered on or kept apart.

@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -76,10 +77,16 @@ func (k GroupKey) Project(fields []GroupField) GroupKey {
 // Row is an aggregate read from the store: a UTC source bucket with its
 // dimension values, summed.
 type Row struct {
-	Bucket      time.Time // UTC start of the stored bucket
-	Key         GroupKey
-	Currency    string
-	Volume      int64
+	Bucket   time.Time // UTC start of the stored bucket
+	Key      GroupKey
+	Currency string
+	// Volume counts messages only: the volume of the token categories
+	// (Category.Unit) is never in it, whatever the row is grouped by.
+	Volume int64
+	// Units is the volume of the token categories (tokens), filled when the
+	// rows are kept apart by category (0 otherwise); their cost is in
+	// CostNanos like any other.
+	Units       int64
 	CostNanos   int64
 	CostMissing int64 // number of points whose cost was unknown
 	// CostEstimated is the number of points whose cost the source left out
@@ -87,27 +94,92 @@ type Row struct {
 	CostEstimated int64
 }
 
+// Quantity is the row's volume in its category's own unit (messages or
+// tokens), for a row kept apart by category: what a price per unit applies to.
+func (r Row) Quantity() int64 { return r.Volume + r.Units }
+
 // Entry is one element of a display series: a local bucket, dimensions, sums.
 type Entry struct {
-	Bucket    time.Time // local bucket start, in the period's zone
-	Key       GroupKey
-	Currency  string
-	Volume    int64
+	Bucket   time.Time // local bucket start, in the period's zone
+	Key      GroupKey
+	Currency string
+	Volume   int64 // messages, as Row.Volume
+	Units    int64 // tokens, as Row.Units
+	// CostNanos includes the cost of the units.
 	CostNanos int64
 	// CostEstimated counts the points of the entry whose cost is an
 	// estimate from the rate card (see Row).
 	CostEstimated int64
 }
 
+// Quantity is the entry's volume in its category's own unit; see Row.Quantity.
+func (e Entry) Quantity() int64 { return e.Volume + e.Units }
+
 // Summary holds the totals and series of a period.
 type Summary struct {
-	Volume      int64
+	// Volume counts messages (never tokens).
+	Volume int64
+	// Cost includes everything billed: messages and units.
 	Cost        Totals
 	CostMissing int64
 	// CostEstimated counts the points whose cost is an estimate from the
 	// rate card (see Row); Cost includes them.
 	CostEstimated int64
 	Series        []Entry
+	// Units holds the volume of each category not counted in messages, per
+	// currency (in Category.Rank order, then currency), when the rows were kept apart by category or the
+	// report read them apart (report.Usage).
+	Units []UnitTotal
+}
+
+// UnitTotal is the volume of one category whose unit is not the message
+// (Meta Business Agent: tokens) over a period in one currency, with its cost.
+type UnitTotal struct {
+	Category  Category
+	Unit      Unit
+	Currency  string
+	Volume    int64
+	CostNanos int64
+}
+
+// UnitsOf sums the units of category c in s over its currencies (zero
+// when it has none), with their cost per currency.
+func (s Summary) UnitsOf(c Category) (volume int64, cost Totals) {
+	cost = Totals{}
+	for _, u := range s.Units {
+		if u.Category == c {
+			volume += u.Volume
+			if u.Currency != "" {
+				cost.Add(u.Currency, u.CostNanos)
+			}
+		}
+	}
+	return volume, cost
+}
+
+// UnitCategories lists the categories of s.Units, in order.
+func (s Summary) UnitCategories() []Category {
+	var out []Category
+	for _, u := range s.Units {
+		if !slices.Contains(out, u.Category) {
+			out = append(out, u.Category)
+		}
+	}
+	return out
+}
+
+// UnknownCategories lists the categories of s's series that Insights does
+// not know (counted as messages), sorted: pages name them so the
+// partner sees them.
+func (s Summary) UnknownCategories() []Category {
+	var out []Category
+	for _, e := range s.Series {
+		if c := e.Key.Category; c != "" && !c.Known() && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Aggregate re-buckets rows into display buckets of granularity g in p's zone,
@@ -120,6 +192,7 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 		cur string
 	}
 	sums := map[k]*Entry{}
+	units := map[unitKey]*UnitTotal{}
 	s := Summary{Cost: Totals{}}
 	for _, r := range rows {
 		if !p.Contains(r.Bucket) {
@@ -133,6 +206,7 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 			sums[kk] = e
 		}
 		e.Volume += r.Volume
+		e.Units += r.Units
 		e.CostNanos += r.CostNanos
 		e.CostEstimated += r.CostEstimated
 		s.Volume += r.Volume
@@ -141,13 +215,50 @@ func Aggregate(rows []Row, p Period, g Granularity) Summary {
 		}
 		s.CostMissing += r.CostMissing
 		s.CostEstimated += r.CostEstimated
+		if c := r.Key.Category; c.Unit() != UnitMessage {
+			uk := unitKey{c, r.Currency}
+			u := units[uk]
+			if u == nil {
+				u = &UnitTotal{Category: c, Unit: c.Unit(), Currency: r.Currency}
+				units[uk] = u
+			}
+			u.Volume += r.Units
+			u.CostNanos += r.CostNanos
+		}
 	}
 	s.Series = make([]Entry, 0, len(sums))
 	for _, e := range sums {
 		s.Series = append(s.Series, *e)
 	}
 	sort.Slice(s.Series, func(i, j int) bool { return entryLess(s.Series[i], s.Series[j]) })
+	s.Units = sortedUnits(units)
 	return s
+}
+
+type unitKey struct {
+	cat Category
+	cur string
+}
+
+func sortedUnits(m map[unitKey]*UnitTotal) []UnitTotal {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]UnitTotal, 0, len(m))
+	for _, u := range m {
+		out = append(out, *u)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if ra, rb := a.Category.Rank(), b.Category.Rank(); ra != rb {
+			return ra < rb
+		}
+		if a.Category != b.Category {
+			return a.Category < b.Category
+		}
+		return a.Currency < b.Currency
+	})
+	return out
 }
 
 func entryLess(a, b Entry) bool {

@@ -53,6 +53,49 @@ func (c Category) Label() string {
 	return humanize(string(c))
 }
 
+// Unit is what the volume of a category counts.
+type Unit string
+
+// Units of volume.
+const (
+	// UnitMessage: one unit is one message, the unit of every category but
+	// those billed otherwise (and of categories Insights does not know).
+	UnitMessage Unit = "message"
+	// UnitToken: one unit is one token of text (Meta Business Agent).
+	UnitToken Unit = "token"
+)
+
+// Noun is the unit's name for a count of n ("1 token", "2 tokens").
+func (u Unit) Noun(n int64) string {
+	name := string(u)
+	if name == "" {
+		name = string(UnitMessage)
+	}
+	if n == 1 || n == -1 {
+		return name
+	}
+	return name + "s"
+}
+
+// tokenCategories are the categories whose volume counts tokens.
+var tokenCategories = []Category{CategoryMetaBusinessAgent}
+
+// TokenCategories lists the categories whose volume counts tokens, not
+// messages: their volume is never added to message counts (the store keeps
+// it apart as units).
+func TokenCategories() []Category { return append([]Category(nil), tokenCategories...) }
+
+// Unit is what the volume of c counts: tokens for the token categories,
+// messages for every other category, known or not.
+func (c Category) Unit() Unit {
+	for _, t := range tokenCategories {
+		if c == t {
+			return UnitToken
+		}
+	}
+	return UnitMessage
+}
+
 // Known reports whether c is one of the documented categories.
 func (c Category) Known() bool { _, ok := categoryLabels[c]; return ok }
 

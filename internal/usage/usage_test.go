@@ -343,3 +343,72 @@ func TestParsePlainDecimal(t *testing.T) {
 		}
 	}
 }
+
+func TestCategoryUnits(t *testing.T) {
+	for _, tc := range []struct {
+		c    Category
+		want Unit
+	}{
+		{CategoryMetaBusinessAgent, UnitToken},
+		{CategoryMarketing, UnitMessage},
+		{CategoryService, UnitMessage},
+		{ParseCategory("new_thing"), UnitMessage}, // unknown: counted as messages
+		{"", UnitMessage},
+	} {
+		if got := tc.c.Unit(); got != tc.want {
+			t.Errorf("%q.Unit() = %q, want %q", tc.c, got, tc.want)
+		}
+	}
+	if got := TokenCategories(); len(got) != 1 || got[0] != CategoryMetaBusinessAgent {
+		t.Errorf("TokenCategories() = %v", got)
+	}
+	TokenCategories()[0] = CategoryMarketing // a copy: the list stays
+	if CategoryMarketing.Unit() != UnitMessage {
+		t.Error("TokenCategories handed out its own list")
+	}
+	if UnitToken.Noun(1) != "token" || UnitToken.Noun(2) != "tokens" || UnitMessage.Noun(0) != "messages" {
+		t.Errorf("nouns: %q %q %q", UnitToken.Noun(1), UnitToken.Noun(2), UnitMessage.Noun(0))
+	}
+}
+
+// Tokens are carried as units of their category, never added to the
+// message volume; their cost is in the cost totals. An unknown category is
+// kept, counted as messages and named among the unknown ones.
+func TestAggregateKeepsTokensApart(t *testing.T) {
+	d, _ := ParseDate("2026-11-04")
+	p := Period{From: d, To: d, Loc: time.UTC}
+	at := time.Date(2026, 11, 4, 10, 0, 0, 0, time.UTC)
+	rows := []Row{
+		{Bucket: at, Key: GroupKey{Category: CategoryMarketing}, Currency: "USD", Volume: 7, CostNanos: 70},
+		{Bucket: at, Key: GroupKey{Category: CategoryMetaBusinessAgent}, Currency: "USD", Units: 5000, CostNanos: 500},
+		{Bucket: at.Add(time.Hour), Key: GroupKey{Category: CategoryMetaBusinessAgent}, Currency: "USD", Units: 1000, CostNanos: 100},
+		{Bucket: at, Key: GroupKey{Category: "NEW_THING"}, Currency: "USD", Volume: 3, CostNanos: 30},
+	}
+	s := Aggregate(rows, p, Day)
+	if s.Volume != 10 || s.Cost["USD"] != 700 {
+		t.Errorf("volume %d, cost %d: want 10 messages (no tokens) and 700 (tokens' cost included)", s.Volume, s.Cost["USD"])
+	}
+	if len(s.Units) != 1 {
+		t.Fatalf("units = %+v", s.Units)
+	}
+	if u := s.Units[0]; u.Category != CategoryMetaBusinessAgent || u.Unit != UnitToken || u.Currency != "USD" || u.Volume != 6000 || u.CostNanos != 600 {
+		t.Errorf("units = %+v", u)
+	}
+	if v, cost := s.UnitsOf(CategoryMetaBusinessAgent); v != 6000 || cost["USD"] != 600 {
+		t.Errorf("UnitsOf = %d, %v", v, cost)
+	}
+	if v, cost := s.UnitsOf("OTHER_TOKENS"); v != 0 || cost == nil || len(cost) != 0 {
+		t.Errorf("UnitsOf of nothing = %d, %v", v, cost)
+	}
+	if got := s.UnitCategories(); len(got) != 1 || got[0] != CategoryMetaBusinessAgent {
+		t.Errorf("UnitCategories = %v", got)
+	}
+	for _, e := range s.Series {
+		if e.Key.Category == CategoryMetaBusinessAgent && (e.Volume != 0 || e.Units != 6000 || e.Quantity() != 6000) {
+			t.Errorf("agent entry %+v", e)
+		}
+	}
+	if got := s.UnknownCategories(); len(got) != 1 || got[0] != "NEW_THING" || got[0].Label() != "New Thing" {
+		t.Errorf("unknown categories = %v", got)
+	}
+}

@@ -50,3 +50,6 @@ func clientCount(n int) string {
 func csvHref(apiHref string) string {
 	return strings.Replace(apiHref, "/api/v1/usage", "/export/usage.csv", 1)
 }
+
+// joinLabels lists names in a sentence ("New Thing (NEW_THING), Other (OTHER)").
+func joinLabels(labels []string) string { return strings.Join(labels, ", ") }

@@ -183,6 +183,28 @@ type InsightsView struct {
 	Tiers TiersPanel
 	// CostEstimate: costs estimated from the rate card; see estimate_view.go.
 	CostEstimate CostEstimate
+	// Units are the cards of the categories not counted in messages (Meta
+	// Business Agent's tokens), beside the messaging KPIs.
+	Units []UnitUsage
+	// UnknownCategories names the categories of the period Insights does
+	// not know ("New Thing (NEW_THING)"): kept and counted as messages.
+	UnknownCategories []string
+}
+
+// UnitUsage is a category whose volume is not counted in messages (Meta
+// Business Agent: tokens) over the period: its own small card, never added
+// to the message figures; its cost is in the cost figures.
+type UnitUsage struct {
+	TestID   string // "units-meta_business_agent"
+	Category string // its label ("Meta Business Agent")
+	Volume   string // "12,345"
+	Exact    string // "12345"
+	Unit     string // the unit's noun for Volume ("tokens")
+	Cost     string // "$1.23" ("—" when none), currencies side by side
+	Delta    Delta
+	// PrevVolume and PrevUnit are the previous period's; PrevVolume is
+	// empty when that period is not shown.
+	PrevVolume, PrevUnit string
 }
 
 // CostCell is a client's cost in one currency on the overview.

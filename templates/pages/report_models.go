@@ -52,6 +52,9 @@ type ReportView struct {
 	ListHref            string
 	PDFUnavailable      string // why the PDF button is missing, when it is
 	PrintStylesheetHref string
+	// Units and UnknownCategories: as in InsightsView.
+	Units             []UnitUsage
+	UnknownCategories []string
 }
 
 // ReportKPI is one headline figure of the statement.
