@@ -116,6 +116,9 @@ func (w *work) run(ctx context.Context) {
 		return
 	}
 	w.state = st
+	// While any channel backfills, this process's writes queue behind its
+	// months of points: slow queries then are expected, not warnings.
+	ctx = store.ExpectSlowDuring(ctx, "a backfill was running", p.backfillDuring)
 	now := p.now()
 	if now.Before(st.PausedUntil) {
 		if st.ConsecutiveFailures > 0 {
@@ -220,6 +223,13 @@ func (w *work) usage(ctx context.Context, now time.Time) error {
 	// A backfill writes months of points at once: its slow queries are
 	// expected, not warnings.
 	backfill := store.ExpectSlow(ctx, "backfill")
+	if st.BackfilledFrom.IsZero() || st.BackfilledUntil.IsZero() || want.Before(st.BackfilledFrom) {
+		w.p.backfills.Add(1)
+		defer func() {
+			w.p.backfillEnded.Store(time.Now().UnixNano()) // wall time, as the store's query timings
+			w.p.backfills.Add(-1)
+		}()
+	}
 	if st.BackfilledFrom.IsZero() || st.BackfilledUntil.IsZero() {
 		covered, err := w.fetch(backfill, store.PollBackfill, want, end)
 		if covered.Before(end) {

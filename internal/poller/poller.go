@@ -143,6 +143,12 @@ type Status struct {
 	LastResult Result    // the last pass's counts
 }
 
+// backfillDuring reports whether a backfill ran at some time since begin:
+// a query that began then may have waited behind its writes.
+func (p *Poller) backfillDuring(begin time.Time) bool {
+	return p.backfills.Load() > 0 || p.backfillEnded.Load() >= begin.UnixNano()
+}
+
 // Poller fetches usage from the Partner API into the store. It is safe for
 // concurrent use; passes of one Poller run one at a time.
 type Poller struct {
@@ -152,6 +158,11 @@ type Poller struct {
 	opts   Options
 	holder string // Options.Holder
 	m      pollMetrics
+	// backfills counts the channels backfilling right now (their slow
+	// queries, and those of the writes waiting behind them, are expected).
+	backfills atomic.Int64
+	// backfillEnded is when the last backfill ended (unix nanoseconds).
+	backfillEnded atomic.Int64
 
 	passMu          sync.Mutex // one pass (or requested discovery) at a time
 	lastDiscover    time.Time  // last successful discovery; guarded by passMu

@@ -193,8 +193,8 @@ func (l *slowLogger) Trace(ctx context.Context, begin time.Time, fc func() (stri
 	if len(sql) > 300 {
 		sql = sql[:300] + "…"
 	}
-	if why, ok := ctx.Value(expectSlowKey{}).(string); ok {
-		l.log.InfoContext(ctx, "slow query (expected)", "reason", why, "duration", d, "rows", rows, "sql", sql)
+	if e, ok := ctx.Value(expectSlowKey{}).(expectation); ok && (e.during == nil || e.during(begin)) {
+		l.log.InfoContext(ctx, "slow query (expected)", "reason", e.reason, "duration", d, "rows", rows, "sql", sql)
 		return
 	}
 	l.log.WarnContext(ctx, "slow query", "duration", d, "rows", rows, "sql", sql)
@@ -202,12 +202,24 @@ func (l *slowLogger) Trace(ctx context.Context, begin time.Time, fc func() (stri
 
 type expectSlowKey struct{}
 
+type expectation struct {
+	reason string
+	during func(begin time.Time) bool
+}
+
 // ExpectSlow marks ctx as work whose queries are expected to be slow (a
 // first backfill writes months of points at once), giving the reason: its
 // slow queries are logged at Info rather than as warnings, which are kept
 // for queries that should have been fast.
 func ExpectSlow(ctx context.Context, reason string) context.Context {
-	return context.WithValue(ctx, expectSlowKey{}, reason)
+	return context.WithValue(ctx, expectSlowKey{}, expectation{reason: reason})
+}
+
+// ExpectSlowDuring is ExpectSlow for the slow queries that during reports
+// true for, given the time the query began: other work waiting behind a
+// backfill's writes is slow only if the backfill ran while it waited.
+func ExpectSlowDuring(ctx context.Context, reason string, during func(begin time.Time) bool) context.Context {
+	return context.WithValue(ctx, expectSlowKey{}, expectation{reason: reason, during: during})
 }
 
 // unix converts t to stored unix seconds.
