@@ -111,7 +111,7 @@ func (s *Server) showLogin(c echo.Context) error {
 }
 
 func (s *Server) renderLogin(c echo.Context, status int, email, msg string) error {
-	v := pages.LoginView{Meta: s.pageMeta("Sign in", "", "", ""), CSRF: csrfToken(c), Next: safeNext(c.FormValue("next")), Email: email, Error: msg}
+	v := pages.LoginView{Meta: s.pageMeta("", "", ""), CSRF: csrfToken(c), Next: safeNext(c.FormValue("next")), Email: email, Error: msg}
 	v.Meta.Nav = nil
 	return s.render(c, status, pages.Login(v))
 }
@@ -166,7 +166,7 @@ func (s *Server) showSetup(c echo.Context) error {
 }
 
 func (s *Server) renderSetup(c echo.Context, status int, msg string) error {
-	v := pages.SetupView{Meta: s.pageMeta("First run", "", "", ""), CSRF: csrfToken(c), Email: c.FormValue("email"), Name: c.FormValue("name"), Error: msg}
+	v := pages.SetupView{Meta: s.pageMeta("", "", ""), CSRF: csrfToken(c), Email: c.FormValue("email"), Name: c.FormValue("name"), Error: msg}
 	v.Meta.Nav = nil
 	return s.render(c, status, pages.Setup(v))
 }
@@ -239,7 +239,7 @@ func (s *Server) enterShare(c echo.Context, secret, password string, withPasswor
 	// browser gives up waiting).
 	p, l, err := s.acl.auth.OpenShareLink(auditCtx(c), secret, password, clientAddr(c))
 	if errors.Is(err, auth.ErrPasswordRequired) || errors.Is(err, auth.ErrRateLimited) {
-		v := pages.SharePasswordView{Meta: s.pageMeta("Shared view", "", "", ""), CSRF: csrfToken(c), Action: "/s", Token: secret}
+		v := pages.SharePasswordView{Meta: s.pageMeta("", "", ""), CSRF: csrfToken(c), Action: "/s", Token: secret}
 		v.Meta.Nav = nil
 		status := http.StatusOK
 		switch {
@@ -300,7 +300,7 @@ func (s *Server) renderUsers(c echo.Context, status int, msg, notice string) err
 	if err != nil {
 		return err
 	}
-	v := pages.UsersView{Meta: s.pageMeta("Users", "", "UTC", ""), CSRF: csrfToken(c), Roles: roleOptions(string(auth.RoleMember)), Error: msg, Notice: notice}
+	v := pages.UsersView{Meta: s.pageMeta("", "UTC", ""), CSRF: csrfToken(c), Roles: roleOptions(string(auth.RoleMember)), Error: msg, Notice: notice}
 	for _, u := range users {
 		v.Users = append(v.Users, pages.UserRow{
 			ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Name: u.Name, RoleLabel: auth.Role(u.Role).Label(),
@@ -388,7 +388,7 @@ func (s *Server) renderShareLinks(c echo.Context, status int, msg, newURL string
 		return err
 	}
 	now := s.now().UTC()
-	v := pages.ShareLinksView{Meta: s.pageMeta("Share links", "", "UTC", ""), CSRF: csrfToken(c), Error: msg, NewURL: newURL,
+	v := pages.ShareLinksView{Meta: s.pageMeta("", "UTC", ""), CSRF: csrfToken(c), Error: msg, NewURL: newURL,
 		Expiry: usage.DateOf(now.AddDate(0, 0, 30)).String()}
 	names := map[string]string{}
 	for _, cl := range clients {
@@ -483,7 +483,7 @@ func (s *Server) renderTokens(c echo.Context, status int, msg, newToken string) 
 	if err != nil {
 		return err
 	}
-	v := pages.TokensView{Meta: s.pageMeta("API tokens", "", "UTC", ""), CSRF: csrfToken(c), Error: msg, NewToken: newToken}
+	v := pages.TokensView{Meta: s.pageMeta("", "UTC", ""), CSRF: csrfToken(c), Error: msg, NewToken: newToken}
 	for _, t := range toks {
 		row := pages.TokenRow{ID: strconv.FormatInt(t.ID, 10), Name: t.Name, Hint: t.Hint, Created: t.CreatedAt.Format("2006-01-02 15:04"),
 			LastUsed: "never", Status: "active", Active: true, Revoke: "/tokens/" + strconv.FormatInt(t.ID, 10) + "/revoke"}

@@ -258,7 +258,7 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	title, subtitle, crumbs := insightsHeading(sc, q, preset)
 
 	v := pages.InsightsView{
-		Meta:     s.pageMeta(title, sc.client.Name, loc.String(), ""),
+		Meta:     s.pageMeta(sc.client.Name, loc.String(), ""),
 		Crumbs:   crumbs,
 		Title:    title,
 		Subtitle: subtitle,

@@ -73,7 +73,7 @@ func (s *Server) overviewView(q report.Query, preset string, r report.UsageRepor
 	list := sortClients(byID, currencies)
 	buckets := usage.Buckets(q.Period, q.Granularity)
 	v := pages.OverviewView{
-		Meta:     s.pageMeta("Overview", "All clients", loc.String(), "overview"),
+		Meta:     s.pageMeta("", loc.String(), "overview"),
 		Title:    s.opts.PartnerName,
 		Period:   formatPeriod(q.Period),
 		Previous: formatPeriod(r.PrevSpan),

@@ -40,15 +40,21 @@ func (s *Server) serveStatic(c echo.Context) error {
 	return nil
 }
 
-// pageMeta fills what the page frame needs.
-func (s *Server) pageMeta(title, scope, zone string, active string) layout.PageMeta {
+// pageMeta fills what the page frame needs: the client the page is about
+// (its name; "" for pages about several), the zone of its times and the
+// active navigation link ("overview", "reports", "alerts" or ""). The page
+// component adds its own title.
+func (s *Server) pageMeta(scope, zone string, active string) layout.PageMeta {
 	var u layout.URLer = plainURLs{}
 	if a := s.assets(); a != nil {
 		u = a
 	}
 	return layout.PageMeta{
-		Title:       title,
-		Nav:         []layout.NavItem{{Label: "Overview", Href: "/", Active: active == "overview"}, {Label: "Reports", Href: "/reports", Active: active == "reports"}, {Label: "Alerts", Href: "/alerts", Active: active == "alerts"}},
+		Nav: []layout.NavItem{
+			{Link: layout.NavOverview, Href: "/", Active: active == "overview"},
+			{Link: layout.NavReports, Href: "/reports", Active: active == "reports"},
+			{Link: layout.NavAlerts, Href: "/alerts", Active: active == "alerts"},
+		},
 		ClientScope: scope,
 		Zone:        zone,
 		DemoMode:    s.opts.Demo,

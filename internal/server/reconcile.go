@@ -62,7 +62,7 @@ func (s *Server) showReconcile(c echo.Context) error {
 		name = client.ID
 	}
 	v.ClientID, v.ClientName = client.ID, name
-	v.Meta = s.pageMeta("Reconciliation · "+name, name, loc.String(), "")
+	v.Meta = s.pageMeta(name, loc.String(), "")
 	monthURL := func(t time.Time) string {
 		q := url.Values{"client": {client.ID}, "month": {t.Format("2006-01")}}
 		return "/reconcile?" + q.Encode()

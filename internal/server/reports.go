@@ -215,10 +215,10 @@ func monthKey(p usage.Period) string { return fmt.Sprintf("%04d-%02d", p.From.Ye
 func monthLabel(p usage.Period) string { return p.From.In(time.UTC).Format("January 2006") }
 
 // reportBase fills what both statements share.
-func (s *Server) reportBase(title, scope, scopeID string, r report.MonthReport, fr pages.Freshness) pages.ReportView {
+func (s *Server) reportBase(scope, scopeID string, r report.MonthReport, fr pages.Freshness) pages.ReportView {
 	loc := r.Month.Loc
 	v := pages.ReportView{
-		Meta:      s.pageMeta(title, scope, loc.String(), "reports"),
+		Meta:      s.pageMeta(scope, loc.String(), "reports"),
 		Partner:   s.opts.PartnerName,
 		Logo:      s.opts.Logo,
 		Title:     "Monthly statement",
@@ -523,7 +523,7 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
-	v := s.reportBase("Statement "+monthLabel(r.Month)+" · "+sc.client.Name, sc.client.Name, sc.client.ID, r, fr)
+	v := s.reportBase(sc.client.Name, sc.client.ID, r, fr)
 	v.Tables = []pages.ReportTable{
 		compareTable(r, "report-by-category", "By category", "Category", func(k usage.GroupKey) string { return string(k.Category) },
 			categoryOrder(), categoryLabel, 0),
@@ -607,7 +607,7 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 	if len(q.ClientIDs) > 0 {
 		scopeName = fmt.Sprintf("%d clients", len(q.ClientIDs))
 	}
-	v := s.reportBase("Statement "+monthLabel(r.Month)+" · "+strings.ToLower(scopeName), scopeName, "", r, fr)
+	v := s.reportBase(scopeName, "", r, fr)
 	v.Tables = []pages.ReportTable{
 		currencyTable(r),
 		compareTable(r, "report-by-client", "By client", "Client", func(k usage.GroupKey) string { return k.Client },

@@ -37,7 +37,7 @@ func (s *Server) listReports(c echo.Context) error {
 	}
 	// A client viewer sees its own clients only (access.go).
 	sc := scopeFrom(c)
-	v := pages.ReportListView{Meta: s.pageMeta("Monthly statements", "All clients", "", "reports")}
+	v := pages.ReportListView{Meta: s.pageMeta("", "", "reports")}
 	if v.Partner, err = s.monthsEntry(ctx, requestScope(c), store.ChannelFilter{ClientIDs: sc.Filter(nil)}, "", "All clients", time.UTC, sc.dates()); err != nil {
 		return err
 	}

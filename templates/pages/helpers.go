@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -49,4 +50,21 @@ func clientCount(n int) string {
 // csvHref turns a /api/v1/usage link into the same query's CSV export.
 func csvHref(apiHref string) string {
 	return strings.Replace(apiHref, "/api/v1/usage", "/export/usage.csv", 1)
+}
+
+// errorTitle is the heading of the error page, in words rather than codes.
+func errorTitle(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "That filter doesn't work"
+	case http.StatusNotFound:
+		return "Not found"
+	case http.StatusServiceUnavailable:
+		return "Temporarily unavailable"
+	case http.StatusNotImplemented:
+		return "Not available in this build"
+	case http.StatusInternalServerError:
+		return "Something went wrong"
+	}
+	return http.StatusText(status)
 }

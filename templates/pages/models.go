@@ -234,8 +234,7 @@ type OverviewView struct {
 // ErrorView is the page shown for a failed request.
 type ErrorView struct {
 	Meta    layout.PageMeta
-	Status  int
-	Title   string
+	Status  int // the HTTP status; the page words its title from it
 	Message string
 	Field   string // the filter at fault, for a 400
 	Back    string // where to go from here

@@ -26,3 +26,13 @@ func pageSizeRule(paper string) string {
 	}
 	return "<style>@page { size: " + size + " portrait; }</style>"
 }
+
+// reportTitle is the statement's page title: the month and the client, or
+// the clients it covers.
+func reportTitle(v ReportView) string {
+	scope := v.Scope
+	if v.ScopeID == "" {
+		scope = strings.ToLower(scope)
+	}
+	return "Statement " + v.Month + " · " + scope
+}
