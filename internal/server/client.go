@@ -432,7 +432,7 @@ func callsSection(r report.CallReport, buckets []time.Time, q report.Query, per,
 	}
 	if len(currencies) == 0 {
 		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: "kpi-call-cost", Label: "Total cost", Value: "—",
-			Delta: pages.Delta{Text: "n/a", Class: "delta--na", Title: "no call costs reported"}, Note: "estimated"})
+			Delta: noChange(pages.NoCallCosts), Note: "estimated"})
 	}
 	for i, c := range currencies {
 		id := "kpi-call-cost"
@@ -540,7 +540,7 @@ func countryBreakdown(s usage.Summary) pages.Breakdown {
 		}
 	}
 	for _, t := range report.SortDims(sums) {
-		label, sub := countryName(t.Key), t.Key
+		label, sub := pages.CountryName(t.Key), t.Key
 		if t.Key == "" {
 			label, sub = "Not reported", ""
 		}
@@ -612,7 +612,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 		ResetHref:     path,
 	}
 	if sc.channel == nil {
-		f.WABAs = []pages.Option{{Value: "", Label: "All WABAs", Selected: len(q.WABAIDs) == 0}}
+		f.WABAs = []pages.Option{{Value: "", Selected: len(q.WABAIDs) == 0}}
 		for _, w := range sc.wabaIDs() {
 			label := w
 			for _, ch := range sc.channels {
@@ -623,7 +623,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 			}
 			f.WABAs = append(f.WABAs, pages.Option{Value: w, Label: label, Selected: slices.Contains(q.WABAIDs, w)})
 		}
-		f.Channels = []pages.Option{{Value: "", Label: "All channels", Selected: len(q.ChannelIDs) == 0}}
+		f.Channels = []pages.Option{{Value: "", Selected: len(q.ChannelIDs) == 0}}
 		for _, ch := range sc.channels {
 			if len(q.WABAIDs) > 0 && !slices.Contains(q.WABAIDs, ch.WABAID) {
 				continue
@@ -631,7 +631,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 			f.Channels = append(f.Channels, pages.Option{Value: ch.ID, Label: channelLabel(ch), Selected: slices.Contains(q.ChannelIDs, ch.ID)})
 		}
 	}
-	f.Categories = []pages.Option{{Value: "", Label: "All categories", Selected: len(q.Categories) == 0}}
+	f.Categories = []pages.Option{{Value: "", Selected: len(q.Categories) == 0}}
 	cats := slices.Clone(usage.KnownCategories)
 	for _, c := range q.Categories {
 		if !slices.Contains(cats, usage.Category(c)) {
@@ -641,7 +641,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 	for _, c := range cats {
 		f.Categories = append(f.Categories, pages.Option{Value: string(c), Label: c.Label(), Selected: slices.Contains(q.Categories, string(c))})
 	}
-	f.Countries = []pages.Option{{Value: "", Label: "All countries", Selected: len(q.Countries) == 0}}
+	f.Countries = []pages.Option{{Value: "", Selected: len(q.Countries) == 0}}
 	var countries []string
 	for _, e := range breakdown.Series {
 		if e.Key.Country != "" && !slices.Contains(countries, e.Key.Country) {
@@ -655,7 +655,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 	}
 	sort.Strings(countries)
 	for _, c := range countries {
-		f.Countries = append(f.Countries, pages.Option{Value: c, Label: countryName(c) + " (" + c + ")", Selected: slices.Contains(q.Countries, c)})
+		f.Countries = append(f.Countries, pages.Option{Value: c, Selected: slices.Contains(q.Countries, c)})
 	}
 	return f
 }

@@ -87,11 +87,7 @@ func zoneOptions(def, current string) []pages.Option {
 	}
 	out := make([]pages.Option, 0, len(names))
 	for i, z := range names {
-		label := z
-		if i == 0 {
-			label = z + " (default)"
-		}
-		out = append(out, pages.Option{Value: z, Label: label, Selected: z == current})
+		out = append(out, pages.Option{Value: z, Default: i == 0, Selected: z == current})
 	}
 	return out
 }
@@ -102,20 +98,18 @@ func presetButtons(active string, loc *time.Location, now time.Time) []pages.Pre
 	out := make([]pages.PresetButton, 0, len(datePresets))
 	for _, p := range datePresets {
 		f, t := p.Range(today)
-		out = append(out, pages.PresetButton{Key: p.Key, Label: p.Label, From: f.String(), To: t.String(), Active: p.Key == active})
+		out = append(out, pages.PresetButton{Key: p.Key, From: f.String(), To: t.String(), Active: p.Key == active})
 	}
 	return out
 }
 
-var granularityLabels = []struct {
-	g     usage.Granularity
-	label string
-}{{usage.HalfHour, "Half-hour"}, {usage.Day, "Day"}, {usage.Month, "Month"}}
+// granularities are the bucket sizes the filter bar offers.
+var granularities = []usage.Granularity{usage.HalfHour, usage.Day, usage.Month}
 
 func granularityOptions(current usage.Granularity) []pages.Option {
-	out := make([]pages.Option, 0, len(granularityLabels))
-	for _, g := range granularityLabels {
-		out = append(out, pages.Option{Value: string(g.g), Label: g.label, Selected: g.g == current})
+	out := make([]pages.Option, 0, len(granularities))
+	for _, g := range granularities {
+		out = append(out, pages.Option{Value: string(g), Selected: g == current})
 	}
 	return out
 }
@@ -131,12 +125,9 @@ func granularityNoun(g usage.Granularity) string {
 	return "day"
 }
 
-// toDelta converts the formatter's delta to the view's.
-func toDelta(d delta) pages.Delta { return pages.Delta{Text: d.Text, Class: d.Class, Title: d.Title} }
-
 // changeOf formats current against previous.
 func changeOf(current, previous int64) pages.Delta {
-	return toDelta(formatChange(usage.Compare(current, previous)))
+	return formatChange(usage.Compare(current, previous))
 }
 
 // hideComparisons takes the previous-period figures out of KPI cards whose
@@ -144,8 +135,7 @@ func changeOf(current, previous int64) pages.Delta {
 func hideComparisons(kpis []pages.KPI) {
 	for i := range kpis {
 		kpis[i].Previous = ""
-		kpis[i].Delta = pages.Delta{Text: "n/a", Class: "delta--na",
-			Title: "No comparison: the previous period lies outside this shared view"}
+		kpis[i].Delta = noChange(pages.PrevOutsideShare)
 	}
 }
 
@@ -159,7 +149,6 @@ func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelF
 	if err != nil {
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
-	fr.DataUntil = "no data yet"
 	if ok {
 		fr.DataUntil = formatInstant(last, loc)
 	}
@@ -167,7 +156,6 @@ func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelF
 	if err != nil {
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
-	fr.LastPoll = "never"
 	if pok {
 		fr.LastPoll = formatInstant(polled, loc)
 	}
@@ -176,8 +164,7 @@ func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelF
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
 	if paused.Channels > 0 {
-		fr.Paused = plural(paused.Channels, "channel", "channels") + " paused by the Partner API until " +
-			formatInstant(paused.Until, loc)
+		fr.PausedChannels, fr.PausedUntil = paused.Channels, formatInstant(paused.Until, loc)
 	}
 	errs, err := s.store.RecentPollErrors(ctx, sc, f, now.Add(-24*time.Hour))
 	if err != nil {
@@ -200,16 +187,16 @@ func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelF
 	}
 	switch {
 	case !pok && len(errs) > 0:
-		fr.State, fr.StateLabel = "failed", "polling failing"
+		fr.State = "failed"
 	case !pok:
-		fr.State, fr.StateLabel = "unknown", "not polled yet"
+		fr.State = "unknown"
 	case now.Sub(polled) > 3*time.Hour:
-		fr.State, fr.StateLabel = "stale", "stale"
+		fr.State = "stale"
 		if len(errs) > 0 {
-			fr.State, fr.StateLabel = "failed", "polling failing"
+			fr.State = "failed"
 		}
 	default:
-		fr.State, fr.StateLabel = "fresh", "up to date"
+		fr.State = "fresh"
 	}
 	return fr, nil
 }

@@ -268,7 +268,7 @@ func (s *Server) reportBase(scope, scopeID string, r report.MonthReport, fr page
 		v.Previous = "— (" + monthLabel(r.Prev) + " lies outside this shared view)"
 		for i := range v.KPIs {
 			v.KPIs[i].Previous = ""
-			v.KPIs[i].Delta = pages.Delta{Text: "n/a", Class: "delta--na", Title: "No comparison: the month before lies outside this shared view"}
+			v.KPIs[i].Delta = noChange(pages.MonthOutsideShare)
 		}
 		blankPrevious(&v.Calls)
 	}
@@ -347,14 +347,14 @@ func moneyChange(cur, prev usage.Totals) pages.ReportCell {
 		return pages.ReportCell{Text: "—"}
 	case 1:
 		d := changeOf(cur[cs[0]], prev[cs[0]])
-		return pages.ReportCell{Text: d.Text, Class: d.Class, Title: d.Title}
+		return pages.ReportCell{Text: d.Text, Class: d.Class, Title: d.Title()}
 	}
 	return pages.ReportCell{Text: "per currency", Title: "several currencies are never added together"}
 }
 
 func countChange(cur, prev int64) pages.ReportCell {
 	d := changeOf(cur, prev)
-	return pages.ReportCell{Text: d.Text, Class: d.Class, Title: d.Title}
+	return pages.ReportCell{Text: d.Text, Class: d.Class, Title: d.Title()}
 }
 
 func exactMoney(t usage.Totals) string {
@@ -475,7 +475,7 @@ func countryLabel(k string) (string, string) {
 	if k == "" {
 		return "Not reported", ""
 	}
-	return countryName(k), k
+	return pages.CountryName(k), k
 }
 
 // callsTable compares the voice KPIs with the previous month.

@@ -94,7 +94,7 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 	if f.Budget != nil && sc.channel == nil {
 		b := f.Budget
 		p.KPIs = append(p.KPIs, pages.KPI{TestID: "kpi-budget", Label: "Budget for " + monthName, Value: formatMoney(b.Currency, b.AmountNanos),
-			Sub: formatMoney(b.Currency, b.AmountNanos-f.ToDateNanos) + " left", Delta: pages.Delta{Text: "monthly", Class: "delta--na", Title: "Set by a partner admin"}})
+			Sub: formatMoney(b.Currency, b.AmountNanos-f.ToDateNanos) + " left", Delta: noChange(pages.BudgetMonthly)})
 		p.Budget = budgetProgress(f)
 	}
 	var budgetLine *int64
@@ -174,7 +174,7 @@ func budgetForm(c echo.Context, clientID, currency string, budget *store.Budget)
 
 // noBudgetDelta fills the change line of spend KPIs when there is no
 // budget to compare with.
-var noBudgetDelta = pages.Delta{Text: "no budget", Class: "delta--na", Title: "No monthly budget is set for this client"}
+var noBudgetDelta = noChange(pages.NoBudget)
 
 // budgetProgress is the bar of a budget: month to date and forecast.
 func budgetProgress(f spend.Forecast) *pages.BudgetProgress {

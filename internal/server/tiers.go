@@ -174,7 +174,7 @@ func tierRowView(r report.TierRow) pages.TierRowView {
 	v := pages.TierRowView{Market: r.Region, Category: r.Category.Label(), Volume: formatInt(r.Volume),
 		Tier: r.Tier.String(), Source: r.Source, NextAt: "—", ToGo: "—", PriceNow: "—"}
 	if r.Country != "" {
-		v.Market = countryName(r.Country) + " (" + r.Country + ")"
+		v.Market = pages.CountryName(r.Country) + " (" + r.Country + ")"
 	}
 	if r.HasNext {
 		v.NextAt = formatInt(r.Next.From)

@@ -9,19 +9,23 @@ import (
 	"github.com/insights-dev/insights/templates/layout"
 )
 
-// Option is one choice of a select in the filter bar.
+// Option is one choice of a select. Label words it; the filter bar words
+// an option without a Label itself: the "all" choice (Value ""), a
+// granularity, a time zone (Default marks the scope's own) and a country.
 type Option struct {
 	Value    string
 	Label    string
 	Selected bool
+	Default  bool // the scope's own time zone
 }
 
-// PresetButton is one date-range preset of the filter bar. From and To are
-// the dates it stands for today, so the script can fill the date fields.
+// PresetButton is one date-range preset of the filter bar (its Key words
+// it). From and To are the dates it stands for today, so the script can
+// fill the date fields.
 type PresetButton struct {
-	Key, Label string
-	From, To   string
-	Active     bool
+	Key      string
+	From, To string
+	Active   bool
 }
 
 // Filters is the state of a page's filter form (a GET form, so every view
@@ -40,12 +44,28 @@ type Filters struct {
 	ResetHref     string   // the page without any filter
 }
 
-// Delta is a KPI's change against the previous period, formatted.
+// Delta is a KPI's change against the previous period, formatted; the
+// sentence behind it (Title) and, without a change, its words (Label) come
+// from the templates.
 type Delta struct {
 	Text  string // "+12.3%", "−4.0%", "0.0%" or "n/a"
 	Class string // delta--up, delta--down, delta--flat or delta--na
-	Title string // the sentence behind the figure, for tooltips and screen readers
+	// Why says, for a delta--na, why there is no change to show.
+	Why NoChange
 }
+
+// NoChange is why a figure shows no change.
+type NoChange int
+
+// The reasons a figure shows no change.
+const (
+	NoPrevious        NoChange = iota // the previous value is zero: no percentage
+	PrevOutsideShare                  // the previous period lies outside a share link's dates
+	MonthOutsideShare                 // the month before lies outside a share link's dates (statements)
+	NoCallCosts                       // no call costs were reported
+	NoBudget                          // no monthly budget to compare with
+	BudgetMonthly                     // the budget itself: set per month, nothing to compare
+)
 
 // KPI is one headline figure with its comparison.
 type KPI struct {
@@ -65,13 +85,15 @@ type Crumb struct {
 
 // Freshness says how current the data behind a page is.
 type Freshness struct {
-	DataUntil   string // "3 Mar 2026, 14:00 CET" or "no data yet"
-	LastPoll    string // "3 Mar 2026, 14:05 CET" or "never"
-	State       string // "fresh", "stale", "failed" or "unknown"
-	StateLabel  string // a short word for the state
-	Paused      string // "2 channels paused by the Partner API until 14:30 CET"; "" when none is
-	ErrorCount  int    // poll errors in the last 24 hours for this scope
-	ErrorSample []string
+	DataUntil string // "3 Mar 2026, 14:00 CET"; "" when there is no data yet
+	LastPoll  string // "3 Mar 2026, 14:05 CET"; "" when never polled
+	State     string // "fresh", "stale", "failed" or "unknown"
+	// PausedChannels is how many channels the Partner API has paused, until
+	// PausedUntil; 0 when none is.
+	PausedChannels int
+	PausedUntil    string
+	ErrorCount     int // poll errors in the last 24 hours for this scope
+	ErrorSample    []string
 }
 
 // BreakdownRow is one row of a breakdown table.

@@ -1,4 +1,4 @@
-package server
+package pages
 
 // countryNames names the recipient countries WhatsApp traffic most often
 // goes to; other codes are shown as they come.
@@ -15,8 +15,8 @@ var countryNames = map[string]string{
 	"VN": "Vietnam", "ZA": "South Africa",
 }
 
-// countryName is the English name of an ISO 3166 alpha-2 code, or the code.
-func countryName(code string) string {
+// CountryName is the English name of an ISO 3166 alpha-2 code, or the code.
+func CountryName(code string) string {
 	if n, ok := countryNames[code]; ok {
 		return n
 	}
