@@ -356,8 +356,8 @@ func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pa
 	paid, free := paidFree(d.breakdown)
 	prevPaid, prevFree := paidFree(d.main.Previous)
 	kpis = append(kpis, pages.KPI{
-		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(cur.Volume),
-		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume) + " in " + prevLabel,
+		TestID: "kpi-messages", Measure: pages.MeasureMessages, Value: formatInt(cur.Volume),
+		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume), PrevPeriod: prevLabel,
 	})
 	currencies = report.Currencies(cur.Cost, prev.Cost)
 	if len(currencies) == 0 && sc.currency != "" {
@@ -369,21 +369,21 @@ func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pa
 			id += "-" + strings.ToLower(c)
 		}
 		kpis = append(kpis, pages.KPI{
-			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
-			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel,
-			Note: "estimated",
+			TestID: id, Measure: pages.MeasureCost, Currency: c, Value: formatMoney(c, cur.Cost[c]),
+			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]), PrevPeriod: prevLabel,
+			Estimated: true,
 		})
 	}
 	kpis = append(kpis,
 		pages.KPI{
-			TestID: "kpi-paid", Label: "Paid messages", Value: formatInt(paid),
-			Sub:   formatShare(paid, paid+free) + " of messages",
-			Delta: changeOf(paid, prevPaid), Previous: formatInt(prevPaid) + " in " + prevLabel,
+			TestID: "kpi-paid", Measure: pages.MeasurePaid, Value: formatInt(paid),
+			Sub:   pages.Sub{Kind: pages.SubShareOfMessages, A: formatShare(paid, paid+free)},
+			Delta: changeOf(paid, prevPaid), Previous: formatInt(prevPaid), PrevPeriod: prevLabel,
 		},
 		pages.KPI{
-			TestID: "kpi-free", Label: "Free messages", Value: formatInt(free),
-			Sub:   formatShare(free, paid+free) + " of messages",
-			Delta: changeOf(free, prevFree), Previous: formatInt(prevFree) + " in " + prevLabel,
+			TestID: "kpi-free", Measure: pages.MeasureFree, Value: formatInt(free),
+			Sub:   pages.Sub{Kind: pages.SubShareOfMessages, A: formatShare(free, paid+free)},
+			Delta: changeOf(free, prevFree), Previous: formatInt(prevFree), PrevPeriod: prevLabel,
 		},
 	)
 	if len(currencies) > 1 {
@@ -416,13 +416,13 @@ func callsSection(r report.CallReport, buckets []time.Time, q report.Query, per,
 		EmptyText:  "No WhatsApp voice calls were reported for this scope between " + formatPeriod(q.Period) + " or in the period before. Calls appear here once the Calling API is in use on these numbers.",
 	}
 	sec.KPIs = []pages.KPI{
-		{TestID: "kpi-calls", Label: "Total calls", Value: formatInt(cur.Calls),
-			Sub:   formatInt(cur.Inbound) + " inbound · " + formatInt(cur.Outbound) + " outbound",
-			Delta: changeOf(cur.Calls, prev.Calls), Previous: formatInt(prev.Calls) + " in " + prevLabel},
-		{TestID: "kpi-minutes", Label: "Total minutes", Value: formatMinutes(cur.Seconds),
-			Delta: changeOf(cur.Seconds, prev.Seconds), Previous: formatMinutes(prev.Seconds) + " in " + prevLabel},
-		{TestID: "kpi-avg-duration", Label: "Average duration", Value: formatDuration(cur.AverageSeconds()),
-			Delta: changeOf(cur.AverageSeconds(), prev.AverageSeconds()), Previous: formatDuration(prev.AverageSeconds()) + " in " + prevLabel},
+		{TestID: "kpi-calls", Measure: pages.MeasureCalls, Value: formatInt(cur.Calls),
+			Sub:   pages.Sub{Kind: pages.SubInOut, A: formatInt(cur.Inbound), B: formatInt(cur.Outbound)},
+			Delta: changeOf(cur.Calls, prev.Calls), Previous: formatInt(prev.Calls), PrevPeriod: prevLabel},
+		{TestID: "kpi-minutes", Measure: pages.MeasureMinutes, Value: formatMinutes(cur.Seconds),
+			Delta: changeOf(cur.Seconds, prev.Seconds), Previous: formatMinutes(prev.Seconds), PrevPeriod: prevLabel},
+		{TestID: "kpi-avg-duration", Measure: pages.MeasureAvgDuration, Value: formatDuration(cur.AverageSeconds()),
+			Delta: changeOf(cur.AverageSeconds(), prev.AverageSeconds()), Previous: formatDuration(prev.AverageSeconds()), PrevPeriod: prevLabel},
 	}
 	currencies := cur.Cost.Currencies()
 	for _, c := range prev.Cost.Currencies() {
@@ -431,16 +431,16 @@ func callsSection(r report.CallReport, buckets []time.Time, q report.Query, per,
 		}
 	}
 	if len(currencies) == 0 {
-		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: "kpi-call-cost", Label: "Total cost", Value: "—",
-			Delta: noChange(pages.NoCallCosts), Note: "estimated"})
+		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: "kpi-call-cost", Measure: pages.MeasureCost, Value: "—",
+			Delta: noChange(pages.NoCallCosts), Estimated: true})
 	}
 	for i, c := range currencies {
 		id := "kpi-call-cost"
 		if i > 0 {
 			id += "-" + strings.ToLower(c)
 		}
-		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
-			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel, Note: "estimated"})
+		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: id, Measure: pages.MeasureCost, Currency: c, Value: formatMoney(c, cur.Cost[c]),
+			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]), PrevPeriod: prevLabel, Estimated: true})
 	}
 	sec.ByDir = pages.ChartPanel{
 		TestID: "chart-calls", Title: "Calls: inbound vs outbound", Subtitle: per,

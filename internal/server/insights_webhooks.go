@@ -104,18 +104,18 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 		}
 		return v
 	}
-	v.Stats = append(v.Stats, pages.Stat{TestID: "today-messages", Label: "Messages today", Value: formatInt(msgs)})
+	v.Stats = append(v.Stats, pages.Stat{TestID: "today-messages", Measure: pages.MeasureMessagesToday, Value: formatInt(msgs)})
 	for _, c := range cost.Currencies() {
-		st := pages.Stat{TestID: "today-cost-" + strings.ToLower(c), Label: "Estimated cost (" + c + ")", Value: formatMoney(c, cost[c])}
+		st := pages.Stat{TestID: "today-cost-" + strings.ToLower(c), Measure: pages.MeasureEstimatedCost, Currency: c, Value: formatMoney(c, cost[c])}
 		if missing > 0 {
-			st.Sub = formatInt(missing) + " messages without a rate left out"
+			st.Sub = pages.Sub{Kind: pages.SubWithoutRate, A: formatInt(missing)}
 		}
 		v.Stats = append(v.Stats, st)
 	}
 	v.Stats = append(v.Stats,
-		pages.Stat{TestID: "today-calls", Label: "Completed calls today", Value: formatInt(calls),
-			Sub: formatInt(in) + " inbound · " + formatInt(out) + " outbound"},
-		pages.Stat{TestID: "today-minutes", Label: "Call minutes today", Value: formatMinutes(secs)},
+		pages.Stat{TestID: "today-calls", Measure: pages.MeasureCallsToday, Value: formatInt(calls),
+			Sub: pages.Sub{Kind: pages.SubInOut, A: formatInt(in), B: formatInt(out)}},
+		pages.Stat{TestID: "today-minutes", Measure: pages.MeasureMinutesToday, Value: formatMinutes(secs)},
 	)
 	cats := make([]usage.Category, 0, len(byCat))
 	for c := range byCat {
@@ -200,10 +200,10 @@ func callDetailView(calls []store.CallDetail, period string) pages.CallDetail {
 	}
 	total := int64(len(calls))
 	v.Stats = []pages.Stat{
-		{TestID: "calls-completed", Label: "Completed", Value: formatInt(completed), Sub: formatShare(completed, total) + " of calls"},
-		{TestID: "calls-failed", Label: "Failed", Value: formatInt(failed), Sub: formatShare(failed, total) + " of calls"},
-		{TestID: "calls-missed", Label: "Missed or not answered", Value: formatInt(missed), Sub: formatShare(missed, total) + " of calls"},
-		{TestID: "calls-open", Label: "Still open", Value: formatInt(open), Sub: "connected, no terminate event yet"},
+		{TestID: "calls-completed", Measure: pages.MeasureCompleted, Value: formatInt(completed), Sub: shareOfCalls(completed, total)},
+		{TestID: "calls-failed", Measure: pages.MeasureFailed, Value: formatInt(failed), Sub: shareOfCalls(failed, total)},
+		{TestID: "calls-missed", Measure: pages.MeasureMissed, Value: formatInt(missed), Sub: shareOfCalls(missed, total)},
+		{TestID: "calls-open", Measure: pages.MeasureOpen, Value: formatInt(open), Sub: pages.Sub{Kind: pages.SubOpenCall}},
 	}
 	v.Durations = pages.Breakdown{TestID: "call-durations", Title: "Duration of completed calls", Dimension: "Duration",
 		Caption: "Completed calls by duration", Columns: []string{"Calls", "Minutes", "Share of calls"}}
@@ -215,6 +215,10 @@ func callDetailView(calls []store.CallDetail, period string) pages.CallDetail {
 	}
 	v.Durations.Foot = []string{formatInt(completed), formatMinutes(allSecs), formatShare(completed, completed)}
 	return v
+}
+
+func shareOfCalls(n, total int64) pages.Sub {
+	return pages.Sub{Kind: pages.SubShareOfCalls, A: formatShare(n, total)}
 }
 
 // reconcileHref links the client's reconciliation page for the current month

@@ -242,8 +242,8 @@ func overviewKPIs(r report.UsageReport, prev usage.Summary, currencies []string,
 	var kpis []pages.KPI
 	var totals []pages.CurrencyTotal
 	kpis = append(kpis, pages.KPI{
-		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(r.Current.Volume),
-		Delta: changeOf(r.Current.Volume, r.Previous.Volume), Previous: formatInt(r.Previous.Volume) + " in " + prevLabel,
+		TestID: "kpi-messages", Measure: pages.MeasureMessages, Value: formatInt(r.Current.Volume),
+		Delta: changeOf(r.Current.Volume, r.Previous.Volume), Previous: formatInt(r.Previous.Volume), PrevPeriod: prevLabel,
 	})
 	for i, c := range currencies {
 		if len(currencies) > 2 {
@@ -259,16 +259,16 @@ func overviewKPIs(r report.UsageReport, prev usage.Summary, currencies []string,
 			id += "-" + strings.ToLower(c)
 		}
 		kpis = append(kpis, pages.KPI{
-			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, r.Current.Cost[c]),
-			Sub:   plural(curClients[c], "client", "clients") + " billed in " + c,
-			Delta: changeOf(r.Current.Cost[c], r.Previous.Cost[c]), Previous: formatMoney(c, r.Previous.Cost[c]) + " in " + prevLabel,
-			Note: "estimated",
+			TestID: id, Measure: pages.MeasureCost, Currency: c, Value: formatMoney(c, r.Current.Cost[c]),
+			Sub:   pages.Sub{Kind: pages.SubClientsBilled, N: curClients[c]},
+			Delta: changeOf(r.Current.Cost[c], r.Previous.Cost[c]), Previous: formatMoney(c, r.Previous.Cost[c]), PrevPeriod: prevLabel,
+			Estimated: true,
 		})
 	}
 	kpis = append(kpis, pages.KPI{
-		TestID: "kpi-clients", Label: "Active clients", Value: formatInt(int64(active)),
-		Sub:   "of " + plural(clients, "client", "clients") + " · " + plural(channels, "channel", "channels"),
-		Delta: changeOf(int64(active), int64(activeClients(prev))), Previous: formatInt(int64(activeClients(prev))) + " in " + prevLabel,
+		TestID: "kpi-clients", Measure: pages.MeasureActiveClients, Value: formatInt(int64(active)),
+		Sub:   pages.Sub{Kind: pages.SubActiveOf, N: clients, M: channels},
+		Delta: changeOf(int64(active), int64(activeClients(prev))), Previous: formatInt(int64(activeClients(prev))), PrevPeriod: prevLabel,
 	})
 	return kpis, totals
 }
@@ -291,12 +291,4 @@ func overviewLink(q report.Query, preset string) string {
 	v.Del("tz")
 	v.Del("granularity")
 	return v.Encode()
-}
-
-// plural writes a count with its noun ("1 client", "2,000 clients").
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return formatInt(int64(n)) + " " + many
 }

@@ -79,22 +79,24 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 	}
 	cur := f.Currency
 	p.KPIs = []pages.KPI{
-		{TestID: "kpi-forecast", Label: "Forecast for " + monthName, Value: formatMoney(cur, f.ForecastNanos),
-			Sub:   "range " + formatMoney(cur, f.LowNanos) + " – " + formatMoney(cur, f.HighNanos),
-			Delta: noBudgetDelta, Note: "estimated"},
-		{TestID: "kpi-month-to-date", Label: "Month to date", Value: formatMoney(cur, f.ToDateNanos),
-			Sub:   fmt.Sprintf("%d of %d days", min(f.Month.Days(), max(0, f.Month.From.DaysUntil(usage.DateOf(s.now().In(f.Zone)))+1)), f.Month.Days()),
+		{TestID: "kpi-forecast", Measure: pages.MeasureForecast, Month: monthName, Value: formatMoney(cur, f.ForecastNanos),
+			Sub:   pages.Sub{Kind: pages.SubRange, A: formatMoney(cur, f.LowNanos), B: formatMoney(cur, f.HighNanos)},
+			Delta: noBudgetDelta, Estimated: true},
+		{TestID: "kpi-month-to-date", Measure: pages.MeasureMonthToDate, Value: formatMoney(cur, f.ToDateNanos),
+			Sub: pages.Sub{Kind: pages.SubDaysOf, N: min(f.Month.Days(), max(0, f.Month.From.DaysUntil(usage.DateOf(s.now().In(f.Zone)))+1)),
+				M: f.Month.Days()},
 			Delta: noBudgetDelta},
 	}
 	if f.Budget != nil && f.Budget.Currency == cur && sc.channel == nil {
 		// Against the budget: how far the forecast and the spend so far are over or under it.
-		p.KPIs[0].Delta, p.KPIs[0].Previous = changeOf(f.ForecastNanos, f.Budget.AmountNanos), "budget "+formatMoney(cur, f.Budget.AmountNanos)
-		p.KPIs[1].Delta, p.KPIs[1].Previous = changeOf(f.ToDateNanos, f.Budget.AmountNanos), "budget "+formatMoney(cur, f.Budget.AmountNanos)
+		for i, n := range []int64{f.ForecastNanos, f.ToDateNanos} {
+			p.KPIs[i].Delta, p.KPIs[i].Previous, p.KPIs[i].VsBudget = changeOf(n, f.Budget.AmountNanos), formatMoney(cur, f.Budget.AmountNanos), true
+		}
 	}
 	if f.Budget != nil && sc.channel == nil {
 		b := f.Budget
-		p.KPIs = append(p.KPIs, pages.KPI{TestID: "kpi-budget", Label: "Budget for " + monthName, Value: formatMoney(b.Currency, b.AmountNanos),
-			Sub: formatMoney(b.Currency, b.AmountNanos-f.ToDateNanos) + " left", Delta: noChange(pages.BudgetMonthly)})
+		p.KPIs = append(p.KPIs, pages.KPI{TestID: "kpi-budget", Measure: pages.MeasureBudget, Month: monthName, Value: formatMoney(b.Currency, b.AmountNanos),
+			Sub: pages.Sub{Kind: pages.SubLeft, A: formatMoney(b.Currency, b.AmountNanos-f.ToDateNanos)}, Delta: noChange(pages.BudgetMonthly)})
 		p.Budget = budgetProgress(f)
 	}
 	var budgetLine *int64

@@ -67,15 +67,24 @@ const (
 	BudgetMonthly                     // the budget itself: set per month, nothing to compare
 )
 
-// KPI is one headline figure with its comparison.
+// KPI is one headline figure with its comparison. Measure says what the
+// figure is; the card words its label from it (see figures.go).
 type KPI struct {
 	TestID   string // data-testid of the card ("kpi-messages")
-	Label    string
+	Measure  Measure
+	Currency string // the currency of a cost, in its label; "" for none
+	Month    string // the month of a forecast or budget, in its label ("November")
 	Value    string
-	Sub      string // a second line under the value, optional ("of which 1,234 paid")
+	Sub      Sub // a second line under the value, optional
 	Delta    Delta
-	Previous string // the previous value and its period ("€10.00 in 2 – 31 Oct 2026")
-	Note     string // optional small print ("estimated")
+	// Previous is the value compared with ("€10.00"), PrevPeriod its period
+	// ("2 – 31 Oct 2026"); VsBudget says Previous is the month's budget.
+	// An empty Previous shows no comparison line.
+	Previous   string
+	PrevPeriod string
+	VsBudget   bool
+	// Estimated marks an estimate (costs): the card carries a badge.
+	Estimated bool
 }
 
 // Crumb is one step of the breadcrumb trail.
@@ -139,10 +148,11 @@ type CallsSection struct {
 
 // Stat is a plain figure without a comparison (webhook counters).
 type Stat struct {
-	TestID string
-	Label  string
-	Value  string
-	Sub    string // optional second line
+	TestID   string
+	Measure  Measure
+	Currency string // the currency of a cost, in its label
+	Value    string
+	Sub      Sub // optional second line
 }
 
 // WebhookToday is the "today so far" section of the Insights view: real-time
