@@ -277,13 +277,11 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 
 	// Charts.
 	buckets := usage.Buckets(q.Period, q.Granularity)
-	per := "per " + granularityNoun(q.Granularity) + " · " + loc.String()
-	v.Messages = pages.ChartPanel{
-		TestID: "chart-messages", Title: "Messages by category", Subtitle: per,
-		Chart:      charts.MessagesByCategory(cur.Series, buckets, loc, q.Granularity),
-		EmptyTitle: "No messages in this period",
-		EmptyText:  "Nothing was delivered for this scope between " + v.Period + ". Try a longer range or fewer filters.",
+	panel := func(testID string, kind pages.ChartKind, currency string, chart charts.Chart) pages.ChartPanel {
+		return pages.ChartPanel{TestID: testID, Kind: kind, Currency: currency, Per: q.Granularity, Zone: loc.String(),
+			Period: v.Period, Chart: chart}
 	}
+	v.Messages = panel("chart-messages", pages.ChartMessages, "", charts.MessagesByCategory(cur.Series, buckets, loc, q.Granularity))
 	costCurrencies := charts.Currencies(cur.Series)
 	if len(costCurrencies) == 0 {
 		costCurrencies = currencies
@@ -292,20 +290,13 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 		costCurrencies = []string{""}
 	}
 	for _, c := range costCurrencies {
-		title := "Messaging costs"
-		if c != "" {
-			title += " (" + c + ")"
-		}
-		v.Costs = append(v.Costs, pages.ChartPanel{
-			TestID: "chart-costs-" + strings.ToLower(c), Title: title, Subtitle: per,
-			Chart:      charts.MessagingCosts(cur.Series, buckets, loc, q.Granularity, c),
-			Note:       costNote,
-			EmptyTitle: "No costs in this period",
-			EmptyText:  "No billed messages for this scope between " + v.Period + ".",
-		})
+		v.Costs = append(v.Costs, panel("chart-costs-"+strings.ToLower(c), pages.ChartCosts, c,
+			charts.MessagingCosts(cur.Series, buckets, loc, q.Granularity, c)))
 	}
 
-	v.Calls = callsSection(d.calls, buckets, q, per, prevLabel)
+	v.Calls = callsSection(d.calls, q, prevLabel)
+	v.Calls.ByDir = panel("chart-calls", pages.ChartCalls, "", charts.CallsByDirection(d.calls.Current.Series, buckets, loc, q.Granularity))
+	v.Calls.Duration = panel("chart-call-duration", pages.ChartCallDuration, "", charts.CallDuration(d.calls.Current.Series, buckets, loc, q.Granularity))
 	if d.main.PrevHidden {
 		v.Previous = "no earlier period: it lies outside this shared view"
 		hideComparisons(v.KPIs)
@@ -408,7 +399,8 @@ func paidFree(s usage.Summary) (paid, free int64) {
 	return paid, free
 }
 
-func callsSection(r report.CallReport, buckets []time.Time, q report.Query, per, prevLabel string) pages.CallsSection {
+// callsSection is the voice calls' KPIs; the caller adds the charts.
+func callsSection(r report.CallReport, q report.Query, prevLabel string) pages.CallsSection {
 	cur, prev := r.Current, r.Previous
 	sec := pages.CallsSection{
 		Empty:      cur.Calls == 0 && prev.Calls == 0,
@@ -442,18 +434,6 @@ func callsSection(r report.CallReport, buckets []time.Time, q report.Query, per,
 		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: id, Measure: pages.MeasureCost, Currency: c, Value: formatMoney(c, cur.Cost[c]),
 			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]), PrevPeriod: prevLabel, Estimated: true})
 	}
-	sec.ByDir = pages.ChartPanel{
-		TestID: "chart-calls", Title: "Calls: inbound vs outbound", Subtitle: per,
-		Chart:      charts.CallsByDirection(cur.Series, buckets, q.Period.Loc, q.Granularity),
-		EmptyTitle: "No calls in this period",
-		EmptyText:  "No calls were reported for this scope between " + formatPeriod(q.Period) + ".",
-	}
-	sec.Duration = pages.ChartPanel{
-		TestID: "chart-call-duration", Title: "Total call duration", Subtitle: "minutes " + per,
-		Chart:      charts.CallDuration(cur.Series, buckets, q.Period.Loc, q.Granularity),
-		EmptyTitle: "No call minutes in this period",
-		EmptyText:  "No call minutes were reported for this scope between " + formatPeriod(q.Period) + ".",
-	}
 	return sec
 }
 
@@ -470,8 +450,7 @@ func moneyCell(t usage.Totals) string {
 }
 
 func channelBreakdown(sc insightsScope, q report.Query, preset string, totals []store.ChannelTotal) pages.Breakdown {
-	b := pages.Breakdown{TestID: "breakdown-channel", Title: "By channel", Dimension: "Channel", Caption: "Messages and estimated cost per phone number, " + formatPeriod(q.Period),
-		Columns: []string{"Messages", "Paid", "Free", "Cost", "Share of messages"}}
+	b := pages.Breakdown{TestID: "breakdown-channel", Kind: pages.ByChannel, Period: formatPeriod(q.Period)}
 	sums := map[string]*report.DimTotals{}
 	for _, ct := range totals {
 		t := sums[ct.ChannelID]
@@ -527,8 +506,7 @@ func channelBreakdown(sc insightsScope, q report.Query, preset string, totals []
 }
 
 func countryBreakdown(s usage.Summary) pages.Breakdown {
-	b := pages.Breakdown{TestID: "breakdown-country", Title: "By country", Dimension: "Country", Caption: "Messages and estimated cost per recipient country",
-		Columns: []string{"Messages", "Paid", "Cost", "Share of messages"}}
+	b := pages.Breakdown{TestID: "breakdown-country", Kind: pages.ByCountry}
 	sums := report.SumBy(s, func(k usage.GroupKey) string { return k.Country })
 	var total, paid int64
 	cost := usage.Totals{}
@@ -540,11 +518,11 @@ func countryBreakdown(s usage.Summary) pages.Breakdown {
 		}
 	}
 	for _, t := range report.SortDims(sums) {
-		label, sub := pages.CountryName(t.Key), t.Key
+		name := pages.RowCountry
 		if t.Key == "" {
-			label, sub = "Not reported", ""
+			name = pages.RowUnreported
 		}
-		b.Rows = append(b.Rows, pages.BreakdownRow{Key: t.Key, Label: label, Sub: sub, Cells: []string{
+		b.Rows = append(b.Rows, pages.BreakdownRow{Key: t.Key, Name: name, Cells: []string{
 			formatInt(t.Volume), formatInt(t.Paid), moneyCell(t.Cost), formatShare(t.Volume, total)}})
 	}
 	if len(b.Rows) > 0 {
@@ -554,8 +532,7 @@ func countryBreakdown(s usage.Summary) pages.Breakdown {
 }
 
 func pricingBreakdown(s usage.Summary) pages.Breakdown {
-	b := pages.Breakdown{TestID: "breakdown-pricing", Title: "By pricing type", Dimension: "Pricing type", Caption: "Paid and free messages",
-		Columns: []string{"Messages", "Cost", "Share of messages"}}
+	b := pages.Breakdown{TestID: "breakdown-pricing", Kind: pages.ByPricing}
 	sums := report.SumBy(s, func(k usage.GroupKey) string { return string(k.PricingType) })
 	for _, p := range usage.KnownPricingTypes {
 		if _, ok := sums[string(p)]; !ok {
@@ -588,12 +565,13 @@ func pricingBreakdown(s usage.Summary) pages.Breakdown {
 	})
 	for _, k := range keys {
 		t := sums[k]
-		label := usage.PricingType(k).Label()
+		row := pages.BreakdownRow{Key: k, Label: usage.PricingType(k).Label()}
 		if k == "" {
-			label = "Not reported"
+			row.Name = pages.RowUnreported
 		}
-		b.Rows = append(b.Rows, pages.BreakdownRow{Key: k, Label: label, Cells: []string{
-			formatInt(t.Volume), moneyCell(t.Cost), formatShare(t.Volume, total)}})
+		row.Cells = []string{
+			formatInt(t.Volume), moneyCell(t.Cost), formatShare(t.Volume, total)}
+		b.Rows = append(b.Rows, row)
 	}
 	b.Foot = []string{formatInt(total), moneyCell(cost), formatShare(total, total)}
 	return b

@@ -62,8 +62,7 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 		Since: "Since 00:00 on " + d.midnight.In(loc).Format("2 Jan 2006") + " (" + loc.String() + "), up to " + d.now.In(loc).Format("15:04"),
 		Note: "Real-time estimates counted from webhook events as they arrive, ahead of the Partner API's own (slower) numbers; " +
 			"costs come from the rate card and may differ from Meta's invoice.",
-		ByCategory: pages.Breakdown{TestID: "webhook-today-category", Title: "Today's messages by category", Dimension: "Category",
-			Caption: "Messages counted from webhooks today, by pricing category", Columns: []string{"Messages", "Estimated cost"}},
+		ByCategory: pages.Breakdown{TestID: "webhook-today-category", Kind: pages.TodayByCategory},
 	}
 	var msgs, missing int64
 	cost := usage.Totals{}
@@ -135,12 +134,11 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 	})
 	for _, c := range cats {
 		t := byCat[c]
-		label := c.Label()
+		row := pages.BreakdownRow{Key: string(c), Label: c.Label(), Cells: []string{formatInt(t.Volume), moneyCell(t.Cost)}}
 		if c == "" {
-			label = "Not reported"
+			row.Name = pages.RowUnreported
 		}
-		v.ByCategory.Rows = append(v.ByCategory.Rows, pages.BreakdownRow{Key: string(c), Label: label,
-			Cells: []string{formatInt(t.Volume), moneyCell(t.Cost)}})
+		v.ByCategory.Rows = append(v.ByCategory.Rows, row)
 	}
 	if len(v.ByCategory.Rows) > 0 {
 		v.ByCategory.Foot = []string{formatInt(msgs), moneyCell(cost)}
@@ -148,18 +146,18 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 	return v
 }
 
-// durationBuckets are the upper bounds (exclusive, in seconds) and labels of
-// the call duration distribution; the last bucket is open-ended.
+// durationBuckets are the keys (the templates name them) and upper bounds
+// (exclusive, in seconds) of the call duration distribution; the last
+// bucket is open-ended.
 var durationBuckets = []struct {
 	key   string
-	label string
 	below int64 // 0: no upper bound
 }{
-	{"lt30s", "Under 30 s", 30},
-	{"30s-1m", "30 s – 1 min", 60},
-	{"1-3m", "1 – 3 min", 180},
-	{"3-10m", "3 – 10 min", 600},
-	{"ge10m", "10 min or more", 0},
+	{"lt30s", 30},
+	{"30s-1m", 60},
+	{"1-3m", 180},
+	{"3-10m", 600},
+	{"ge10m", 0},
 }
 
 // callDetailView summarises the webhook calls of the selected period:
@@ -205,12 +203,11 @@ func callDetailView(calls []store.CallDetail, period string) pages.CallDetail {
 		{TestID: "calls-missed", Measure: pages.MeasureMissed, Value: formatInt(missed), Sub: shareOfCalls(missed, total)},
 		{TestID: "calls-open", Measure: pages.MeasureOpen, Value: formatInt(open), Sub: pages.Sub{Kind: pages.SubOpenCall}},
 	}
-	v.Durations = pages.Breakdown{TestID: "call-durations", Title: "Duration of completed calls", Dimension: "Duration",
-		Caption: "Completed calls by duration", Columns: []string{"Calls", "Minutes", "Share of calls"}}
+	v.Durations = pages.Breakdown{TestID: "call-durations", Kind: pages.CallDurations}
 	var allSecs int64
 	for i, b := range durationBuckets {
 		allSecs += secs[i]
-		v.Durations.Rows = append(v.Durations.Rows, pages.BreakdownRow{Key: b.key, Label: b.label,
+		v.Durations.Rows = append(v.Durations.Rows, pages.BreakdownRow{Key: b.key, Name: pages.RowDuration,
 			Cells: []string{formatInt(counts[i]), formatMinutes(secs[i]), formatShare(counts[i], completed)}})
 	}
 	v.Durations.Foot = []string{formatInt(completed), formatMinutes(allSecs), formatShare(completed, completed)}

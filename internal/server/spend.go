@@ -107,11 +107,8 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 	for _, d := range f.Result.Cumulative() {
 		days = append(days, charts.ForecastDay{Day: d.Date.In(f.Zone), Projected: d.Projected, CostNanos: d.CostNanos, LowNanos: d.LowNanos, HighNanos: d.HighNanos})
 	}
-	p.Chart = pages.ChartPanel{
-		TestID: "chart-forecast", Title: "Month to date and forecast (" + cur + ")", Subtitle: "running total per day · " + f.Zone.String(),
-		Chart: charts.CostForecast(days, f.Zone, cur, budgetLine), Note: costNote,
-		EmptyTitle: "Nothing to forecast yet", EmptyText: "No usage has been read for this month or the weeks before it.",
-	}
+	p.Chart = pages.ChartPanel{TestID: "chart-forecast", Kind: pages.ChartForecast, Currency: cur, Per: usage.Day, Zone: f.Zone.String(),
+		Chart: charts.CostForecast(days, f.Zone, cur, budgetLine)}
 	p.Categories = forecastBreakdown(f)
 	p.Balances = balanceRows(bals, sc, f.Zone)
 	if admin && sc.channel == nil {
@@ -211,9 +208,7 @@ func forecastPercent(part, whole int64) int64 {
 
 // forecastBreakdown is the small table of the forecast per category.
 func forecastBreakdown(f spend.Forecast) pages.Breakdown {
-	b := pages.Breakdown{TestID: "forecast-categories", Title: "Forecast by category", Dimension: "Category",
-		Caption: "Month to date and projected month total per category, " + f.Currency,
-		Columns: []string{"Messages to date", "Messages forecast", "Cost to date", "Cost forecast"}}
+	b := pages.Breakdown{TestID: "forecast-categories", Kind: pages.ForecastByCategory, Currency: f.Currency}
 	var vd, vf, cd, cf int64
 	for _, c := range f.Result.Categories {
 		b.Rows = append(b.Rows, pages.BreakdownRow{Key: string(c.Category), Label: c.Category.Label(), Cells: []string{
@@ -281,9 +276,7 @@ func marginPanel(prices []store.ClientPrice, f spend.Forecast) *pages.MarginPane
 	}
 	basis := pricingBasis(prices)
 	cur := f.Currency
-	b := pages.Breakdown{TestID: "margin-table", Title: "Client price, cost and margin", Dimension: "Category",
-		Caption: "Month to date in " + cur + ": what the client is charged, what Meta bills, and the difference",
-		Columns: []string{"Messages", "Client price", "Cost", "Margin"}}
+	b := pages.Breakdown{TestID: "margin-table", Kind: pages.Margins, Currency: cur}
 	for _, m := range ms {
 		b.Rows = append(b.Rows, pages.BreakdownRow{Key: string(m.Category), Label: m.Category.Label(), Cells: []string{
 			formatInt(m.Volume), formatMoney(cur, m.PriceNanos), formatMoney(cur, m.CostNanos), formatMoney(cur, m.MarginNanos)}})

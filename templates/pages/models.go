@@ -6,6 +6,7 @@ package pages
 
 import (
 	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/layout"
 )
 
@@ -107,33 +108,37 @@ type Freshness struct {
 
 // BreakdownRow is one row of a breakdown table.
 type BreakdownRow struct {
-	Key   string // the dimension's value (channel id, country code, pricing type)
+	Key string // the dimension's value (channel id, country code, pricing type)
+	// Name says how the row is named: by Label (the default), or by Key
+	// (a country, a duration bucket), or as a value the source did not report.
+	Name  RowName
 	Label string
-	Sub   string // a second, muted line (the channel's id and WABA, a country code)
+	Sub   string // a second, muted line (the channel's id and WABA)
 	Href  string // optional link (a channel's own view)
 	Cells []string
 }
 
-// Breakdown is a table of totals split by one dimension.
+// Breakdown is a table of totals split by one dimension. Kind says which
+// table it is; the templates word its title, caption and column headings.
 type Breakdown struct {
-	TestID    string
-	Title     string
-	Dimension string // heading of the label column ("Channel")
-	Caption   string
-	Columns   []string // after the label column
-	Rows      []BreakdownRow
-	Foot      []string // totals, aligned with Columns; nil for none
+	TestID   string
+	Kind     BreakdownKind
+	Period   string // the period the table covers, for its caption ("1 – 30 Nov 2026")
+	Currency string // the currency of its amounts, for its caption
+	Rows     []BreakdownRow
+	Foot     []string // totals, aligned with the columns; nil for none
 }
 
-// ChartPanel is a chart with what the page says around it.
+// ChartPanel is a chart with what the page says around it. Kind says which
+// chart it is; the templates word its title, subtitle and empty state.
 type ChartPanel struct {
 	TestID   string
-	Title    string
-	Subtitle string // e.g. "per day · Europe/Berlin"
+	Kind     ChartKind
+	Currency string            // the currency of a cost chart ("" when none is known)
+	Per      usage.Granularity // the bucket size
+	Zone     string            // the time zone of the buckets
+	Period   string            // the period shown, for the empty state
 	Chart    charts.Chart
-	Note     string // e.g. the estimate label for costs
-	// EmptyTitle and EmptyText explain an empty chart honestly.
-	EmptyTitle, EmptyText string
 }
 
 // CallsSection is the Voice Calls part of the Insights view.
