@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -109,15 +110,36 @@ type insightsData struct {
 }
 
 func (s *Server) showInsights(c echo.Context, clientID, channelID string) error {
-	ctx := c.Request().Context()
 	sc, err := s.loadScope(c, clientID, channelID)
 	if err != nil {
 		return err
 	}
 	zone := zoneOf(sc.client.Timezone, firstChannelZone(sc.channels))
-	q, preset, err := s.pageQuery(c, zone)
+	q, preset, err := s.insightsQuery(c, sc, zone)
 	if err != nil {
 		return err
+	}
+	r, err := s.readInsights(c, sc, q, zone)
+	if err != nil {
+		return err
+	}
+	v := s.insightsView(c.Request().URL.Path, sc, q, preset, r.data)
+	v.Freshness = r.freshness
+	v.Today = s.webhookTodayView(r.today, zone)
+	v.Today.Hidden = !r.todayShown
+	v.CallDetail = callDetailView(r.webhookCalls, v.Period)
+	v.ReconcileHref = s.reconcileHref(sc.client.ID, zoneOf(sc.client.Timezone))
+	v.Spend = r.spend
+	v.Tiers = r.tiers
+	return s.render(c, http.StatusOK, pages.Insights(v))
+}
+
+// insightsQuery parses the filters of an Insights request for the client
+// (or channel) of sc and refuses WABAs and channels that are not its.
+func (s *Server) insightsQuery(c echo.Context, sc insightsScope, zone *time.Location) (report.Query, string, error) {
+	q, preset, err := s.pageQuery(c, zone)
+	if err != nil {
+		return q, preset, err
 	}
 	q.ClientIDs = []string{sc.client.ID}
 	q.Source = "api"
@@ -127,38 +149,84 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	}
 	for _, w := range q.WABAIDs {
 		if !slices.Contains(sc.wabaIDs(), w) {
-			return &paramError{"waba", fmt.Sprintf("“%s” is not a WABA of %s", w, sc.client.Name)}
+			return q, preset, &paramError{"waba", fmt.Sprintf("“%s” is not a WABA of %s", w, sc.client.Name)}
 		}
 	}
 	for _, id := range q.ChannelIDs {
 		if _, ok := sc.channelByID(id); !ok {
-			return &paramError{"channel", fmt.Sprintf("“%s” is not a channel of %s", id, sc.client.Name)}
+			return q, preset, &paramError{"channel", fmt.Sprintf("“%s” is not a channel of %s", id, sc.client.Name)}
 		}
 	}
+	return q, preset, nil
+}
 
-	// The reads are independent: they run at once, each on its own
-	// connection, and the page waits for the slowest.
-	var (
-		d       insightsData
-		fr      pages.Freshness
-		today   webhookToday
-		whCalls []store.CallDetail
-		spend   pages.SpendPanel
-		tiers   pages.TiersPanel
-	)
-	g, gctx := errgroup.WithContext(ctx)
+// insightsReads is everything an Insights view reads besides its own
+// figures: freshness, the webhook sections, spend and tiers.
+type insightsReads struct {
+	data         insightsData
+	freshness    pages.Freshness
+	todayShown   bool // today lies within the requester's dates
+	today        webhookToday
+	webhookCalls []store.CallDetail
+	spend        pages.SpendPanel
+	tiers        pages.TiersPanel
+}
+
+// readInsights runs the reads of an Insights view. They are independent:
+// they run at once, each on its own connection, and the view waits for
+// the slowest.
+func (s *Server) readInsights(c echo.Context, sc insightsScope, q report.Query, zone *time.Location) (insightsReads, error) {
+	var r insightsReads
+	g, gctx := errgroup.WithContext(c.Request().Context())
+	s.readInsightsData(gctx, g, q, &r.data)
+	g.Go(func() (err error) {
+		r.freshness, err = s.freshness(gctx, q.Scope, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
+		return err
+	})
+	r.todayShown = q.Within.ContainsDay(usage.DateOf(s.now().In(zone)))
+	g.Go(func() (err error) {
+		if !r.todayShown {
+			return nil
+		}
+		r.today, err = s.loadWebhookToday(gctx, q, zone)
+		return err
+	})
+	g.Go(func() (err error) {
+		if r.webhookCalls, err = s.store.ListWebhookCalls(gctx, q.Scope, q.StoreFilter(q.Period, nil), 0); err != nil {
+			return fmt.Errorf("insights: webhook calls: %w", err)
+		}
+		return nil
+	})
+	monthShown := s.monthToDateWithin(q.Within, zone)
+	g.Go(func() error {
+		if monthShown {
+			r.spend = s.spendPanel(gctx, c, sc)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if sc.channel == nil && monthShown {
+			r.tiers = s.tiersPanel(gctx, c, sc, zone)
+		}
+		return nil
+	})
+	return r, g.Wait()
+}
+
+// readInsightsData starts the reads of the view's own figures in g.
+func (s *Server) readInsightsData(ctx context.Context, g *errgroup.Group, q report.Query, d *insightsData) {
 	g.Go(func() (err error) {
 		mq := q
 		mq.GroupBy = []usage.GroupField{usage.ByCategory}
-		d.main, err = s.reports.Usage(gctx, mq, usage.ByPricingType)
+		d.main, err = s.reports.Usage(ctx, mq, usage.ByPricingType)
 		return err
 	})
 	g.Go(func() (err error) {
-		d.breakdown, err = s.reports.PeriodTotals(gctx, q, q.Period, []usage.GroupField{usage.ByPricingType, usage.ByCountry})
+		d.breakdown, err = s.reports.PeriodTotals(ctx, q, q.Period, []usage.GroupField{usage.ByPricingType, usage.ByCountry})
 		return err
 	})
 	g.Go(func() (err error) {
-		if d.channels, err = s.store.ChannelTotals(gctx, q.Scope, q.StoreFilter(q.Period, nil)); err != nil {
+		if d.channels, err = s.store.ChannelTotals(ctx, q.Scope, q.StoreFilter(q.Period, nil)); err != nil {
 			return fmt.Errorf("insights: channel totals: %w", err)
 		}
 		return nil
@@ -166,51 +234,9 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	g.Go(func() (err error) {
 		cq := q
 		cq.GroupBy = nil
-		d.calls, err = s.reports.Calls(gctx, cq)
+		d.calls, err = s.reports.Calls(ctx, cq)
 		return err
 	})
-	g.Go(func() (err error) {
-		fr, err = s.freshness(gctx, q.Scope, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
-		return err
-	})
-	todayShown := q.Within.ContainsDay(usage.DateOf(s.now().In(zone)))
-	g.Go(func() (err error) {
-		if !todayShown {
-			return nil
-		}
-		today, err = s.loadWebhookToday(gctx, q, zone)
-		return err
-	})
-	g.Go(func() (err error) {
-		if whCalls, err = s.store.ListWebhookCalls(gctx, q.Scope, q.StoreFilter(q.Period, nil), 0); err != nil {
-			return fmt.Errorf("insights: webhook calls: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		if s.monthToDateWithin(q.Within, zone) {
-			spend = s.spendPanel(gctx, c, sc)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		if sc.channel == nil && s.monthToDateWithin(q.Within, zone) {
-			tiers = s.tiersPanel(gctx, c, sc, zone)
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	v := s.insightsView(c.Request().URL.Path, sc, q, preset, d)
-	v.Freshness = fr
-	v.Today = s.webhookTodayView(today, zone)
-	v.Today.Hidden = !todayShown
-	v.CallDetail = callDetailView(whCalls, v.Period)
-	v.ReconcileHref = s.reconcileHref(sc.client.ID, zoneOf(sc.client.Timezone))
-	v.Spend = spend
-	v.Tiers = tiers
-	return s.render(c, http.StatusOK, pages.Insights(v))
 }
 
 func firstChannelZone(chs []store.Channel) string {
@@ -255,18 +281,17 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	cur, prev := d.main.Current, d.main.Previous
 	prevLabel := formatPeriod(d.main.PrevSpan)
 
-	title, subtitle, crumbs := insightsHeading(sc, q, preset)
+	title, scope, crumbs := insightsHeading(sc, q, preset)
 
 	v := pages.InsightsView{
-		Meta:     s.pageMeta(sc.client.Name, loc.String(), ""),
-		Crumbs:   crumbs,
-		Title:    title,
-		Subtitle: subtitle,
-		Period:   formatPeriod(q.Period),
-		Previous: prevLabel,
-		Zone:     loc.String(),
-		ZoneNote: zoneNote(q),
-		CostNote: costNote,
+		Meta:       s.pageMeta(sc.client.Name, loc.String(), ""),
+		Crumbs:     crumbs,
+		Title:      title,
+		Scope:      scope,
+		Period:     formatPeriod(q.Period),
+		Previous:   prevLabel,
+		Zone:       loc.String(),
+		ApproxZone: usage.ZoneIsApproximate(loc, q.Period),
 	}
 	apiVals := q.Values()
 	apiVals.Set("group_by", "category")
@@ -294,11 +319,11 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 			charts.MessagingCosts(cur.Series, buckets, loc, q.Granularity, c)))
 	}
 
-	v.Calls = callsSection(d.calls, q, prevLabel)
+	v.Calls = callsSection(d.calls, prevLabel)
 	v.Calls.ByDir = panel("chart-calls", pages.ChartCalls, "", charts.CallsByDirection(d.calls.Current.Series, buckets, loc, q.Granularity))
 	v.Calls.Duration = panel("chart-call-duration", pages.ChartCallDuration, "", charts.CallDuration(d.calls.Current.Series, buckets, loc, q.Granularity))
 	if d.main.PrevHidden {
-		v.Previous = "no earlier period: it lies outside this shared view"
+		v.PrevHidden = true
 		hideComparisons(v.KPIs)
 	}
 	if d.calls.PrevHidden {
@@ -312,37 +337,28 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	return v
 }
 
-// insightsHeading is the view's title, subtitle and breadcrumbs: the
-// client, or the channel, WABA or channels filtered on.
-func insightsHeading(sc insightsScope, q report.Query, preset string) (title, subtitle string, crumbs []pages.Crumb) {
-	title, subtitle = sc.client.Name, "All channels of the client"
-	crumbs = []pages.Crumb{{Label: "Overview", Href: "/"}}
-	switch {
-	case sc.channel != nil:
+// insightsHeading is the view's title, what it covers and its
+// breadcrumbs: the client, or the channel, WABA or channels filtered on.
+func insightsHeading(sc insightsScope, q report.Query, preset string) (title string, scope pages.ScopeLine, crumbs []pages.Crumb) {
+	title = sc.client.Name
+	crumbs = []pages.Crumb{{Home: true, Href: "/"}}
+	if sc.channel != nil {
 		crumbs = append(crumbs, pages.Crumb{Label: sc.client.Name, Href: clientPath(sc.client.ID) + "?" + viewValues(q, preset).Encode()})
 		title = channelLabel(*sc.channel)
-		subtitle = "Channel " + sc.channel.ID
-		if sc.channel.WABAID != "" {
-			subtitle += " · WABA " + sc.channel.WABAID
-		}
-	case len(q.WABAIDs) > 0:
-		subtitle = "WABA " + strings.Join(q.WABAIDs, ", ")
+		scope.Channel, scope.WABA = sc.channel.ID, sc.channel.WABAID
+		return title, scope, crumbs
 	}
-	if len(q.ChannelIDs) > 0 && sc.channel == nil {
-		var names []string
-		for _, id := range q.ChannelIDs {
-			ch, _ := sc.channelByID(id)
-			names = append(names, channelLabel(ch))
-		}
-		subtitle = "Channel " + strings.Join(names, ", ")
+	scope.WABAs = q.WABAIDs
+	for _, id := range q.ChannelIDs {
+		ch, _ := sc.channelByID(id)
+		scope.Channels = append(scope.Channels, channelLabel(ch))
 	}
-
-	return title, subtitle, crumbs
+	return title, scope, crumbs
 }
 
 // insightsKPIs are the KPI cards (messages, cost per currency, paid and
 // free) with the notices about costs, and the currencies shown.
-func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pages.KPI, notices, currencies []string) {
+func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pages.KPI, notices []pages.Notice, currencies []string) {
 	cur, prev := d.main.Current, d.main.Previous
 	paid, free := paidFree(d.breakdown)
 	prevPaid, prevFree := paidFree(d.main.Previous)
@@ -378,13 +394,18 @@ func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pa
 		},
 	)
 	if len(currencies) > 1 {
-		notices = append(notices, "This scope is billed in more than one currency ("+strings.Join(currencies, ", ")+"); costs are shown per currency and never added together.")
+		notices = append(notices, pages.Notice{Kind: pages.NoticeCurrencies, Currencies: currencies})
 	}
 	if cur.CostMissing > 0 {
-		notices = append(notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(cur.CostMissing)))
+		notices = append(notices, costMissingNotice(cur.CostMissing))
 	}
 
 	return kpis, notices, currencies
+}
+
+// costMissingNotice says the source reported n data points without a cost.
+func costMissingNotice(n int64) pages.Notice {
+	return pages.Notice{Kind: pages.NoticeCostMissing, Count: formatInt(n)}
 }
 
 // paidFree splits a summary's volume into paid and free messages.
@@ -400,13 +421,9 @@ func paidFree(s usage.Summary) (paid, free int64) {
 }
 
 // callsSection is the voice calls' KPIs; the caller adds the charts.
-func callsSection(r report.CallReport, q report.Query, prevLabel string) pages.CallsSection {
+func callsSection(r report.CallReport, prevLabel string) pages.CallsSection {
 	cur, prev := r.Current, r.Previous
-	sec := pages.CallsSection{
-		Empty:      cur.Calls == 0 && prev.Calls == 0,
-		EmptyTitle: "No calls in this period",
-		EmptyText:  "No WhatsApp voice calls were reported for this scope between " + formatPeriod(q.Period) + " or in the period before. Calls appear here once the Calling API is in use on these numbers.",
-	}
+	sec := pages.CallsSection{Empty: cur.Calls == 0 && prev.Calls == 0}
 	sec.KPIs = []pages.KPI{
 		{TestID: "kpi-calls", Measure: pages.MeasureCalls, Value: formatInt(cur.Calls),
 			Sub:   pages.Sub{Kind: pages.SubInOut, A: formatInt(cur.Inbound), B: formatInt(cur.Outbound)},

@@ -59,9 +59,7 @@ func (s *Server) loadWebhookToday(ctx context.Context, q report.Query, loc *time
 // webhookTodayView formats today's webhook counters.
 func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.WebhookToday {
 	v := pages.WebhookToday{
-		Since: "Since 00:00 on " + d.midnight.In(loc).Format("2 Jan 2006") + " (" + loc.String() + "), up to " + d.now.In(loc).Format("15:04"),
-		Note: "Real-time estimates counted from webhook events as they arrive, ahead of the Partner API's own (slower) numbers; " +
-			"costs come from the rate card and may differ from Meta's invoice.",
+		Day: d.midnight.In(loc).Format("2 Jan 2006"), Zone: loc.String(), Until: d.now.In(loc).Format("15:04"),
 		ByCategory: pages.Breakdown{TestID: "webhook-today-category", Kind: pages.TodayByCategory},
 	}
 	var msgs, missing int64
@@ -93,14 +91,7 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 		}
 	}
 	if msgs == 0 && calls == 0 && d.uncounted == 0 {
-		v.Empty = true
-		v.EmptyTitle = "No webhook events today"
-		v.EmptyText = "Nothing was counted from webhooks for this scope since midnight. Either webhooks are not configured for these numbers " +
-			"(point 360dialog at /webhooks/whatsapp), or no message status or call event has arrived today. The Partner API's figures above are unaffected."
-		if s.opts.WebhookSecret == "" {
-			v.EmptyText = "Webhooks are not configured on this server (INSIGHTS_WEBHOOK_SECRET is not set), so there are no real-time counts. " +
-				"The Partner API's figures above are unaffected."
-		}
+		v.Empty, v.NoSecret = true, s.opts.WebhookSecret == ""
 		return v
 	}
 	v.Stats = append(v.Stats, pages.Stat{TestID: "today-messages", Measure: pages.MeasureMessagesToday, Value: formatInt(msgs)})
@@ -163,12 +154,7 @@ var durationBuckets = []struct {
 // callDetailView summarises the webhook calls of the selected period:
 // outcomes, and the duration distribution of completed calls.
 func callDetailView(calls []store.CallDetail, period string) pages.CallDetail {
-	v := pages.CallDetail{
-		Empty:      len(calls) == 0,
-		EmptyTitle: "No webhook calls in this period",
-		EmptyText: "No call events arrived by webhook for this scope between " + period +
-			". Call outcomes (failed, missed) and durations appear here once webhooks are configured and calls are made.",
-	}
+	v := pages.CallDetail{Empty: len(calls) == 0, Period: period}
 	if v.Empty {
 		return v
 	}

@@ -78,7 +78,6 @@ func (s *Server) overviewView(q report.Query, preset string, r report.UsageRepor
 		Period:   formatPeriod(q.Period),
 		Previous: formatPeriod(r.PrevSpan),
 		Zone:     loc.String(),
-		CostNote: costNote,
 	}
 	if v.Title == "Insights" {
 		v.Title = "All clients"
@@ -95,10 +94,10 @@ func (s *Server) overviewView(q report.Query, preset string, r report.UsageRepor
 	}
 	v.KPIs, v.Totals = overviewKPIs(r, prev, currencies, curClients, active, len(list), len(channels))
 	if len(currencies) > 1 {
-		v.Notices = append(v.Notices, "Clients are billed in "+strings.Join(currencies, ", ")+": totals and shares are per currency and never added together.")
+		v.Notices = append(v.Notices, pages.Notice{Kind: pages.NoticeClientCurrencies, Currencies: currencies})
 	}
 	if r.Current.CostMissing > 0 {
-		v.Notices = append(v.Notices, "The source reported "+formatInt(r.Current.CostMissing)+" data points without a cost; the costs shown leave them out.")
+		v.Notices = append(v.Notices, costMissingNotice(r.Current.CostMissing))
 	}
 	v.Filters = pages.Filters{
 		Action: "/", Preset: preset, Presets: presetButtons(preset, loc, s.now()),

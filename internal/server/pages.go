@@ -245,11 +245,3 @@ func zoneOf(names ...string) *time.Location {
 	}
 	return time.UTC
 }
-
-// zoneNote explains approximate buckets in zones with a :45 offset.
-func zoneNote(q report.Query) string {
-	if usage.ZoneIsApproximate(q.Period.Loc, q.Period) {
-		return q.Period.Loc.String() + " is not a whole number of half hours from UTC: the source reports half hours, so buckets here are to the nearest half hour."
-	}
-	return ""
-}

@@ -88,9 +88,11 @@ type KPI struct {
 	Estimated bool
 }
 
-// Crumb is one step of the breadcrumb trail.
+// Crumb is one step of the breadcrumb trail: a named page (Label), or
+// the overview (Home).
 type Crumb struct {
 	Label, Href string
+	Home        bool
 }
 
 // Freshness says how current the data behind a page is.
@@ -143,12 +145,10 @@ type ChartPanel struct {
 
 // CallsSection is the Voice Calls part of the Insights view.
 type CallsSection struct {
-	Empty      bool // no calls in this scope and period, nor in the previous one
-	KPIs       []KPI
-	ByDir      ChartPanel
-	Duration   ChartPanel
-	EmptyTitle string
-	EmptyText  string
+	Empty    bool // no calls in this scope and period, nor in the previous one
+	KPIs     []KPI
+	ByDir    ChartPanel
+	Duration ChartPanel
 }
 
 // Stat is a plain figure without a comparison (webhook counters).
@@ -164,40 +164,44 @@ type Stat struct {
 // estimates counted from webhook events since local midnight, ahead of the
 // Partner API's numbers.
 type WebhookToday struct {
-	Hidden     bool   // today lies outside a share link's dates: the section is left out
-	Since      string // "since 00:00, 11 Mar 2026 (Europe/Berlin)"
-	Empty      bool   // no webhook events counted today for the scope
-	EmptyTitle string
-	EmptyText  string
+	Hidden bool // today lies outside a share link's dates: the section is left out
+	// Day, Zone and Until say what "today" is: since 00:00 on Day ("11 Mar
+	// 2026") in Zone, up to Until ("13:05").
+	Day, Zone, Until string
+	Empty            bool // no webhook events counted today for the scope
+	// NoSecret says the server has no webhook secret: webhooks are not
+	// configured at all, which the empty state says.
+	NoSecret   bool
 	Stats      []Stat    // messages, cost per currency, calls, minutes
 	ByCategory Breakdown // today's messages by category
-	Note       string    // what the figures are and are not
 }
 
 // CallDetail is the per-call detail the Partner API does not give, from
 // webhook call events over the selected period.
 type CallDetail struct {
-	Empty      bool // no webhook calls in the period
-	EmptyTitle string
-	EmptyText  string
-	Stats      []Stat    // completed, failed, missed, still open
-	Durations  Breakdown // completed calls by duration bucket
+	Empty     bool      // no webhook calls in the period
+	Period    string    // the period, for the empty state
+	Stats     []Stat    // completed, failed, missed, still open
+	Durations Breakdown // completed calls by duration bucket
 }
 
 // InsightsView is the Insights page of a client, one of its WABAs or one
 // channel.
 type InsightsView struct {
-	Meta        layout.PageMeta
-	Crumbs      []Crumb
-	Title       string
-	Subtitle    string // the scope in words
-	Period      string // "1 – 30 Nov 2026"
-	Previous    string // the comparison period
-	Zone        string
-	ZoneNote    string // set when buckets are approximate (a :45 zone)
+	Meta     layout.PageMeta
+	Crumbs   []Crumb
+	Title    string    // the client's or the channel's name
+	Scope    ScopeLine // what the view covers, for its subtitle
+	Period   string    // "1 – 30 Nov 2026"
+	Previous string    // the comparison period
+	// PrevHidden says the comparison period lies outside a share link's dates.
+	PrevHidden bool
+	Zone       string
+	// ApproxZone says Zone is not a whole number of half hours from UTC:
+	// buckets are to the nearest half hour.
+	ApproxZone  bool
 	Filters     Filters
-	CostNote    string
-	Notices     []string // honest remarks (unknown costs, mixed currencies)
+	Notices     []Notice // honest remarks (unknown costs, mixed currencies)
 	KPIs        []KPI
 	Messages    ChartPanel
 	Costs       []ChartPanel // one per currency
@@ -218,6 +222,15 @@ type InsightsView struct {
 	Spend SpendPanel
 	// Tiers is the volume-tier progress of the month; see tiers_view.go.
 	Tiers TiersPanel
+}
+
+// ScopeLine says what an Insights view covers, for its subtitle: a
+// channel, the WABAs or channels filtered on, or the whole client.
+type ScopeLine struct {
+	Channel  string   // the channel's id, on a channel's view
+	WABA     string   // that channel's WABA
+	WABAs    []string // the WABAs filtered on
+	Channels []string // the names of the channels filtered on
 }
 
 // CostCell is a client's cost in one currency on the overview.
@@ -259,12 +272,11 @@ type OverviewView struct {
 	Previous  string
 	Zone      string
 	Filters   Filters
-	CostNote  string
 	KPIs      []KPI
 	Totals    []CurrencyTotal
 	Rows      []OverviewRow
 	Freshness Freshness
-	Notices   []string
+	Notices   []Notice
 	APIHref   string
 }
 
