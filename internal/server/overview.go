@@ -79,9 +79,6 @@ func (s *Server) overviewView(q report.Query, preset string, r report.UsageRepor
 		Previous: formatPeriod(r.PrevSpan),
 		Zone:     loc.String(),
 	}
-	if v.Title == "Insights" {
-		v.Title = "All clients"
-	}
 	apiVals := q.Values()
 	v.APIHref = "/api/v1/usage?" + apiVals.Encode()
 
@@ -226,7 +223,7 @@ func overviewRow(cs *clientSums, q report.Query, preset string, currencies []str
 		values[i] = cs.perBucket[b.Unix()]
 	}
 	if cs.volume > 0 {
-		row.Sparkline = charts.Sparkline(values, charts.WithTitle("Messages per "+granularityNoun(q.Granularity)+" for "+row.Name))
+		row.Sparkline = charts.Sparkline(values, charts.WithTitle(pages.SparklineTitle(q.Granularity, row.Name)))
 	} else {
 		row.Sparkline = charts.Chart{Empty: true}
 	}

@@ -114,17 +114,6 @@ func granularityOptions(current usage.Granularity) []pages.Option {
 	return out
 }
 
-// granularityNoun names one bucket of g ("per day").
-func granularityNoun(g usage.Granularity) string {
-	switch g {
-	case usage.HalfHour:
-		return "half hour"
-	case usage.Month:
-		return "month"
-	}
-	return "day"
-}
-
 // changeOf formats current against previous.
 func changeOf(current, previous int64) pages.Delta {
 	return formatChange(usage.Compare(current, previous))

@@ -267,7 +267,7 @@ type CurrencyTotal struct {
 // OverviewView is the partner overview: every client in one table.
 type OverviewView struct {
 	Meta      layout.PageMeta
-	Title     string
+	Title     string // the partner's name; the default name shows as "All clients"
 	Period    string
 	Previous  string
 	Zone      string

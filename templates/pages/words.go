@@ -127,3 +127,18 @@ func granularityNoun(g usage.Granularity) string {
 	}
 	return "day"
 }
+
+// overviewTitle heads the overview: the partner's name, or "All clients"
+// for an install that kept the default name.
+func overviewTitle(partner string) string {
+	if partner == "Insights" {
+		return "All clients"
+	}
+	return partner
+}
+
+// SparklineTitle names an overview sparkline, for the chart's own
+// accessible title: messages per bucket of g for a client.
+func SparklineTitle(g usage.Granularity, client string) string {
+	return "Messages per " + granularityNoun(g) + " for " + client
+}
