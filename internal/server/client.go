@@ -508,10 +508,7 @@ func channelBreakdown(sc insightsScope, q report.Query, preset string, totals []
 			formatInt(t.Volume), formatInt(t.Paid), formatInt(t.Volume - t.Paid), moneyCell(t.Cost), formatShare(t.Volume, total)}}
 		if ch, ok := sc.channelByID(t.Key); ok {
 			row.Label = channelLabel(ch)
-			row.Sub = ch.ID
-			if ch.WABAID != "" {
-				row.Sub += " · WABA " + ch.WABAID
-			}
+			row.Sub, row.WABA = ch.ID, ch.WABAID
 			if sc.channel == nil || sc.channel.ID != ch.ID {
 				row.Href = channelPath(sc.client.ID, ch.ID) + "?" + link
 			}

@@ -115,7 +115,8 @@ type BreakdownRow struct {
 	// (a country, a duration bucket), or as a value the source did not report.
 	Name  RowName
 	Label string
-	Sub   string // a second, muted line (the channel's id and WABA)
+	Sub   string // a second, muted line (the channel's id)
+	WABA  string // the WABA of a channel's row, on that line
 	Href  string // optional link (a channel's own view)
 	Cells []string
 }

@@ -913,7 +913,7 @@ func breakdownTable(b Breakdown) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				label, sub := rowLabel(r.Name, r.Key, r.Label), rowSub(r.Name, r.Key, r.Sub)
+				label, sub := rowLabel(r.Name, r.Key, r.Label), rowSub(r)
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "<th scope=\"row\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -140,11 +140,14 @@ func rowLabel(name RowName, key, label string) string {
 	return label
 }
 
-func rowSub(name RowName, key, sub string) string {
-	if name == RowCountry {
-		return key
+func rowSub(r BreakdownRow) string {
+	switch {
+	case r.Name == RowCountry:
+		return r.Key
+	case r.WABA != "":
+		return r.Sub + " · WABA " + r.WABA
 	}
-	return sub
+	return r.Sub
 }
 
 // durationLabel names a bucket of the call duration distribution.
