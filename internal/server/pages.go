@@ -62,9 +62,6 @@ func (s *Server) pageMeta(scope, zone string, active string) layout.PageMeta {
 	}
 }
 
-// costNote is the label every cost on the dashboard carries.
-const costNote = "Estimated — Meta's monthly invoice is final."
-
 // commonZones are offered in the time-zone filter besides the scope's own.
 var commonZones = []string{
 	"UTC", "Europe/London", "Europe/Berlin", "Europe/Madrid", "Europe/Istanbul", "Europe/Moscow",

@@ -74,8 +74,6 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 		Show:  true,
 		Month: f.Month.From.In(f.Zone).Format("January 2006"),
 		Zone:  f.Zone.String(),
-		Note: "Forecast from month-to-date usage in " + f.Zone.String() + ": each weekday's share of the last 8 weeks × the recent level and trend, " +
-			"per category at this month's average price (utility and authentication at the lower tier price reached). The range is likely, not certain. " + costNote,
 	}
 	cur := f.Currency
 	p.KPIs = []pages.KPI{
@@ -137,7 +135,7 @@ func balanceRows(bals []spend.Balance, sc insightsScope, zone *time.Location) []
 	var out []pages.BalanceRow
 	for _, b := range bals {
 		row := pages.BalanceRow{ChannelID: b.ChannelID, Channel: b.ChannelID, Balance: formatMoney(b.Currency, b.BalanceNanos),
-			Threshold: "—", DailySpend: formatMoney(b.Currency, b.DailySpendNanos), Runway: "no recent spending",
+			Threshold: "—", DailySpend: formatMoney(b.Currency, b.DailySpendNanos),
 			ReadAt: b.ReadAt.In(zone).Format("2 Jan 15:04"), Low: b.Low()}
 		if ch, ok := sc.channelByID(b.ChannelID); ok {
 			row.Channel = channelLabel(ch)
@@ -146,7 +144,7 @@ func balanceRows(bals []spend.Balance, sc insightsScope, zone *time.Location) []
 			row.Threshold = formatMoney(b.Currency, *b.ThresholdNanos)
 		}
 		if b.RunwayDays != nil {
-			row.Runway = strconv.FormatFloat(*b.RunwayDays, 'f', 1, 64) + " days"
+			row.Runway = strconv.FormatFloat(*b.RunwayDays, 'f', 1, 64)
 		}
 		out = append(out, row)
 	}
@@ -162,11 +160,8 @@ func budgetForm(c echo.Context, clientID, currency string, budget *store.Budget)
 	if budget != nil {
 		form.Amount = usage.FormatDecimal(budget.AmountNanos)
 	}
-	switch c.QueryParam("budget") {
-	case "saved":
-		form.Message = "Budget saved."
-	case "removed":
-		form.Message = "Budget removed."
+	if r := c.QueryParam("budget"); r == "saved" || r == "removed" {
+		form.Result = r
 	}
 	return form
 }
@@ -185,11 +180,10 @@ func budgetProgress(f spend.Forecast) *pages.BudgetProgress {
 		return int(forecastPercent(n, b.AmountNanos))
 	}
 	bp := &pages.BudgetProgress{Amount: formatMoney(b.Currency, b.AmountNanos),
-		SpentPercent: min(100, max(0, pct(f.ToDateNanos))), ForecastPercent: pct(f.ForecastNanos), Over: f.OverBudget()}
-	bp.Text = fmt.Sprintf("%s of %s spent (%d %%)", formatMoney(f.Currency, f.ToDateNanos), bp.Amount, pct(f.ToDateNanos))
-	bp.ForecastText = fmt.Sprintf("Forecast %s: %d %% of the budget", formatMoney(f.Currency, f.ForecastNanos), bp.ForecastPercent)
+		Spent: formatMoney(f.Currency, f.ToDateNanos), SpentShare: pct(f.ToDateNanos), SpentPercent: min(100, max(0, pct(f.ToDateNanos))),
+		Forecast: formatMoney(f.Currency, f.ForecastNanos), ForecastPercent: pct(f.ForecastNanos), Over: f.OverBudget()}
 	if b.Currency != f.Currency {
-		bp.ForecastText += " (the budget is in " + b.Currency + ", costs in " + f.Currency + ": not compared)"
+		bp.BudgetCurrency, bp.CostCurrency = b.Currency, f.Currency
 		bp.Over = false
 	}
 	return bp

@@ -36,3 +36,18 @@ func reportTitle(v ReportView) string {
 	}
 	return "Statement " + v.Month + " · " + scope
 }
+
+// marginsTable is a statement's margin table with its note.
+func marginsTable(m ReportMargins) ReportTable {
+	t := m.Table
+	t.Note = basisText(m.Basis) + " · for partner staff only, never shown to the client"
+	return t
+}
+
+// marginsNotComputed says why a statement has no margin table.
+func marginsNotComputed(currency string) string {
+	if currency == "" {
+		currency = "unknown"
+	}
+	return "Not computed: the client's costs this month are not all in its currency (" + currency + ")."
+}

@@ -123,7 +123,10 @@ type ReportMonth struct {
 
 // ReportMargins is the reseller part of a client's statement.
 type ReportMargins struct {
-	Basis string // "Markup 15 %", "Price list"
+	Basis PricingBasis
 	Table ReportTable
-	Note  string // why no table, when there is none
+	// NotComputed says there is no table: the month's costs are not all in
+	// the client's currency (Currency; "" when it is not known).
+	NotComputed bool
+	Currency    string
 }
