@@ -219,12 +219,11 @@ func (s *Server) statementMargins(c echo.Context, clientID, currency string, r r
 	cells := func(m spend.Margin) []pages.ReportCell {
 		return []pages.ReportCell{{Text: formatInt(m.Volume), Exact: fmt.Sprint(m.Volume)}, money(m.PriceNanos), money(m.CostNanos), money(m.MarginNanos)}
 	}
-	t := pages.ReportTable{TestID: "report-margins", Title: "Client price, cost and margin", Dimension: "Category",
-		Caption: monthLabel(r.Month) + " in " + currency + ": what the client is charged, what Meta bills, and the difference",
-		Columns: []string{"Messages", "Client price", "Cost", "Margin"}}
+	t := pages.ReportTable{TestID: "report-margins", Kind: pages.ReportMarginTable, Months: reportMonths(r), Currency: currency}
 	for _, m := range ms {
-		l, _ := categoryLabel(string(m.Category))
-		t.Rows = append(t.Rows, pages.ReportRow{Key: string(m.Category), Label: l, Cells: cells(m)})
+		row := categoryRow(string(m.Category))
+		row.Key, row.Cells = string(m.Category), cells(m)
+		t.Rows = append(t.Rows, row)
 	}
 	if len(ms) > 0 {
 		t.Foot = cells(total)

@@ -30,7 +30,7 @@ func pageSizeRule(paper string) string {
 // reportTitle is the statement's page title: the month and the client, or
 // the clients it covers.
 func reportTitle(v ReportView) string {
-	scope := v.Scope
+	scope := reportScope(v)
 	if v.ScopeID == "" {
 		scope = strings.ToLower(scope)
 	}

@@ -127,6 +127,9 @@ const (
 	RowDuration                  // by the duration bucket of its Key
 )
 
+// RowText is the name of a row named so (for the statement's CSV too).
+func RowText(name RowName, key, label string) string { return rowLabel(name, key, label) }
+
 // rowLabel and rowSub are a row's name and its muted second line.
 func rowLabel(name RowName, key, label string) string {
 	switch name {
