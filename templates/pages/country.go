@@ -15,8 +15,8 @@ var countryNames = map[string]string{
 	"VN": "Vietnam", "ZA": "South Africa",
 }
 
-// CountryName is the English name of an ISO 3166 alpha-2 code, or the code.
-func CountryName(code string) string {
+// countryName is the English name of an ISO 3166 alpha-2 code, or the code.
+func countryName(code string) string {
 	if n, ok := countryNames[code]; ok {
 		return n
 	}

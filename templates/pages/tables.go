@@ -111,11 +111,6 @@ func breakdownHead(b Breakdown) (title, dimension, caption string, columns []str
 	return "", "", "", nil
 }
 
-func breakdownTitle(b Breakdown) string {
-	t, _, _, _ := breakdownHead(b)
-	return t
-}
-
 // RowName is how a table row is named.
 type RowName int
 
@@ -136,7 +131,7 @@ func rowLabel(name RowName, key, label string) string {
 	case RowUnreported:
 		return "Not reported"
 	case RowCountry:
-		return CountryName(key)
+		return countryName(key)
 	case RowDuration:
 		return durationLabel(key)
 	}

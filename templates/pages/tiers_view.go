@@ -59,7 +59,7 @@ func tierSource(source string) string {
 // tierMarket names a tier row's market.
 func tierMarket(r TierRowView) string {
 	if r.Country != "" {
-		return CountryName(r.Country) + " (" + r.Country + ")"
+		return countryName(r.Country) + " (" + r.Country + ")"
 	}
 	return r.Region
 }

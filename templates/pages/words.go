@@ -87,7 +87,7 @@ func optionLabel(name string, o Option) string {
 			return o.Value + " (default)"
 		}
 	case "country":
-		return CountryName(o.Value) + " (" + o.Value + ")"
+		return countryName(o.Value) + " (" + o.Value + ")"
 	}
 	return o.Value
 }
