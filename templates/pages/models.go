@@ -1,7 +1,11 @@
 // Package pages holds the full-page templ components of Insights and the
 // view models they display. Handlers in internal/server build a view model
-// shaped like the screen, every number already formatted; the components
-// only lay it out and never touch the store.
+// shaped like the screen: every number, amount and date already formatted,
+// and kinds (a Measure, a ChartKind, a NoticeKind, …) where the screen has
+// words. The words themselves live here, in the components and the small
+// helpers beside them (figures.go, tables.go, notices.go, words.go,
+// report_words.go), so that user-facing text is in one place. The
+// components never touch the store.
 package pages
 
 import (
