@@ -586,23 +586,23 @@ func (s *Server) viewerOf(c echo.Context, p auth.Principal) layout.Viewer {
 				continue
 			case rule == ruleHome && !p.Staff():
 				for _, id := range p.ClientIDs {
-					label := "Usage"
+					item := layout.NavItem{Link: layout.NavUsage, Href: clientPath(id), Active: it.Active, TestID: "nav-client-" + id}
 					if len(p.ClientIDs) > 1 {
-						label = "Usage · " + id
+						item.Client = id
 					}
-					out = append(out, layout.NavItem{Label: label, Href: clientPath(id), Active: it.Active, TestID: "nav-client-" + id})
+					out = append(out, item)
 				}
 			case ruleAllows(rule, p):
 				out = append(out, it)
 			}
 		}
 		if p.IsUser() {
-			out = append(out, layout.NavItem{Label: "API tokens", Href: "/tokens", TestID: "nav-tokens"})
+			out = append(out, layout.NavItem{Link: layout.NavTokens, Href: "/tokens", TestID: "nav-tokens"})
 		}
 		if p.Admin() {
 			out = append(out,
-				layout.NavItem{Label: "Share links", Href: "/share-links", TestID: "nav-share-links"},
-				layout.NavItem{Label: "Users", Href: "/users", TestID: "nav-users"})
+				layout.NavItem{Link: layout.NavShareLinks, Href: "/share-links", TestID: "nav-share-links"},
+				layout.NavItem{Link: layout.NavUsers, Href: "/users", TestID: "nav-users"})
 		}
 		return out
 	}

@@ -100,26 +100,9 @@ func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
 				}
 				// 2026-10-20 … 2026-11-05 spans the end of summer time in Europe (Oct 25) and the US (Nov 1).
 				p := usage.Period{From: usage.Date{Year: 2026, Month: 10, Day: 20}, To: usage.Date{Year: 2026, Month: 11, Day: 5}, Loc: loc}
-				var wantVol, wantTokens, wantCost, wantCalls, wantInbound, wantCallCost int64
-				for _, w := range c.WABAs {
-					for _, ch := range w.Channels {
-						for _, pt := range sim.UsagePoints(ch.ID, p.Start().UTC(), p.End().UTC()) {
-							if pt.Category.Unit() == usage.UnitMessage {
-								wantVol += pt.Volume
-							} else {
-								wantTokens += pt.Volume // units, never messages
-							}
-							wantCost += pt.CostNanos
-						}
-						for _, cp := range sim.CallPoints(ch.ID, p.Start().UTC(), p.End().UTC()) {
-							wantCalls += cp.Count
-							wantCallCost += cp.CostNanos
-							if cp.Direction == usage.DirectionInbound {
-								wantInbound += cp.Count
-							}
-						}
-					}
-				}
+				want := simulatorTruth(sim, c, p)
+				wantVol, wantTokens, wantCost := want.messages, want.tokens, want.cost
+				wantCalls, wantInbound, wantCallCost := want.calls, want.inbound, want.callCost
 				q := url.Values{"from": {p.From.String()}, "to": {p.To.String()}, "tz": {c.Timezone}, "client": {c.ID}, "group_by": {"category"}}
 				var u usageJSON
 				if code := getJSON(t, h, "/api/v1/usage?"+q.Encode(), &u); code != http.StatusOK {
@@ -180,6 +163,37 @@ func TestUsageAPIMatchesSimulatorTotals(t *testing.T) {
 			t.Errorf("re-poll changed totals: %s → %s", b, mustJSON(after["totals"]))
 		}
 	})
+}
+
+// truth is what the simulator itself holds for a client over a period.
+type truth struct {
+	messages, tokens, cost, calls, inbound, callCost int64
+}
+
+// simulatorTruth sums the simulator's own points of client c over p:
+// tokens apart from messages, as the API must.
+func simulatorTruth(sim *simulator.Simulator, c simulator.Client, p usage.Period) truth {
+	var t truth
+	for _, w := range c.WABAs {
+		for _, ch := range w.Channels {
+			for _, pt := range sim.UsagePoints(ch.ID, p.Start().UTC(), p.End().UTC()) {
+				if pt.Category.Unit() == usage.UnitMessage {
+					t.messages += pt.Volume
+				} else {
+					t.tokens += pt.Volume // units, never messages
+				}
+				t.cost += pt.CostNanos
+			}
+			for _, cp := range sim.CallPoints(ch.ID, p.Start().UTC(), p.End().UTC()) {
+				t.calls += cp.Count
+				t.callCost += cp.CostNanos
+				if cp.Direction == usage.DirectionInbound {
+					t.inbound += cp.Count
+				}
+			}
+		}
+	}
+	return t
 }
 
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }

@@ -111,7 +111,7 @@ func (s *Server) showLogin(c echo.Context) error {
 }
 
 func (s *Server) renderLogin(c echo.Context, status int, email, msg string) error {
-	v := pages.LoginView{Meta: s.pageMeta("Sign in", "", "", ""), CSRF: csrfToken(c), Next: safeNext(c.FormValue("next")), Email: email, Error: msg}
+	v := pages.LoginView{Meta: s.pageMeta("", "", ""), CSRF: csrfToken(c), Next: safeNext(c.FormValue("next")), Email: email, Error: msg}
 	v.Meta.Nav = nil
 	return s.render(c, status, pages.Login(v))
 }
@@ -166,7 +166,7 @@ func (s *Server) showSetup(c echo.Context) error {
 }
 
 func (s *Server) renderSetup(c echo.Context, status int, msg string) error {
-	v := pages.SetupView{Meta: s.pageMeta("First run", "", "", ""), CSRF: csrfToken(c), Email: c.FormValue("email"), Name: c.FormValue("name"), Error: msg}
+	v := pages.SetupView{Meta: s.pageMeta("", "", ""), CSRF: csrfToken(c), Email: c.FormValue("email"), Name: c.FormValue("name"), Error: msg}
 	v.Meta.Nav = nil
 	return s.render(c, status, pages.Setup(v))
 }
@@ -239,7 +239,7 @@ func (s *Server) enterShare(c echo.Context, secret, password string, withPasswor
 	// browser gives up waiting).
 	p, l, err := s.acl.auth.OpenShareLink(auditCtx(c), secret, password, clientAddr(c))
 	if errors.Is(err, auth.ErrPasswordRequired) || errors.Is(err, auth.ErrRateLimited) {
-		v := pages.SharePasswordView{Meta: s.pageMeta("Shared view", "", "", ""), CSRF: csrfToken(c), Action: "/s", Token: secret}
+		v := pages.SharePasswordView{Meta: s.pageMeta("", "", ""), CSRF: csrfToken(c), Action: "/s", Token: secret}
 		v.Meta.Nav = nil
 		status := http.StatusOK
 		switch {
@@ -286,10 +286,10 @@ func roleOptions(current string) []pages.Option {
 
 // showUsers answers GET /users.
 func (s *Server) showUsers(c echo.Context) error {
-	return s.renderUsers(c, http.StatusOK, "", "")
+	return s.renderUsers(c, http.StatusOK, "", pages.UserChange{})
 }
 
-func (s *Server) renderUsers(c echo.Context, status int, msg, notice string) error {
+func (s *Server) renderUsers(c echo.Context, status int, msg string, changed pages.UserChange) error {
 	ctx := c.Request().Context()
 	me, _ := principalFrom(c)
 	users, err := s.store.ListUsers(ctx)
@@ -300,7 +300,7 @@ func (s *Server) renderUsers(c echo.Context, status int, msg, notice string) err
 	if err != nil {
 		return err
 	}
-	v := pages.UsersView{Meta: s.pageMeta("Users", "", "UTC", ""), CSRF: csrfToken(c), Roles: roleOptions(string(auth.RoleMember)), Error: msg, Notice: notice}
+	v := pages.UsersView{Meta: s.pageMeta("", "UTC", ""), CSRF: csrfToken(c), Roles: roleOptions(string(auth.RoleMember)), Error: msg, Changed: changed}
 	for _, u := range users {
 		v.Users = append(v.Users, pages.UserRow{
 			ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Name: u.Name, RoleLabel: auth.Role(u.Role).Label(),
@@ -329,7 +329,7 @@ func (s *Server) createUser(c echo.Context) error {
 	_, who := actor(c)
 	role, err := auth.ParseRole(c.FormValue("role"))
 	if err != nil {
-		return s.renderUsers(c, http.StatusBadRequest, "Choose a role.", "")
+		return s.renderUsers(c, http.StatusBadRequest, "Choose a role.", pages.UserChange{})
 	}
 	u, err := s.acl.auth.CreateUser(auditCtx(c), who, clientAddr(c), auth.NewUser{
 		Email: c.FormValue("email"), Name: c.FormValue("name"), Role: role,
@@ -337,11 +337,11 @@ func (s *Server) createUser(c echo.Context) error {
 	})
 	if err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderUsers(c, http.StatusBadRequest, msg, "")
+			return s.renderUsers(c, http.StatusBadRequest, msg, pages.UserChange{})
 		}
 		return err
 	}
-	return s.renderUsers(c, http.StatusOK, "", "Added "+u.Email+".")
+	return s.renderUsers(c, http.StatusOK, "", pages.UserChange{Email: u.Email, Added: true})
 }
 
 // updateUser answers POST /users/:id.
@@ -353,7 +353,7 @@ func (s *Server) updateUser(c echo.Context) error {
 	}
 	role, err := auth.ParseRole(c.FormValue("role"))
 	if err != nil {
-		return s.renderUsers(c, http.StatusBadRequest, "Choose a role.", "")
+		return s.renderUsers(c, http.StatusBadRequest, "Choose a role.", pages.UserChange{})
 	}
 	clients := splitIDs(c.FormValue("clients"))
 	disabled := c.FormValue("disabled") != ""
@@ -365,11 +365,11 @@ func (s *Server) updateUser(c echo.Context) error {
 	}
 	if err != nil {
 		if msg, ok := userMessage(err); ok {
-			return s.renderUsers(c, http.StatusBadRequest, msg, "")
+			return s.renderUsers(c, http.StatusBadRequest, msg, pages.UserChange{})
 		}
 		return err
 	}
-	return s.renderUsers(c, http.StatusOK, "", "Saved "+u.Email+".")
+	return s.renderUsers(c, http.StatusOK, "", pages.UserChange{Email: u.Email})
 }
 
 // showShareLinks answers GET /share-links.
@@ -388,7 +388,7 @@ func (s *Server) renderShareLinks(c echo.Context, status int, msg, newURL string
 		return err
 	}
 	now := s.now().UTC()
-	v := pages.ShareLinksView{Meta: s.pageMeta("Share links", "", "UTC", ""), CSRF: csrfToken(c), Error: msg, NewURL: newURL,
+	v := pages.ShareLinksView{Meta: s.pageMeta("", "UTC", ""), CSRF: csrfToken(c), Error: msg, NewURL: newURL,
 		Expiry: usage.DateOf(now.AddDate(0, 0, 30)).String()}
 	names := map[string]string{}
 	for _, cl := range clients {
@@ -405,7 +405,6 @@ func (s *Server) renderShareLinks(c echo.Context, status int, msg, newURL string
 		if row.Client == "" {
 			row.Client = l.ClientID
 		}
-		row.Range = "all dates"
 		if l.From != "" || l.To != "" {
 			row.Range = strings.TrimSpace(l.From + " – " + l.To)
 		}
@@ -483,10 +482,10 @@ func (s *Server) renderTokens(c echo.Context, status int, msg, newToken string) 
 	if err != nil {
 		return err
 	}
-	v := pages.TokensView{Meta: s.pageMeta("API tokens", "", "UTC", ""), CSRF: csrfToken(c), Error: msg, NewToken: newToken}
+	v := pages.TokensView{Meta: s.pageMeta("", "UTC", ""), CSRF: csrfToken(c), Error: msg, NewToken: newToken}
 	for _, t := range toks {
 		row := pages.TokenRow{ID: strconv.FormatInt(t.ID, 10), Name: t.Name, Hint: t.Hint, Created: t.CreatedAt.Format("2006-01-02 15:04"),
-			LastUsed: "never", Status: "active", Active: true, Revoke: "/tokens/" + strconv.FormatInt(t.ID, 10) + "/revoke"}
+			Status: "active", Active: true, Revoke: "/tokens/" + strconv.FormatInt(t.ID, 10) + "/revoke"}
 		if !t.LastUsedAt.IsZero() {
 			row.LastUsed = t.LastUsedAt.Format("2006-01-02 15:04")
 		}

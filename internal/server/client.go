@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -109,15 +110,36 @@ type insightsData struct {
 }
 
 func (s *Server) showInsights(c echo.Context, clientID, channelID string) error {
-	ctx := c.Request().Context()
 	sc, err := s.loadScope(c, clientID, channelID)
 	if err != nil {
 		return err
 	}
 	zone := zoneOf(sc.client.Timezone, firstChannelZone(sc.channels))
-	q, preset, err := s.pageQuery(c, zone)
+	q, preset, err := s.insightsQuery(c, sc, zone)
 	if err != nil {
 		return err
+	}
+	r, err := s.readInsights(c, sc, q, zone)
+	if err != nil {
+		return err
+	}
+	v := s.insightsView(c.Request().URL.Path, sc, q, preset, r.data)
+	v.Freshness = r.freshness
+	v.Today = s.webhookTodayView(r.today, zone)
+	v.Today.Hidden = !r.todayShown
+	v.CallDetail = callDetailView(r.webhookCalls, v.Period)
+	v.ReconcileHref = s.reconcileHref(sc.client.ID, zoneOf(sc.client.Timezone))
+	v.Spend = r.spend
+	v.Tiers = r.tiers
+	return s.render(c, http.StatusOK, pages.Insights(v))
+}
+
+// insightsQuery parses the filters of an Insights request for the client
+// (or channel) of sc and refuses WABAs and channels that are not its.
+func (s *Server) insightsQuery(c echo.Context, sc insightsScope, zone *time.Location) (report.Query, string, error) {
+	q, preset, err := s.pageQuery(c, zone)
+	if err != nil {
+		return q, preset, err
 	}
 	q.ClientIDs = []string{sc.client.ID}
 	q.Source = "api"
@@ -127,38 +149,84 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	}
 	for _, w := range q.WABAIDs {
 		if !slices.Contains(sc.wabaIDs(), w) {
-			return &paramError{"waba", fmt.Sprintf("“%s” is not a WABA of %s", w, sc.client.Name)}
+			return q, preset, &paramError{"waba", fmt.Sprintf("“%s” is not a WABA of %s", w, sc.client.Name)}
 		}
 	}
 	for _, id := range q.ChannelIDs {
 		if _, ok := sc.channelByID(id); !ok {
-			return &paramError{"channel", fmt.Sprintf("“%s” is not a channel of %s", id, sc.client.Name)}
+			return q, preset, &paramError{"channel", fmt.Sprintf("“%s” is not a channel of %s", id, sc.client.Name)}
 		}
 	}
+	return q, preset, nil
+}
 
-	// The reads are independent: they run at once, each on its own
-	// connection, and the page waits for the slowest.
-	var (
-		d       insightsData
-		fr      pages.Freshness
-		today   webhookToday
-		whCalls []store.CallDetail
-		spend   pages.SpendPanel
-		tiers   pages.TiersPanel
-	)
-	g, gctx := errgroup.WithContext(ctx)
+// insightsReads is everything an Insights view reads besides its own
+// figures: freshness, the webhook sections, spend and tiers.
+type insightsReads struct {
+	data         insightsData
+	freshness    pages.Freshness
+	todayShown   bool // today lies within the requester's dates
+	today        webhookToday
+	webhookCalls []store.CallDetail
+	spend        pages.SpendPanel
+	tiers        pages.TiersPanel
+}
+
+// readInsights runs the reads of an Insights view. They are independent:
+// they run at once, each on its own connection, and the view waits for
+// the slowest.
+func (s *Server) readInsights(c echo.Context, sc insightsScope, q report.Query, zone *time.Location) (insightsReads, error) {
+	var r insightsReads
+	g, gctx := errgroup.WithContext(c.Request().Context())
+	s.readInsightsData(gctx, g, q, &r.data)
+	g.Go(func() (err error) {
+		r.freshness, err = s.freshness(gctx, q.Scope, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
+		return err
+	})
+	r.todayShown = q.Within.ContainsDay(usage.DateOf(s.now().In(zone)))
+	g.Go(func() (err error) {
+		if !r.todayShown {
+			return nil
+		}
+		r.today, err = s.loadWebhookToday(gctx, q, zone)
+		return err
+	})
+	g.Go(func() (err error) {
+		if r.webhookCalls, err = s.store.ListWebhookCalls(gctx, q.Scope, q.StoreFilter(q.Period, nil), 0); err != nil {
+			return fmt.Errorf("insights: webhook calls: %w", err)
+		}
+		return nil
+	})
+	monthShown := s.monthToDateWithin(q.Within, zone)
+	g.Go(func() error {
+		if monthShown {
+			r.spend = s.spendPanel(gctx, c, sc)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if sc.channel == nil && monthShown {
+			r.tiers = s.tiersPanel(gctx, c, sc, zone)
+		}
+		return nil
+	})
+	return r, g.Wait()
+}
+
+// readInsightsData starts the reads of the view's own figures in g.
+func (s *Server) readInsightsData(ctx context.Context, g *errgroup.Group, q report.Query, d *insightsData) {
 	g.Go(func() (err error) {
 		mq := q
 		mq.GroupBy = []usage.GroupField{usage.ByCategory}
-		d.main, err = s.reports.Usage(gctx, mq, usage.ByPricingType)
+		d.main, err = s.reports.Usage(ctx, mq, usage.ByPricingType)
 		return err
 	})
 	g.Go(func() (err error) {
-		d.breakdown, err = s.reports.PeriodTotals(gctx, q, q.Period, []usage.GroupField{usage.ByPricingType, usage.ByCountry})
+		d.breakdown, err = s.reports.PeriodTotals(ctx, q, q.Period, []usage.GroupField{usage.ByPricingType, usage.ByCountry})
 		return err
 	})
 	g.Go(func() (err error) {
-		if d.channels, err = s.store.ChannelTotals(gctx, q.Scope, q.StoreFilter(q.Period, nil)); err != nil {
+		if d.channels, err = s.store.ChannelTotals(ctx, q.Scope, q.StoreFilter(q.Period, nil)); err != nil {
 			return fmt.Errorf("insights: channel totals: %w", err)
 		}
 		return nil
@@ -166,51 +234,9 @@ func (s *Server) showInsights(c echo.Context, clientID, channelID string) error 
 	g.Go(func() (err error) {
 		cq := q
 		cq.GroupBy = nil
-		d.calls, err = s.reports.Calls(gctx, cq)
+		d.calls, err = s.reports.Calls(ctx, cq)
 		return err
 	})
-	g.Go(func() (err error) {
-		fr, err = s.freshness(gctx, q.Scope, store.ChannelFilter{ClientIDs: q.ClientIDs, WABAIDs: q.WABAIDs, ChannelIDs: q.ChannelIDs}, q.Period.Loc)
-		return err
-	})
-	todayShown := q.Within.ContainsDay(usage.DateOf(s.now().In(zone)))
-	g.Go(func() (err error) {
-		if !todayShown {
-			return nil
-		}
-		today, err = s.loadWebhookToday(gctx, q, zone)
-		return err
-	})
-	g.Go(func() (err error) {
-		if whCalls, err = s.store.ListWebhookCalls(gctx, q.Scope, q.StoreFilter(q.Period, nil), 0); err != nil {
-			return fmt.Errorf("insights: webhook calls: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		if s.monthToDateWithin(q.Within, zone) {
-			spend = s.spendPanel(gctx, c, sc)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		if sc.channel == nil && s.monthToDateWithin(q.Within, zone) {
-			tiers = s.tiersPanel(gctx, c, sc, zone)
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	v := s.insightsView(c.Request().URL.Path, sc, q, preset, d)
-	v.Freshness = fr
-	v.Today = s.webhookTodayView(today, zone)
-	v.Today.Hidden = !todayShown
-	v.CallDetail = callDetailView(whCalls, v.Period)
-	v.ReconcileHref = s.reconcileHref(sc.client.ID, zoneOf(sc.client.Timezone))
-	v.Spend = spend
-	v.Tiers = tiers
-	return s.render(c, http.StatusOK, pages.Insights(v))
 }
 
 func firstChannelZone(chs []store.Channel) string {
@@ -255,18 +281,17 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	cur, prev := d.main.Current, d.main.Previous
 	prevLabel := formatPeriod(d.main.PrevSpan)
 
-	title, subtitle, crumbs := insightsHeading(sc, q, preset)
+	title, scope, crumbs := insightsHeading(sc, q, preset)
 
 	v := pages.InsightsView{
-		Meta:     s.pageMeta(title, sc.client.Name, loc.String(), ""),
-		Crumbs:   crumbs,
-		Title:    title,
-		Subtitle: subtitle,
-		Period:   formatPeriod(q.Period),
-		Previous: prevLabel,
-		Zone:     loc.String(),
-		ZoneNote: zoneNote(q),
-		CostNote: costNote,
+		Meta:       s.pageMeta(sc.client.Name, loc.String(), ""),
+		Crumbs:     crumbs,
+		Title:      title,
+		Scope:      scope,
+		Period:     formatPeriod(q.Period),
+		Previous:   prevLabel,
+		Zone:       loc.String(),
+		ApproxZone: usage.ZoneIsApproximate(loc, q.Period),
 	}
 	apiVals := q.Values()
 	apiVals.Set("group_by", "category")
@@ -277,13 +302,11 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 
 	// Charts.
 	buckets := usage.Buckets(q.Period, q.Granularity)
-	per := "per " + granularityNoun(q.Granularity) + " · " + loc.String()
-	v.Messages = pages.ChartPanel{
-		TestID: "chart-messages", Title: "Messages by category", Subtitle: per,
-		Chart:      charts.MessagesByCategory(cur.Series, buckets, loc, q.Granularity),
-		EmptyTitle: "No messages in this period",
-		EmptyText:  "Nothing was delivered for this scope between " + v.Period + ". Try a longer range or fewer filters.",
+	panel := func(testID string, kind pages.ChartKind, currency string, chart charts.Chart) pages.ChartPanel {
+		return pages.ChartPanel{TestID: testID, Kind: kind, Currency: currency, Per: q.Granularity, Zone: loc.String(),
+			Period: v.Period, Chart: chart}
 	}
+	v.Messages = panel("chart-messages", pages.ChartMessages, "", charts.MessagesByCategory(cur.Series, buckets, loc, q.Granularity))
 	costCurrencies := charts.Currencies(cur.Series)
 	if len(costCurrencies) == 0 {
 		costCurrencies = currencies
@@ -292,23 +315,16 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 		costCurrencies = []string{""}
 	}
 	for _, c := range costCurrencies {
-		title := "Messaging costs"
-		if c != "" {
-			title += " (" + c + ")"
-		}
-		v.Costs = append(v.Costs, pages.ChartPanel{
-			TestID: "chart-costs-" + strings.ToLower(c), Title: title, Subtitle: per,
-			Chart:      charts.MessagingCosts(cur.Series, buckets, loc, q.Granularity, c),
-			Note:       costNote,
-			EmptyTitle: "No costs in this period",
-			EmptyText:  "No billed messages for this scope between " + v.Period + ".",
-		})
+		v.Costs = append(v.Costs, panel("chart-costs-"+strings.ToLower(c), pages.ChartCosts, c,
+			charts.MessagingCosts(cur.Series, buckets, loc, q.Granularity, c)))
 	}
 
-	v.Calls = callsSection(d.calls, buckets, q, per, prevLabel)
+	v.Calls = callsSection(d.calls, prevLabel)
+	v.Calls.ByDir = panel("chart-calls", pages.ChartCalls, "", charts.CallsByDirection(d.calls.Current.Series, buckets, loc, q.Granularity))
+	v.Calls.Duration = panel("chart-call-duration", pages.ChartCallDuration, "", charts.CallDuration(d.calls.Current.Series, buckets, loc, q.Granularity))
 	v.CostEstimate = s.costEstimate(q.Period, cur, d.calls.Current)
 	if d.main.PrevHidden {
-		v.Previous = "no earlier period: it lies outside this shared view"
+		v.PrevHidden = true
 		hideComparisons(v.KPIs)
 	}
 	if d.calls.PrevHidden {
@@ -324,43 +340,34 @@ func (s *Server) insightsView(path string, sc insightsScope, q report.Query, pre
 	return v
 }
 
-// insightsHeading is the view's title, subtitle and breadcrumbs: the
-// client, or the channel, WABA or channels filtered on.
-func insightsHeading(sc insightsScope, q report.Query, preset string) (title, subtitle string, crumbs []pages.Crumb) {
-	title, subtitle = sc.client.Name, "All channels of the client"
-	crumbs = []pages.Crumb{{Label: "Overview", Href: "/"}}
-	switch {
-	case sc.channel != nil:
+// insightsHeading is the view's title, what it covers and its
+// breadcrumbs: the client, or the channel, WABA or channels filtered on.
+func insightsHeading(sc insightsScope, q report.Query, preset string) (title string, scope pages.ScopeLine, crumbs []pages.Crumb) {
+	title = sc.client.Name
+	crumbs = []pages.Crumb{{Home: true, Href: "/"}}
+	if sc.channel != nil {
 		crumbs = append(crumbs, pages.Crumb{Label: sc.client.Name, Href: clientPath(sc.client.ID) + "?" + viewValues(q, preset).Encode()})
 		title = channelLabel(*sc.channel)
-		subtitle = "Channel " + sc.channel.ID
-		if sc.channel.WABAID != "" {
-			subtitle += " · WABA " + sc.channel.WABAID
-		}
-	case len(q.WABAIDs) > 0:
-		subtitle = "WABA " + strings.Join(q.WABAIDs, ", ")
+		scope.Channel, scope.WABA = sc.channel.ID, sc.channel.WABAID
+		return title, scope, crumbs
 	}
-	if len(q.ChannelIDs) > 0 && sc.channel == nil {
-		var names []string
-		for _, id := range q.ChannelIDs {
-			ch, _ := sc.channelByID(id)
-			names = append(names, channelLabel(ch))
-		}
-		subtitle = "Channel " + strings.Join(names, ", ")
+	scope.WABAs = q.WABAIDs
+	for _, id := range q.ChannelIDs {
+		ch, _ := sc.channelByID(id)
+		scope.Channels = append(scope.Channels, channelLabel(ch))
 	}
-
-	return title, subtitle, crumbs
+	return title, scope, crumbs
 }
 
 // insightsKPIs are the KPI cards (messages, cost per currency, paid and
 // free) with the notices about costs, and the currencies shown.
-func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pages.KPI, notices, currencies []string) {
+func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pages.KPI, notices []pages.Notice, currencies []string) {
 	cur, prev := d.main.Current, d.main.Previous
 	paid, free := paidFree(d.breakdown)
 	prevPaid, prevFree := paidFree(d.main.Previous)
 	kpis = append(kpis, pages.KPI{
-		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(cur.Volume),
-		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume) + " in " + prevLabel,
+		TestID: "kpi-messages", Measure: pages.MeasureMessages, Value: formatInt(cur.Volume),
+		Delta: changeOf(cur.Volume, prev.Volume), Previous: formatInt(prev.Volume), PrevPeriod: prevLabel,
 	})
 	currencies = report.Currencies(cur.Cost, prev.Cost)
 	if len(currencies) == 0 && sc.currency != "" {
@@ -372,31 +379,36 @@ func insightsKPIs(sc insightsScope, d insightsData, prevLabel string) (kpis []pa
 			id += "-" + strings.ToLower(c)
 		}
 		kpis = append(kpis, pages.KPI{
-			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
-			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel,
-			Note: "estimated",
+			TestID: id, Measure: pages.MeasureCost, Currency: c, Value: formatMoney(c, cur.Cost[c]),
+			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]), PrevPeriod: prevLabel,
+			Estimated: true,
 		})
 	}
 	kpis = append(kpis,
 		pages.KPI{
-			TestID: "kpi-paid", Label: "Paid messages", Value: formatInt(paid),
-			Sub:   formatShare(paid, paid+free) + " of messages",
-			Delta: changeOf(paid, prevPaid), Previous: formatInt(prevPaid) + " in " + prevLabel,
+			TestID: "kpi-paid", Measure: pages.MeasurePaid, Value: formatInt(paid),
+			Sub:   pages.Sub{Kind: pages.SubShareOfMessages, A: formatShare(paid, paid+free)},
+			Delta: changeOf(paid, prevPaid), Previous: formatInt(prevPaid), PrevPeriod: prevLabel,
 		},
 		pages.KPI{
-			TestID: "kpi-free", Label: "Free messages", Value: formatInt(free),
-			Sub:   formatShare(free, paid+free) + " of messages",
-			Delta: changeOf(free, prevFree), Previous: formatInt(prevFree) + " in " + prevLabel,
+			TestID: "kpi-free", Measure: pages.MeasureFree, Value: formatInt(free),
+			Sub:   pages.Sub{Kind: pages.SubShareOfMessages, A: formatShare(free, paid+free)},
+			Delta: changeOf(free, prevFree), Previous: formatInt(prevFree), PrevPeriod: prevLabel,
 		},
 	)
 	if len(currencies) > 1 {
-		notices = append(notices, "This scope is billed in more than one currency ("+strings.Join(currencies, ", ")+"); costs are shown per currency and never added together.")
+		notices = append(notices, pages.Notice{Kind: pages.NoticeCurrencies, Currencies: currencies})
 	}
 	if cur.CostMissing > 0 {
-		notices = append(notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(cur.CostMissing)))
+		notices = append(notices, costMissingNotice(cur.CostMissing))
 	}
 
 	return kpis, notices, currencies
+}
+
+// costMissingNotice says the source reported n data points without a cost.
+func costMissingNotice(n int64) pages.Notice {
+	return pages.Notice{Kind: pages.NoticeCostMissing, Count: formatInt(n)}
 }
 
 // paidFree splits a summary's volume into paid and free messages.
@@ -411,21 +423,18 @@ func paidFree(s usage.Summary) (paid, free int64) {
 	return paid, free
 }
 
-func callsSection(r report.CallReport, buckets []time.Time, q report.Query, per, prevLabel string) pages.CallsSection {
+// callsSection is the voice calls' KPIs; the caller adds the charts.
+func callsSection(r report.CallReport, prevLabel string) pages.CallsSection {
 	cur, prev := r.Current, r.Previous
-	sec := pages.CallsSection{
-		Empty:      cur.Calls == 0 && prev.Calls == 0,
-		EmptyTitle: "No calls in this period",
-		EmptyText:  "No WhatsApp voice calls were reported for this scope between " + formatPeriod(q.Period) + " or in the period before. Calls appear here once the Calling API is in use on these numbers.",
-	}
+	sec := pages.CallsSection{Empty: cur.Calls == 0 && prev.Calls == 0}
 	sec.KPIs = []pages.KPI{
-		{TestID: "kpi-calls", Label: "Total calls", Value: formatInt(cur.Calls),
-			Sub:   formatInt(cur.Inbound) + " inbound · " + formatInt(cur.Outbound) + " outbound",
-			Delta: changeOf(cur.Calls, prev.Calls), Previous: formatInt(prev.Calls) + " in " + prevLabel},
-		{TestID: "kpi-minutes", Label: "Total minutes", Value: formatMinutes(cur.Seconds),
-			Delta: changeOf(cur.Seconds, prev.Seconds), Previous: formatMinutes(prev.Seconds) + " in " + prevLabel},
-		{TestID: "kpi-avg-duration", Label: "Average duration", Value: formatDuration(cur.AverageSeconds()),
-			Delta: changeOf(cur.AverageSeconds(), prev.AverageSeconds()), Previous: formatDuration(prev.AverageSeconds()) + " in " + prevLabel},
+		{TestID: "kpi-calls", Measure: pages.MeasureCalls, Value: formatInt(cur.Calls),
+			Sub:   pages.Sub{Kind: pages.SubInOut, A: formatInt(cur.Inbound), B: formatInt(cur.Outbound)},
+			Delta: changeOf(cur.Calls, prev.Calls), Previous: formatInt(prev.Calls), PrevPeriod: prevLabel},
+		{TestID: "kpi-minutes", Measure: pages.MeasureMinutes, Value: formatMinutes(cur.Seconds),
+			Delta: changeOf(cur.Seconds, prev.Seconds), Previous: formatMinutes(prev.Seconds), PrevPeriod: prevLabel},
+		{TestID: "kpi-avg-duration", Measure: pages.MeasureAvgDuration, Value: formatDuration(cur.AverageSeconds()),
+			Delta: changeOf(cur.AverageSeconds(), prev.AverageSeconds()), Previous: formatDuration(prev.AverageSeconds()), PrevPeriod: prevLabel},
 	}
 	currencies := cur.Cost.Currencies()
 	for _, c := range prev.Cost.Currencies() {
@@ -434,28 +443,16 @@ func callsSection(r report.CallReport, buckets []time.Time, q report.Query, per,
 		}
 	}
 	if len(currencies) == 0 {
-		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: "kpi-call-cost", Label: "Total cost", Value: "—",
-			Delta: pages.Delta{Text: "n/a", Class: "delta--na", Title: "no call costs reported"}, Note: "estimated"})
+		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: "kpi-call-cost", Measure: pages.MeasureCost, Value: "—",
+			Delta: noChange(pages.NoCallCosts), Estimated: true})
 	}
 	for i, c := range currencies {
 		id := "kpi-call-cost"
 		if i > 0 {
 			id += "-" + strings.ToLower(c)
 		}
-		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, cur.Cost[c]),
-			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]) + " in " + prevLabel, Note: "estimated"})
-	}
-	sec.ByDir = pages.ChartPanel{
-		TestID: "chart-calls", Title: "Calls: inbound vs outbound", Subtitle: per,
-		Chart:      charts.CallsByDirection(cur.Series, buckets, q.Period.Loc, q.Granularity),
-		EmptyTitle: "No calls in this period",
-		EmptyText:  "No calls were reported for this scope between " + formatPeriod(q.Period) + ".",
-	}
-	sec.Duration = pages.ChartPanel{
-		TestID: "chart-call-duration", Title: "Total call duration", Subtitle: "minutes " + per,
-		Chart:      charts.CallDuration(cur.Series, buckets, q.Period.Loc, q.Granularity),
-		EmptyTitle: "No call minutes in this period",
-		EmptyText:  "No call minutes were reported for this scope between " + formatPeriod(q.Period) + ".",
+		sec.KPIs = append(sec.KPIs, pages.KPI{TestID: id, Measure: pages.MeasureCost, Currency: c, Value: formatMoney(c, cur.Cost[c]),
+			Delta: changeOf(cur.Cost[c], prev.Cost[c]), Previous: formatMoney(c, prev.Cost[c]), PrevPeriod: prevLabel, Estimated: true})
 	}
 	return sec
 }
@@ -473,8 +470,7 @@ func moneyCell(t usage.Totals) string {
 }
 
 func channelBreakdown(sc insightsScope, q report.Query, preset string, totals []store.ChannelTotal) pages.Breakdown {
-	b := pages.Breakdown{TestID: "breakdown-channel", Title: "By channel", Dimension: "Channel", Caption: "Messages and estimated cost per phone number, " + formatPeriod(q.Period),
-		Columns: []string{"Messages", "Paid", "Free", "Cost", "Share of messages"}}
+	b := pages.Breakdown{TestID: "breakdown-channel", Kind: pages.ByChannel, Period: formatPeriod(q.Period)}
 	sums := map[string]*report.DimTotals{}
 	for _, ct := range totals {
 		t := sums[ct.ChannelID]
@@ -515,10 +511,7 @@ func channelBreakdown(sc insightsScope, q report.Query, preset string, totals []
 			formatInt(t.Volume), formatInt(t.Paid), formatInt(t.Volume - t.Paid), moneyCell(t.Cost), formatShare(t.Volume, total)}}
 		if ch, ok := sc.channelByID(t.Key); ok {
 			row.Label = channelLabel(ch)
-			row.Sub = ch.ID
-			if ch.WABAID != "" {
-				row.Sub += " · WABA " + ch.WABAID
-			}
+			row.Sub, row.WABA = ch.ID, ch.WABAID
 			if sc.channel == nil || sc.channel.ID != ch.ID {
 				row.Href = channelPath(sc.client.ID, ch.ID) + "?" + link
 			}
@@ -530,8 +523,7 @@ func channelBreakdown(sc insightsScope, q report.Query, preset string, totals []
 }
 
 func countryBreakdown(s usage.Summary) pages.Breakdown {
-	b := pages.Breakdown{TestID: "breakdown-country", Title: "By country", Dimension: "Country", Caption: "Messages and estimated cost per recipient country",
-		Columns: []string{"Messages", "Paid", "Cost", "Share of messages"}}
+	b := pages.Breakdown{TestID: "breakdown-country", Kind: pages.ByCountry}
 	sums := report.SumBy(s, func(k usage.GroupKey) string { return k.Country })
 	var total, paid int64
 	cost := usage.Totals{}
@@ -543,11 +535,11 @@ func countryBreakdown(s usage.Summary) pages.Breakdown {
 		}
 	}
 	for _, t := range report.SortDims(sums) {
-		label, sub := countryName(t.Key), t.Key
+		name := pages.RowCountry
 		if t.Key == "" {
-			label, sub = "Not reported", ""
+			name = pages.RowUnreported
 		}
-		b.Rows = append(b.Rows, pages.BreakdownRow{Key: t.Key, Label: label, Sub: sub, Cells: []string{
+		b.Rows = append(b.Rows, pages.BreakdownRow{Key: t.Key, Name: name, Cells: []string{
 			formatInt(t.Volume), formatInt(t.Paid), moneyCell(t.Cost), formatShare(t.Volume, total)}})
 	}
 	if len(b.Rows) > 0 {
@@ -557,8 +549,7 @@ func countryBreakdown(s usage.Summary) pages.Breakdown {
 }
 
 func pricingBreakdown(s usage.Summary) pages.Breakdown {
-	b := pages.Breakdown{TestID: "breakdown-pricing", Title: "By pricing type", Dimension: "Pricing type", Caption: "Paid and free messages",
-		Columns: []string{"Messages", "Cost", "Share of messages"}}
+	b := pages.Breakdown{TestID: "breakdown-pricing", Kind: pages.ByPricing}
 	sums := report.SumBy(s, func(k usage.GroupKey) string { return string(k.PricingType) })
 	for _, p := range usage.KnownPricingTypes {
 		if _, ok := sums[string(p)]; !ok {
@@ -591,12 +582,13 @@ func pricingBreakdown(s usage.Summary) pages.Breakdown {
 	})
 	for _, k := range keys {
 		t := sums[k]
-		label := usage.PricingType(k).Label()
+		row := pages.BreakdownRow{Key: k, Label: usage.PricingType(k).Label()}
 		if k == "" {
-			label = "Not reported"
+			row.Name = pages.RowUnreported
 		}
-		b.Rows = append(b.Rows, pages.BreakdownRow{Key: k, Label: label, Cells: []string{
-			formatInt(t.Volume), moneyCell(t.Cost), formatShare(t.Volume, total)}})
+		row.Cells = []string{
+			formatInt(t.Volume), moneyCell(t.Cost), formatShare(t.Volume, total)}
+		b.Rows = append(b.Rows, row)
 	}
 	b.Foot = []string{formatInt(total), moneyCell(cost), formatShare(total, total)}
 	return b
@@ -615,7 +607,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 		ResetHref:     path,
 	}
 	if sc.channel == nil {
-		f.WABAs = []pages.Option{{Value: "", Label: "All WABAs", Selected: len(q.WABAIDs) == 0}}
+		f.WABAs = []pages.Option{{Value: "", Selected: len(q.WABAIDs) == 0}}
 		for _, w := range sc.wabaIDs() {
 			label := w
 			for _, ch := range sc.channels {
@@ -626,7 +618,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 			}
 			f.WABAs = append(f.WABAs, pages.Option{Value: w, Label: label, Selected: slices.Contains(q.WABAIDs, w)})
 		}
-		f.Channels = []pages.Option{{Value: "", Label: "All channels", Selected: len(q.ChannelIDs) == 0}}
+		f.Channels = []pages.Option{{Value: "", Selected: len(q.ChannelIDs) == 0}}
 		for _, ch := range sc.channels {
 			if len(q.WABAIDs) > 0 && !slices.Contains(q.WABAIDs, ch.WABAID) {
 				continue
@@ -634,7 +626,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 			f.Channels = append(f.Channels, pages.Option{Value: ch.ID, Label: channelLabel(ch), Selected: slices.Contains(q.ChannelIDs, ch.ID)})
 		}
 	}
-	f.Categories = []pages.Option{{Value: "", Label: "All categories", Selected: len(q.Categories) == 0}}
+	f.Categories = []pages.Option{{Value: "", Selected: len(q.Categories) == 0}}
 	cats := slices.Clone(usage.KnownCategories)
 	for _, c := range q.Categories {
 		if !slices.Contains(cats, usage.Category(c)) {
@@ -644,7 +636,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 	for _, c := range cats {
 		f.Categories = append(f.Categories, pages.Option{Value: string(c), Label: c.Label(), Selected: slices.Contains(q.Categories, string(c))})
 	}
-	f.Countries = []pages.Option{{Value: "", Label: "All countries", Selected: len(q.Countries) == 0}}
+	f.Countries = []pages.Option{{Value: "", Selected: len(q.Countries) == 0}}
 	var countries []string
 	for _, e := range breakdown.Series {
 		if e.Key.Country != "" && !slices.Contains(countries, e.Key.Country) {
@@ -658,7 +650,7 @@ func insightsFilters(path string, sc insightsScope, q report.Query, preset strin
 	}
 	sort.Strings(countries)
 	for _, c := range countries {
-		f.Countries = append(f.Countries, pages.Option{Value: c, Label: countryName(c) + " (" + c + ")", Selected: slices.Contains(q.Countries, c)})
+		f.Countries = append(f.Countries, pages.Option{Value: c, Selected: slices.Contains(q.Countries, c)})
 	}
 	return f
 }

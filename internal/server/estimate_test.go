@@ -33,6 +33,36 @@ import (
 // the client's page, the overview, the statement and its PDF text.
 func TestMissingCostIsEstimatedEndToEnd(t *testing.T) {
 	t.Parallel()
+	f := newEstimateFixture(t)
+	t.Run("API", func(t *testing.T) { checkEstimatedAPI(t, f) })
+	t.Run("CSV", func(t *testing.T) { checkEstimatedCSV(t, f) })
+	t.Run("pages", func(t *testing.T) { checkEstimatedPages(t, f) })
+	t.Run("statement", func(t *testing.T) { checkEstimatedStatement(t, f) })
+	t.Run("PDF", func(t *testing.T) { checkEstimatedPDF(t, f) })
+}
+
+// estimateNotice begins the notice of estimated costs on every page.
+const estimateNotice = "Costs include estimates from the rate card (built-in 2026-10-01 USD) for "
+
+// estimateFixture is a store polled from the simulator, its credit-line
+// client (no costs reported) and the estimate the built-in cards give.
+type estimateFixture struct {
+	sim       *simulator.Simulator
+	st        *store.Store
+	clock     func() time.Time
+	himal     simulator.Client
+	raw       []usage.Point
+	wantNanos int64
+	h         http.Handler
+	q         url.Values
+}
+
+func (f estimateFixture) statement() string {
+	return "/reports/monthly?client=" + url.QueryEscape(f.himal.ID) + "&month=2026-11"
+}
+
+func newEstimateFixture(t *testing.T) estimateFixture {
+	t.Helper()
 	now := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	sim := simulator.New(simulator.Config{Seed: 3, Clients: 5, Now: clock, Logger: slog.New(slog.DiscardHandler)})
@@ -82,151 +112,154 @@ func TestMissingCostIsEstimatedEndToEnd(t *testing.T) {
 		t.Fatalf("%d of %d points estimable, %d nanos: the test proves nothing", n, len(raw), wantNanos)
 	}
 
-	h := server.New(server.Options{Store: st, AllowAnonymous: true, Now: clock}).Handler()
-	q := url.Values{"from": {"2026-11-01"}, "to": {"2026-11-03"}, "tz": {"UTC"}, "client": {himal.ID}, "group_by": {"category"}}
+	return estimateFixture{sim: sim, st: st, clock: clock, himal: himal, raw: raw, wantNanos: wantNanos,
+		h: server.New(server.Options{Store: st, AllowAnonymous: true, Now: clock}).Handler(),
+		q: url.Values{"from": {"2026-11-01"}, "to": {"2026-11-03"}, "tz": {"UTC"}, "client": {himal.ID}, "group_by": {"category"}}}
 
-	t.Run("API", func(t *testing.T) {
-		var u struct {
-			Totals []struct {
-				Currency, Cost string
-				CostEstimated  bool `json:"cost_estimated"`
-			}
-			CostEstimatedPoints int64 `json:"cost_estimated_points"`
-			CostUnknownPoints   int64 `json:"cost_unknown_points"`
-			Series              []map[string]any
-		}
-		if code := getJSON(t, h, "/api/v1/usage?"+q.Encode(), &u); code != http.StatusOK {
-			t.Fatalf("status %d", code)
-		}
-		if len(u.Totals) != 1 || u.Totals[0].Currency != "USD" || !u.Totals[0].CostEstimated {
-			t.Fatalf("totals %+v, want one USD total flagged cost_estimated", u.Totals)
-		}
-		if got, _ := usage.ParseDecimal(u.Totals[0].Cost); got != wantNanos || got == 0 {
-			t.Errorf("total cost %s, want the rate card's %s", u.Totals[0].Cost, usage.FormatDecimal(wantNanos))
-		}
-		if u.CostEstimatedPoints != int64(len(raw)) || u.CostUnknownPoints != 0 {
-			t.Errorf("cost_estimated_points %d, cost_unknown_points %d; want %d and 0", u.CostEstimatedPoints, u.CostUnknownPoints, len(raw))
-		}
-		if len(u.Series) == 0 {
-			t.Fatal("empty series")
-		}
-		for _, e := range u.Series {
-			if e["cost_estimated"] != true {
-				t.Errorf("series row %v is not flagged cost_estimated", e)
-			}
-		}
-		// Another client reports its costs: nothing of it is flagged.
-		other := url.Values{"from": {"2026-11-01"}, "to": {"2026-11-03"}, "client": {sim.Clients()[0].ID}}
-		var o struct {
-			Totals []struct {
-				CostEstimated bool `json:"cost_estimated"`
-			}
-			CostEstimatedPoints int64 `json:"cost_estimated_points"`
-		}
-		getJSON(t, h, "/api/v1/usage?"+other.Encode(), &o)
-		if len(o.Totals) == 0 || o.Totals[0].CostEstimated || o.CostEstimatedPoints != 0 {
-			t.Errorf("a client with costs: %+v", o)
-		}
-	})
+}
 
-	t.Run("CSV", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export/usage.csv?"+q.Encode(), nil))
-		rows, err := csv.NewReader(rec.Body).ReadAll()
-		if err != nil || rec.Code != http.StatusOK || len(rows) < 2 {
-			t.Fatalf("status %d, %d rows, %v", rec.Code, len(rows), err)
+func checkEstimatedAPI(t *testing.T, f estimateFixture) {
+	var u struct {
+		Totals []struct {
+			Currency, Cost string
+			CostEstimated  bool `json:"cost_estimated"`
 		}
-		col := -1
-		for i, name := range rows[0] {
-			if name == "cost_estimated" {
-				col = i
-			}
+		CostEstimatedPoints int64 `json:"cost_estimated_points"`
+		CostUnknownPoints   int64 `json:"cost_unknown_points"`
+		Series              []map[string]any
+	}
+	if code := getJSON(t, f.h, "/api/v1/usage?"+f.q.Encode(), &u); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	if len(u.Totals) != 1 || u.Totals[0].Currency != "USD" || !u.Totals[0].CostEstimated {
+		t.Fatalf("totals %+v, want one USD total flagged cost_estimated", u.Totals)
+	}
+	if got, _ := usage.ParseDecimal(u.Totals[0].Cost); got != f.wantNanos || got == 0 {
+		t.Errorf("total cost %s, want the rate card's %s", u.Totals[0].Cost, usage.FormatDecimal(f.wantNanos))
+	}
+	if u.CostEstimatedPoints != int64(len(f.raw)) || u.CostUnknownPoints != 0 {
+		t.Errorf("cost_estimated_points %d, cost_unknown_points %d; want %d and 0", u.CostEstimatedPoints, u.CostUnknownPoints, len(f.raw))
+	}
+	if len(u.Series) == 0 {
+		t.Fatal("empty series")
+	}
+	for _, e := range u.Series {
+		if e["cost_estimated"] != true {
+			t.Errorf("series row %v is not flagged cost_estimated", e)
 		}
-		if col < 0 {
-			t.Fatalf("header %v lacks cost_estimated", rows[0])
+	}
+	// Another client reports its costs: nothing of it is flagged.
+	other := url.Values{"from": {"2026-11-01"}, "to": {"2026-11-03"}, "client": {f.sim.Clients()[0].ID}}
+	var o struct {
+		Totals []struct {
+			CostEstimated bool `json:"cost_estimated"`
 		}
-		for _, r := range rows[1:] {
-			if r[col] != "true" {
-				t.Errorf("row %v: cost_estimated %q, want true", r, r[col])
-			}
-		}
-	})
+		CostEstimatedPoints int64 `json:"cost_estimated_points"`
+	}
+	getJSON(t, f.h, "/api/v1/usage?"+other.Encode(), &o)
+	if len(o.Totals) == 0 || o.Totals[0].CostEstimated || o.CostEstimatedPoints != 0 {
+		t.Errorf("a client with costs: %+v", o)
+	}
+}
 
-	wantNotice := "Costs include estimates from the rate card (built-in 2026-10-01 USD) for "
-	t.Run("pages", func(t *testing.T) {
-		for _, path := range []string{
-			"/clients/" + url.PathEscape(himal.ID) + "?from=2026-11-01&to=2026-11-03",
-			"/?from=2026-11-01&to=2026-11-03",
-		} {
-			doc := reportDoc(t, h, path)
-			notice := strings.Join(strings.Fields(doc.Find(byTestID("cost-estimate-notice")).Text()), " ")
-			if !strings.HasPrefix(notice, wantNotice) || !strings.HasSuffix(notice, " data points the source reported without a cost.") {
-				t.Errorf("%s: notice %q, want %q…", path, notice, wantNotice)
-			}
-			if txt := doc.Find(byTestID("notice")).Text(); strings.Contains(txt, "leave them out") {
-				t.Errorf("%s still says the costs leave points out: %q", path, txt)
-			}
+func checkEstimatedCSV(t *testing.T, f estimateFixture) {
+	rec := httptest.NewRecorder()
+	f.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export/usage.csv?"+f.q.Encode(), nil))
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || rec.Code != http.StatusOK || len(rows) < 2 {
+		t.Fatalf("status %d, %d rows, %v", rec.Code, len(rows), err)
+	}
+	col := -1
+	for i, name := range rows[0] {
+		if name == "cost_estimated" {
+			col = i
 		}
-		// The client's page counts exactly the credit-line points of its period.
-		doc := reportDoc(t, h, "/clients/"+url.PathEscape(himal.ID)+"?from=2026-11-01&to=2026-11-03&tz=UTC")
-		want := wantNotice + formatCount(int64(len(raw))) + " data points"
-		if got := strings.Join(strings.Fields(doc.Find(byTestID("cost-estimate-notice")).Text()), " "); !strings.HasPrefix(got, want) {
-			t.Errorf("client page in UTC: notice %q, want %q…", got, want)
+	}
+	if col < 0 {
+		t.Fatalf("header %v lacks cost_estimated", rows[0])
+	}
+	for _, r := range rows[1:] {
+		if r[col] != "true" {
+			t.Errorf("row %v: cost_estimated %q, want true", r, r[col])
 		}
-		// A client that reports its costs has no such notice.
-		doc = reportDoc(t, h, "/clients/"+url.PathEscape(sim.Clients()[0].ID)+"?from=2026-11-01&to=2026-11-03")
-		if doc.Find(byTestID("cost-estimate-notice")).Length() != 0 {
-			t.Error("a client with costs shows the estimate notice")
-		}
-	})
+	}
+}
 
-	statement := "/reports/monthly?client=" + url.QueryEscape(himal.ID) + "&month=2026-11"
-	t.Run("statement", func(t *testing.T) {
-		doc := reportDoc(t, h, statement)
-		if got := strings.Join(strings.Fields(doc.Find(byTestID("report-cost-estimate")).Text()), " "); !strings.HasPrefix(got, wantNotice) {
-			t.Errorf("statement notice %q, want %q…", got, wantNotice)
+func checkEstimatedPages(t *testing.T, f estimateFixture) {
+	wantNotice := estimateNotice
+	for _, path := range []string{
+		"/clients/" + url.PathEscape(f.himal.ID) + "?from=2026-11-01&to=2026-11-03",
+		"/?from=2026-11-01&to=2026-11-03",
+	} {
+		doc := reportDoc(t, f.h, path)
+		notice := strings.Join(strings.Fields(doc.Find(byTestID("cost-estimate-notice")).Text()), " ")
+		if !strings.HasPrefix(notice, wantNotice) || !strings.HasSuffix(notice, " data points the source reported without a cost.") {
+			t.Errorf("%s: notice %q, want %q…", path, notice, wantNotice)
 		}
-		rec, body := reportGet(t, h, statement+"&format=csv")
-		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-		if err != nil || rec.Code != http.StatusOK || len(rows) < 2 {
-			t.Fatalf("statement CSV: %d, %v", rec.Code, err)
+		if txt := doc.Find(byTestID("notice")).Text(); strings.Contains(txt, "leave them out") {
+			t.Errorf("%s still says the costs leave points out: %q", path, txt)
 		}
-		days := 0
-		for _, r := range rows[1:] {
-			if r[0] == "day" {
-				days++
-				if cost, _ := usage.ParseDecimal(r[8]); r[9] != "true" || (cost == 0 && r[3] != string(usage.CategoryService)) {
-					t.Errorf("statement CSV row %v: want an estimated cost", r)
-				}
+	}
+	// The client's page counts exactly the credit-line points of its period.
+	doc := reportDoc(t, f.h, "/clients/"+url.PathEscape(f.himal.ID)+"?from=2026-11-01&to=2026-11-03&tz=UTC")
+	want := wantNotice + formatCount(int64(len(f.raw))) + " data points"
+	if got := strings.Join(strings.Fields(doc.Find(byTestID("cost-estimate-notice")).Text()), " "); !strings.HasPrefix(got, want) {
+		t.Errorf("client page in UTC: notice %q, want %q…", got, want)
+	}
+	// A client that reports its costs has no such notice.
+	doc = reportDoc(t, f.h, "/clients/"+url.PathEscape(f.sim.Clients()[0].ID)+"?from=2026-11-01&to=2026-11-03")
+	if doc.Find(byTestID("cost-estimate-notice")).Length() != 0 {
+		t.Error("a client with costs shows the estimate notice")
+	}
+}
+
+func checkEstimatedStatement(t *testing.T, f estimateFixture) {
+	wantNotice, statement := estimateNotice, f.statement()
+	doc := reportDoc(t, f.h, statement)
+	if got := strings.Join(strings.Fields(doc.Find(byTestID("report-cost-estimate")).Text()), " "); !strings.HasPrefix(got, wantNotice) {
+		t.Errorf("statement notice %q, want %q…", got, wantNotice)
+	}
+	rec, body := reportGet(t, f.h, statement+"&format=csv")
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || rec.Code != http.StatusOK || len(rows) < 2 {
+		t.Fatalf("statement CSV: %d, %v", rec.Code, err)
+	}
+	days := 0
+	for _, r := range rows[1:] {
+		if r[0] == "day" {
+			days++
+			if cost, _ := usage.ParseDecimal(r[8]); r[9] != "true" || (cost == 0 && r[3] != string(usage.CategoryService)) {
+				t.Errorf("statement CSV row %v: want an estimated cost", r)
 			}
 		}
-		if days == 0 {
-			t.Errorf("statement CSV has no day rows:\n%s", body)
-		}
-	})
+	}
+	if days == 0 {
+		t.Errorf("statement CSV has no day rows:\n%s", body)
+	}
+}
 
-	t.Run("PDF", func(t *testing.T) {
-		chromium := needTool(t, os.Getenv("INSIGHTS_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser")
-		needTool(t, "pdftotext")
-		r := &pdf.Renderer{ExecPath: chromium}
-		t.Cleanup(r.Close)
-		ph := server.New(server.Options{Store: st, AllowAnonymous: true, Now: clock, PDF: r}).Handler()
-		rec, _ := reportGet(t, ph, statement+"&format=pdf")
-		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/pdf" {
-			t.Fatalf("format=pdf: %d %s", rec.Code, rec.Header().Get("Content-Type"))
-		}
-		path := filepath.Join(t.TempDir(), "statement.pdf")
-		if err := os.WriteFile(path, rec.Body.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command("pdftotext", path, "-").Output()
-		if err != nil {
-			t.Fatalf("pdftotext: %v", err)
-		}
-		if text := strings.Join(strings.Fields(string(out)), " "); !strings.Contains(text, wantNotice) {
-			t.Errorf("PDF text lacks %q:\n%.3000s", wantNotice, text)
-		}
-	})
+func checkEstimatedPDF(t *testing.T, f estimateFixture) {
+	wantNotice, statement := estimateNotice, f.statement()
+	chromium := needTool(t, os.Getenv("INSIGHTS_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser")
+	needTool(t, "pdftotext")
+	r := &pdf.Renderer{ExecPath: chromium}
+	t.Cleanup(r.Close)
+	ph := server.New(server.Options{Store: f.st, AllowAnonymous: true, Now: f.clock, PDF: r}).Handler()
+	rec, _ := reportGet(t, ph, statement+"&format=pdf")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/pdf" {
+		t.Fatalf("format=pdf: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	path := filepath.Join(t.TempDir(), "statement.pdf")
+	if err := os.WriteFile(path, rec.Body.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	if text := strings.Join(strings.Fields(string(out)), " "); !strings.Contains(text, wantNotice) {
+		t.Errorf("PDF text lacks %q:\n%.3000s", wantNotice, text)
+	}
 }
 
 // TestEstimatedCallCosts: a call point whose cost is an estimate is flagged

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/insights-dev/insights/internal/usage"
+	"github.com/insights-dev/insights/templates/pages"
 )
 
 // Display formatting for pages. The dashboard speaks English with Latin
@@ -97,27 +98,26 @@ func formatMoney(currency string, nanos int64) string {
 	return currencySymbol(currency) + s
 }
 
-// delta is a KPI's change against the previous period, ready to display.
-type delta struct {
-	Text  string // "+12.3%", "−4.0%", "0.0%" or "n/a"
-	Class string // delta--up, delta--down, delta--flat or delta--na
-	Title string // a sentence for screen readers and tooltips
-}
-
 // formatChange turns a usage.Change into its display form: signed percent with
-// one decimal, "n/a" when the previous value is zero (never infinity).
-func formatChange(c usage.Change) delta {
+// one decimal, "n/a" when the previous value is zero (never infinity). The
+// sentence behind it is the view's (pages.Delta.Title).
+func formatChange(c usage.Change) pages.Delta {
 	if !c.OK {
-		return delta{Text: "n/a", Class: "delta--na", Title: "no previous value to compare with"}
+		return pages.Delta{Text: "n/a", Class: "delta--na", Why: pages.NoPrevious}
 	}
 	p := math.Round(c.Percent*10) / 10
 	switch {
 	case p > 0:
-		return delta{Text: "+" + formatPercentNumber(p) + "%", Class: "delta--up", Title: "up " + formatPercentNumber(p) + "% on the previous period"}
+		return pages.Delta{Text: "+" + formatPercentNumber(p) + "%", Class: "delta--up"}
 	case p < 0:
-		return delta{Text: "−" + formatPercentNumber(-p) + "%", Class: "delta--down", Title: "down " + formatPercentNumber(-p) + "% on the previous period"}
+		return pages.Delta{Text: "−" + formatPercentNumber(-p) + "%", Class: "delta--down"}
 	}
-	return delta{Text: "0.0%", Class: "delta--flat", Title: "unchanged from the previous period"}
+	return pages.Delta{Text: "0.0%", Class: "delta--flat"}
+}
+
+// noChange is a change that is not shown, and why.
+func noChange(why pages.NoChange) pages.Delta {
+	return pages.Delta{Text: "n/a", Class: "delta--na", Why: why}
 }
 
 // formatPercentNumber writes a non-negative percentage with one decimal and

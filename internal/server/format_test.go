@@ -76,7 +76,7 @@ func TestFormatChange(t *testing.T) {
 			if d.Text != tt.text || d.Class != tt.class {
 				t.Errorf("formatChange(%d vs %d) = %q %q, want %q %q", tt.cur, tt.prev, d.Text, d.Class, tt.text, tt.class)
 			}
-			if d.Title == "" {
+			if d.Title() == "" {
 				t.Error("empty title")
 			}
 		})

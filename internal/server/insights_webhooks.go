@@ -59,11 +59,8 @@ func (s *Server) loadWebhookToday(ctx context.Context, q report.Query, loc *time
 // webhookTodayView formats today's webhook counters.
 func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.WebhookToday {
 	v := pages.WebhookToday{
-		Since: "Since 00:00 on " + d.midnight.In(loc).Format("2 Jan 2006") + " (" + loc.String() + "), up to " + d.now.In(loc).Format("15:04"),
-		Note: "Real-time estimates counted from webhook events as they arrive, ahead of the Partner API's own (slower) numbers; " +
-			"costs come from the rate card and may differ from Meta's invoice.",
-		ByCategory: pages.Breakdown{TestID: "webhook-today-category", Title: "Today's messages by category", Dimension: "Category",
-			Caption: "Messages counted from webhooks today, by pricing category", Columns: []string{"Messages", "Estimated cost"}},
+		Day: d.midnight.In(loc).Format("2 Jan 2006"), Zone: loc.String(), Until: d.now.In(loc).Format("15:04"),
+		ByCategory: pages.Breakdown{TestID: "webhook-today-category", Kind: pages.TodayByCategory},
 	}
 	var msgs, missing int64
 	cost := usage.Totals{}
@@ -94,28 +91,21 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 		}
 	}
 	if msgs == 0 && calls == 0 && d.uncounted == 0 {
-		v.Empty = true
-		v.EmptyTitle = "No webhook events today"
-		v.EmptyText = "Nothing was counted from webhooks for this scope since midnight. Either webhooks are not configured for these numbers " +
-			"(point 360dialog at /webhooks/whatsapp), or no message status or call event has arrived today. The Partner API's figures above are unaffected."
-		if s.opts.WebhookSecret == "" {
-			v.EmptyText = "Webhooks are not configured on this server (INSIGHTS_WEBHOOK_SECRET is not set), so there are no real-time counts. " +
-				"The Partner API's figures above are unaffected."
-		}
+		v.Empty, v.NoSecret = true, s.opts.WebhookSecret == ""
 		return v
 	}
-	v.Stats = append(v.Stats, pages.Stat{TestID: "today-messages", Label: "Messages today", Value: formatInt(msgs)})
+	v.Stats = append(v.Stats, pages.Stat{TestID: "today-messages", Measure: pages.MeasureMessagesToday, Value: formatInt(msgs)})
 	for _, c := range cost.Currencies() {
-		st := pages.Stat{TestID: "today-cost-" + strings.ToLower(c), Label: "Estimated cost (" + c + ")", Value: formatMoney(c, cost[c])}
+		st := pages.Stat{TestID: "today-cost-" + strings.ToLower(c), Measure: pages.MeasureEstimatedCost, Currency: c, Value: formatMoney(c, cost[c])}
 		if missing > 0 {
-			st.Sub = formatInt(missing) + " messages without a rate left out"
+			st.Sub = pages.Sub{Kind: pages.SubWithoutRate, A: formatInt(missing)}
 		}
 		v.Stats = append(v.Stats, st)
 	}
 	v.Stats = append(v.Stats,
-		pages.Stat{TestID: "today-calls", Label: "Completed calls today", Value: formatInt(calls),
-			Sub: formatInt(in) + " inbound · " + formatInt(out) + " outbound"},
-		pages.Stat{TestID: "today-minutes", Label: "Call minutes today", Value: formatMinutes(secs)},
+		pages.Stat{TestID: "today-calls", Measure: pages.MeasureCallsToday, Value: formatInt(calls),
+			Sub: pages.Sub{Kind: pages.SubInOut, A: formatInt(in), B: formatInt(out)}},
+		pages.Stat{TestID: "today-minutes", Measure: pages.MeasureMinutesToday, Value: formatMinutes(secs)},
 	)
 	cats := make([]usage.Category, 0, len(byCat))
 	for c := range byCat {
@@ -135,12 +125,11 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 	})
 	for _, c := range cats {
 		t := byCat[c]
-		label := c.Label()
+		row := pages.BreakdownRow{Key: string(c), Label: c.Label(), Cells: []string{formatInt(t.Volume), moneyCell(t.Cost)}}
 		if c == "" {
-			label = "Not reported"
+			row.Name = pages.RowUnreported
 		}
-		v.ByCategory.Rows = append(v.ByCategory.Rows, pages.BreakdownRow{Key: string(c), Label: label,
-			Cells: []string{formatInt(t.Volume), moneyCell(t.Cost)}})
+		v.ByCategory.Rows = append(v.ByCategory.Rows, row)
 	}
 	if len(v.ByCategory.Rows) > 0 {
 		v.ByCategory.Foot = []string{formatInt(msgs), moneyCell(cost)}
@@ -148,29 +137,24 @@ func (s *Server) webhookTodayView(d webhookToday, loc *time.Location) pages.Webh
 	return v
 }
 
-// durationBuckets are the upper bounds (exclusive, in seconds) and labels of
-// the call duration distribution; the last bucket is open-ended.
+// durationBuckets are the keys (the templates name them) and upper bounds
+// (exclusive, in seconds) of the call duration distribution; the last
+// bucket is open-ended.
 var durationBuckets = []struct {
 	key   string
-	label string
 	below int64 // 0: no upper bound
 }{
-	{"lt30s", "Under 30 s", 30},
-	{"30s-1m", "30 s – 1 min", 60},
-	{"1-3m", "1 – 3 min", 180},
-	{"3-10m", "3 – 10 min", 600},
-	{"ge10m", "10 min or more", 0},
+	{"lt30s", 30},
+	{"30s-1m", 60},
+	{"1-3m", 180},
+	{"3-10m", 600},
+	{"ge10m", 0},
 }
 
 // callDetailView summarises the webhook calls of the selected period:
 // outcomes, and the duration distribution of completed calls.
 func callDetailView(calls []store.CallDetail, period string) pages.CallDetail {
-	v := pages.CallDetail{
-		Empty:      len(calls) == 0,
-		EmptyTitle: "No webhook calls in this period",
-		EmptyText: "No call events arrived by webhook for this scope between " + period +
-			". Call outcomes (failed, missed) and durations appear here once webhooks are configured and calls are made.",
-	}
+	v := pages.CallDetail{Empty: len(calls) == 0, Period: period}
 	if v.Empty {
 		return v
 	}
@@ -200,21 +184,24 @@ func callDetailView(calls []store.CallDetail, period string) pages.CallDetail {
 	}
 	total := int64(len(calls))
 	v.Stats = []pages.Stat{
-		{TestID: "calls-completed", Label: "Completed", Value: formatInt(completed), Sub: formatShare(completed, total) + " of calls"},
-		{TestID: "calls-failed", Label: "Failed", Value: formatInt(failed), Sub: formatShare(failed, total) + " of calls"},
-		{TestID: "calls-missed", Label: "Missed or not answered", Value: formatInt(missed), Sub: formatShare(missed, total) + " of calls"},
-		{TestID: "calls-open", Label: "Still open", Value: formatInt(open), Sub: "connected, no terminate event yet"},
+		{TestID: "calls-completed", Measure: pages.MeasureCompleted, Value: formatInt(completed), Sub: shareOfCalls(completed, total)},
+		{TestID: "calls-failed", Measure: pages.MeasureFailed, Value: formatInt(failed), Sub: shareOfCalls(failed, total)},
+		{TestID: "calls-missed", Measure: pages.MeasureMissed, Value: formatInt(missed), Sub: shareOfCalls(missed, total)},
+		{TestID: "calls-open", Measure: pages.MeasureOpen, Value: formatInt(open), Sub: pages.Sub{Kind: pages.SubOpenCall}},
 	}
-	v.Durations = pages.Breakdown{TestID: "call-durations", Title: "Duration of completed calls", Dimension: "Duration",
-		Caption: "Completed calls by duration", Columns: []string{"Calls", "Minutes", "Share of calls"}}
+	v.Durations = pages.Breakdown{TestID: "call-durations", Kind: pages.CallDurations}
 	var allSecs int64
 	for i, b := range durationBuckets {
 		allSecs += secs[i]
-		v.Durations.Rows = append(v.Durations.Rows, pages.BreakdownRow{Key: b.key, Label: b.label,
+		v.Durations.Rows = append(v.Durations.Rows, pages.BreakdownRow{Key: b.key, Name: pages.RowDuration,
 			Cells: []string{formatInt(counts[i]), formatMinutes(secs[i]), formatShare(counts[i], completed)}})
 	}
 	v.Durations.Foot = []string{formatInt(completed), formatMinutes(allSecs), formatShare(completed, completed)}
 	return v
+}
+
+func shareOfCalls(n, total int64) pages.Sub {
+	return pages.Sub{Kind: pages.SubShareOfCalls, A: formatShare(n, total)}
 }
 
 // reconcileHref links the client's reconciliation page for the current month

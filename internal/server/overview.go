@@ -74,15 +74,11 @@ func (s *Server) overviewView(q report.Query, preset string, r report.UsageRepor
 	list := sortClients(byID, currencies)
 	buckets := usage.Buckets(q.Period, q.Granularity)
 	v := pages.OverviewView{
-		Meta:     s.pageMeta("Overview", "All clients", loc.String(), "overview"),
+		Meta:     s.pageMeta("", loc.String(), "overview"),
 		Title:    s.opts.PartnerName,
 		Period:   formatPeriod(q.Period),
 		Previous: formatPeriod(r.PrevSpan),
 		Zone:     loc.String(),
-		CostNote: costNote,
-	}
-	if v.Title == "Insights" {
-		v.Title = "All clients"
 	}
 	apiVals := q.Values()
 	v.APIHref = "/api/v1/usage?" + apiVals.Encode()
@@ -96,10 +92,10 @@ func (s *Server) overviewView(q report.Query, preset string, r report.UsageRepor
 	}
 	v.KPIs, v.Totals = overviewKPIs(r, prev, currencies, curClients, active, len(list), len(channels))
 	if len(currencies) > 1 {
-		v.Notices = append(v.Notices, "Clients are billed in "+strings.Join(currencies, ", ")+": totals and shares are per currency and never added together.")
+		v.Notices = append(v.Notices, pages.Notice{Kind: pages.NoticeClientCurrencies, Currencies: currencies})
 	}
 	if r.Current.CostMissing > 0 {
-		v.Notices = append(v.Notices, "The source reported "+formatInt(r.Current.CostMissing)+" data points without a cost; the costs shown leave them out.")
+		v.Notices = append(v.Notices, costMissingNotice(r.Current.CostMissing))
 	}
 	v.CostEstimate = s.costEstimate(q.Period, r.Current)
 	v.Filters = pages.Filters{
@@ -229,7 +225,7 @@ func overviewRow(cs *clientSums, q report.Query, preset string, currencies []str
 		values[i] = cs.perBucket[b.Unix()]
 	}
 	if cs.volume > 0 {
-		row.Sparkline = charts.Sparkline(values, charts.WithTitle("Messages per "+granularityNoun(q.Granularity)+" for "+row.Name))
+		row.Sparkline = charts.Sparkline(values, charts.WithTitle(pages.SparklineTitle(q.Granularity, row.Name)))
 	} else {
 		row.Sparkline = charts.Chart{Empty: true}
 	}
@@ -244,8 +240,8 @@ func overviewKPIs(r report.UsageReport, prev usage.Summary, currencies []string,
 	var kpis []pages.KPI
 	var totals []pages.CurrencyTotal
 	kpis = append(kpis, pages.KPI{
-		TestID: "kpi-messages", Label: "Total messages", Value: formatInt(r.Current.Volume),
-		Delta: changeOf(r.Current.Volume, r.Previous.Volume), Previous: formatInt(r.Previous.Volume) + " in " + prevLabel,
+		TestID: "kpi-messages", Measure: pages.MeasureMessages, Value: formatInt(r.Current.Volume),
+		Delta: changeOf(r.Current.Volume, r.Previous.Volume), Previous: formatInt(r.Previous.Volume), PrevPeriod: prevLabel,
 	})
 	for i, c := range currencies {
 		if len(currencies) > 2 {
@@ -261,16 +257,16 @@ func overviewKPIs(r report.UsageReport, prev usage.Summary, currencies []string,
 			id += "-" + strings.ToLower(c)
 		}
 		kpis = append(kpis, pages.KPI{
-			TestID: id, Label: "Total cost (" + c + ")", Value: formatMoney(c, r.Current.Cost[c]),
-			Sub:   plural(curClients[c], "client", "clients") + " billed in " + c,
-			Delta: changeOf(r.Current.Cost[c], r.Previous.Cost[c]), Previous: formatMoney(c, r.Previous.Cost[c]) + " in " + prevLabel,
-			Note: "estimated",
+			TestID: id, Measure: pages.MeasureCost, Currency: c, Value: formatMoney(c, r.Current.Cost[c]),
+			Sub:   pages.Sub{Kind: pages.SubClientsBilled, N: curClients[c]},
+			Delta: changeOf(r.Current.Cost[c], r.Previous.Cost[c]), Previous: formatMoney(c, r.Previous.Cost[c]), PrevPeriod: prevLabel,
+			Estimated: true,
 		})
 	}
 	kpis = append(kpis, pages.KPI{
-		TestID: "kpi-clients", Label: "Active clients", Value: formatInt(int64(active)),
-		Sub:   "of " + plural(clients, "client", "clients") + " · " + plural(channels, "channel", "channels"),
-		Delta: changeOf(int64(active), int64(activeClients(prev))), Previous: formatInt(int64(activeClients(prev))) + " in " + prevLabel,
+		TestID: "kpi-clients", Measure: pages.MeasureActiveClients, Value: formatInt(int64(active)),
+		Sub:   pages.Sub{Kind: pages.SubActiveOf, N: clients, M: channels},
+		Delta: changeOf(int64(active), int64(activeClients(prev))), Previous: formatInt(int64(activeClients(prev))), PrevPeriod: prevLabel,
 	})
 	return kpis, totals
 }
@@ -293,12 +289,4 @@ func overviewLink(q report.Query, preset string) string {
 	v.Del("tz")
 	v.Del("granularity")
 	return v.Encode()
-}
-
-// plural writes a count with its noun ("1 client", "2,000 clients").
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return formatInt(int64(n)) + " " + many
 }

@@ -40,24 +40,27 @@ func (s *Server) serveStatic(c echo.Context) error {
 	return nil
 }
 
-// pageMeta fills what the page frame needs.
-func (s *Server) pageMeta(title, scope, zone string, active string) layout.PageMeta {
+// pageMeta fills what the page frame needs: the client the page is about
+// (its name; "" for pages about several), the zone of its times and the
+// active navigation link ("overview", "reports", "alerts" or ""). The page
+// component adds its own title.
+func (s *Server) pageMeta(scope, zone string, active string) layout.PageMeta {
 	var u layout.URLer = plainURLs{}
 	if a := s.assets(); a != nil {
 		u = a
 	}
 	return layout.PageMeta{
-		Title:       title,
-		Nav:         []layout.NavItem{{Label: "Overview", Href: "/", Active: active == "overview"}, {Label: "Reports", Href: "/reports", Active: active == "reports"}, {Label: "Alerts", Href: "/alerts", Active: active == "alerts"}},
+		Nav: []layout.NavItem{
+			{Link: layout.NavOverview, Href: "/", Active: active == "overview"},
+			{Link: layout.NavReports, Href: "/reports", Active: active == "reports"},
+			{Link: layout.NavAlerts, Href: "/alerts", Active: active == "alerts"},
+		},
 		ClientScope: scope,
 		Zone:        zone,
 		DemoMode:    s.opts.Demo,
 		Assets:      layout.AssetsFrom(u),
 	}
 }
-
-// costNote is the label every cost on the dashboard carries.
-const costNote = "Estimated — Meta's monthly invoice is final."
 
 // commonZones are offered in the time-zone filter besides the scope's own.
 var commonZones = []string{
@@ -81,11 +84,7 @@ func zoneOptions(def, current string) []pages.Option {
 	}
 	out := make([]pages.Option, 0, len(names))
 	for i, z := range names {
-		label := z
-		if i == 0 {
-			label = z + " (default)"
-		}
-		out = append(out, pages.Option{Value: z, Label: label, Selected: z == current})
+		out = append(out, pages.Option{Value: z, Default: i == 0, Selected: z == current})
 	}
 	return out
 }
@@ -96,41 +95,25 @@ func presetButtons(active string, loc *time.Location, now time.Time) []pages.Pre
 	out := make([]pages.PresetButton, 0, len(datePresets))
 	for _, p := range datePresets {
 		f, t := p.Range(today)
-		out = append(out, pages.PresetButton{Key: p.Key, Label: p.Label, From: f.String(), To: t.String(), Active: p.Key == active})
+		out = append(out, pages.PresetButton{Key: p.Key, From: f.String(), To: t.String(), Active: p.Key == active})
 	}
 	return out
 }
 
-var granularityLabels = []struct {
-	g     usage.Granularity
-	label string
-}{{usage.HalfHour, "Half-hour"}, {usage.Day, "Day"}, {usage.Month, "Month"}}
+// granularities are the bucket sizes the filter bar offers.
+var granularities = []usage.Granularity{usage.HalfHour, usage.Day, usage.Month}
 
 func granularityOptions(current usage.Granularity) []pages.Option {
-	out := make([]pages.Option, 0, len(granularityLabels))
-	for _, g := range granularityLabels {
-		out = append(out, pages.Option{Value: string(g.g), Label: g.label, Selected: g.g == current})
+	out := make([]pages.Option, 0, len(granularities))
+	for _, g := range granularities {
+		out = append(out, pages.Option{Value: string(g), Selected: g == current})
 	}
 	return out
 }
-
-// granularityNoun names one bucket of g ("per day").
-func granularityNoun(g usage.Granularity) string {
-	switch g {
-	case usage.HalfHour:
-		return "half hour"
-	case usage.Month:
-		return "month"
-	}
-	return "day"
-}
-
-// toDelta converts the formatter's delta to the view's.
-func toDelta(d delta) pages.Delta { return pages.Delta{Text: d.Text, Class: d.Class, Title: d.Title} }
 
 // changeOf formats current against previous.
 func changeOf(current, previous int64) pages.Delta {
-	return toDelta(formatChange(usage.Compare(current, previous)))
+	return formatChange(usage.Compare(current, previous))
 }
 
 // hideComparisons takes the previous-period figures out of KPI cards whose
@@ -138,8 +121,7 @@ func changeOf(current, previous int64) pages.Delta {
 func hideComparisons(kpis []pages.KPI) {
 	for i := range kpis {
 		kpis[i].Previous = ""
-		kpis[i].Delta = pages.Delta{Text: "n/a", Class: "delta--na",
-			Title: "No comparison: the previous period lies outside this shared view"}
+		kpis[i].Delta = noChange(pages.PrevOutsideShare)
 	}
 }
 
@@ -153,7 +135,6 @@ func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelF
 	if err != nil {
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
-	fr.DataUntil = "no data yet"
 	if ok {
 		fr.DataUntil = formatInstant(last, loc)
 	}
@@ -161,7 +142,6 @@ func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelF
 	if err != nil {
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
-	fr.LastPoll = "never"
 	if pok {
 		fr.LastPoll = formatInstant(polled, loc)
 	}
@@ -170,8 +150,7 @@ func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelF
 		return fr, fmt.Errorf("freshness: %w", err)
 	}
 	if paused.Channels > 0 {
-		fr.Paused = plural(paused.Channels, "channel", "channels") + " paused by the Partner API until " +
-			formatInstant(paused.Until, loc)
+		fr.PausedChannels, fr.PausedUntil = paused.Channels, formatInstant(paused.Until, loc)
 	}
 	errs, err := s.store.RecentPollErrors(ctx, sc, f, now.Add(-24*time.Hour))
 	if err != nil {
@@ -194,16 +173,16 @@ func (s *Server) freshness(ctx context.Context, sc store.Scope, f store.ChannelF
 	}
 	switch {
 	case !pok && len(errs) > 0:
-		fr.State, fr.StateLabel = "failed", "polling failing"
+		fr.State = "failed"
 	case !pok:
-		fr.State, fr.StateLabel = "unknown", "not polled yet"
+		fr.State = "unknown"
 	case now.Sub(polled) > 3*time.Hour:
-		fr.State, fr.StateLabel = "stale", "stale"
+		fr.State = "stale"
 		if len(errs) > 0 {
-			fr.State, fr.StateLabel = "failed", "polling failing"
+			fr.State = "failed"
 		}
 	default:
-		fr.State, fr.StateLabel = "fresh", "up to date"
+		fr.State = "fresh"
 	}
 	return fr, nil
 }
@@ -251,12 +230,4 @@ func zoneOf(names ...string) *time.Location {
 		}
 	}
 	return time.UTC
-}
-
-// zoneNote explains approximate buckets in zones with a :45 offset.
-func zoneNote(q report.Query) string {
-	if usage.ZoneIsApproximate(q.Period.Loc, q.Period) {
-		return q.Period.Loc.String() + " is not a whole number of half hours from UTC: the source reports half hours, so buckets here are to the nearest half hour."
-	}
-	return ""
 }

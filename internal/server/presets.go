@@ -13,8 +13,7 @@ import (
 // "last 30 days" keeps moving with the calendar. Without a preset, from and
 // to are a custom range.
 type datePreset struct {
-	Key   string
-	Label string
+	Key string // the templates word it
 	// Range returns the first and last day for today.
 	Range func(today usage.Date) (usage.Date, usage.Date)
 }
@@ -35,19 +34,19 @@ func monthEnd(d usage.Date) usage.Date {
 
 // datePresets lists the presets in the order the filter bar shows them.
 var datePresets = []datePreset{
-	{"today", "Today", func(t usage.Date) (usage.Date, usage.Date) { return t, t }},
-	{"yesterday", "Yesterday", func(t usage.Date) (usage.Date, usage.Date) { y := t.AddDays(-1); return y, y }},
-	{"last_7_days", "Last 7 days", lastDays(7)},
-	{presetLast30, "Last 30 days", lastDays(30)},
-	{"last_90_days", "Last 90 days", lastDays(90)},
-	{"month_to_date", "Month to date", func(t usage.Date) (usage.Date, usage.Date) {
+	{"today", func(t usage.Date) (usage.Date, usage.Date) { return t, t }},
+	{"yesterday", func(t usage.Date) (usage.Date, usage.Date) { y := t.AddDays(-1); return y, y }},
+	{"last_7_days", lastDays(7)},
+	{presetLast30, lastDays(30)},
+	{"last_90_days", lastDays(90)},
+	{"month_to_date", func(t usage.Date) (usage.Date, usage.Date) {
 		return usage.Date{Year: t.Year, Month: t.Month, Day: 1}, t
 	}},
-	{"this_month", "This month", func(t usage.Date) (usage.Date, usage.Date) {
+	{"this_month", func(t usage.Date) (usage.Date, usage.Date) {
 		first := usage.Date{Year: t.Year, Month: t.Month, Day: 1}
 		return first, monthEnd(first)
 	}},
-	{"last_month", "Last month", func(t usage.Date) (usage.Date, usage.Date) {
+	{"last_month", func(t usage.Date) (usage.Date, usage.Date) {
 		first := usage.DateOf(time.Date(t.Year, t.Month-1, 1, 0, 0, 0, 0, time.UTC))
 		return first, monthEnd(first)
 	}},

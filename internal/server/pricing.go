@@ -57,11 +57,8 @@ func pricingForm(c echo.Context, clientID, currency string, prices []store.Clien
 		}
 	}
 	f.Set = len(prices) > 0
-	switch c.QueryParam("pricing") {
-	case "saved":
-		f.Message = "Client price saved."
-	case "cleared":
-		f.Message = "Client price cleared."
+	if r := c.QueryParam("pricing"); r == "saved" || r == "cleared" {
+		f.Result = r
 	}
 	return f
 }
@@ -201,7 +198,7 @@ func (s *Server) statementMargins(c echo.Context, clientID, currency string, r r
 	out := &pages.ReportMargins{Basis: pricingBasis(prices)}
 	currencies := report.UnionCurrencies(r.Cur.Cost)
 	if currency == "" || len(currencies) > 1 || (len(currencies) == 1 && currencies[0] != currency) {
-		out.Note = "Not computed: the client's costs this month are not all in its currency (" + firstNonEmpty(currency, "unknown") + ")."
+		out.NotComputed, out.Currency = true, currency
 		return out, nil
 	}
 	by := report.SumBy(r.Cur, func(k usage.GroupKey) string { return string(k.Category) })
@@ -222,13 +219,11 @@ func (s *Server) statementMargins(c echo.Context, clientID, currency string, r r
 	cells := func(m spend.Margin) []pages.ReportCell {
 		return []pages.ReportCell{{Text: volumeText(m.Category, m.Volume), Exact: fmt.Sprint(m.Volume)}, money(m.PriceNanos), money(m.CostNanos), money(m.MarginNanos)}
 	}
-	t := pages.ReportTable{TestID: "report-margins", Title: "Client price, cost and margin", Dimension: "Category",
-		Caption: monthLabel(r.Month) + " in " + currency + ": what the client is charged, what Meta bills, and the difference",
-		Columns: []string{"Messages", "Client price", "Cost", "Margin"},
-		Note:    out.Basis + " · for partner staff only, never shown to the client"}
+	t := pages.ReportTable{TestID: "report-margins", Kind: pages.ReportMarginTable, Months: reportMonths(r), Currency: currency}
 	for _, m := range ms {
-		l, _ := categoryLabel(string(m.Category))
-		t.Rows = append(t.Rows, pages.ReportRow{Key: string(m.Category), Label: l, Cells: cells(m)})
+		row := categoryRow(string(m.Category))
+		row.Key, row.Cells = string(m.Category), cells(m)
+		t.Rows = append(t.Rows, row)
 	}
 	if len(ms) > 0 {
 		t.Foot = cells(total)
@@ -237,16 +232,12 @@ func (s *Server) statementMargins(c echo.Context, clientID, currency string, r r
 	return out, nil
 }
 
-// pricingBasis says how a client is priced: "Markup 15 %", "Price list",
-// "Markup 15 % and a price list".
-func pricingBasis(prices []store.ClientPrice) string {
-	basis := "Price list"
+// pricingBasis says how a client is priced: a markup, a price list or both.
+func pricingBasis(prices []store.ClientPrice) pages.PricingBasis {
+	var basis pages.PricingBasis
 	for _, p := range prices {
 		if p.Category == "" && p.MarkupBasisPoints != nil {
-			basis = "Markup " + formatBasisPoints(*p.MarkupBasisPoints) + " %"
-			if len(prices) > 1 {
-				basis += " and a price list"
-			}
+			basis = pages.PricingBasis{Markup: formatBasisPoints(*p.MarkupBasisPoints), List: len(prices) > 1}
 		}
 	}
 	return basis

@@ -62,7 +62,7 @@ func (s *Server) showReconcile(c echo.Context) error {
 		name = client.ID
 	}
 	v.ClientID, v.ClientName = client.ID, name
-	v.Meta = s.pageMeta("Reconciliation · "+name, name, loc.String(), "")
+	v.Meta = s.pageMeta(name, loc.String(), "")
 	monthURL := func(t time.Time) string {
 		q := url.Values{"client": {client.ID}, "month": {t.Format("2006-01")}}
 		return "/reconcile?" + q.Encode()
@@ -76,15 +76,14 @@ func (s *Server) showReconcile(c echo.Context) error {
 func buildReconcileView(d report.Reconciliation) pages.ReconcileView {
 	v := pages.ReconcileView{
 		Month: fmt.Sprintf("%04d-%02d", d.Period.From.Year, int(d.Period.From.Month)), Zone: d.Period.Loc.String(),
-		Tolerance:   fmt.Sprintf("%d messages and %d%%", report.ReconcileMinDiff, report.ReconcilePercent),
+		TolMessages: report.ReconcileMinDiff, TolPercent: report.ReconcilePercent,
 		APICurrency: reconcileOrDash(d.APICurrency), WebhookCurrency: reconcileOrDash(d.HookCurrency), CostComparable: d.Comparable,
 	}
 	if !d.Comparable {
-		v.Notices = append(v.Notices, "Costs are not compared: the rate card's currency ("+v.WebhookCurrency+
-			") differs from the currency the Partner API reports ("+v.APICurrency+").")
+		v.Notices = append(v.Notices, pages.Notice{Kind: pages.NoticeCostsNotCompared, Currencies: []string{v.WebhookCurrency, v.APICurrency}})
 	}
 	if d.APIReportedTill.IsZero() {
-		v.Notices = append(v.Notices, "The Partner API has reported nothing for this client yet.")
+		v.Notices = append(v.Notices, pages.Notice{Kind: pages.NoticeNoAPIData})
 	}
 	days := d.SortedDays()
 	month := map[usage.Category]*report.Cell{}
@@ -119,9 +118,7 @@ func buildReconcileView(d report.Reconciliation) pages.ReconcileView {
 		}
 	}
 	if uncovered > 0 {
-		v.Notices = append(v.Notices, fmt.Sprintf("No webhook event was counted on %d of the %d days shown: "+
-			"those days are listed but not flagged, and the month summary compares only the other %d.",
-			uncovered, len(days), len(days)-uncovered))
+		v.Notices = append(v.Notices, pages.Notice{Kind: pages.NoticeNoWebhookDays, Days: uncovered, Of: len(days)})
 	}
 	for _, cat := range report.Categories(month) {
 		r := reconcileRow(d, "", cat, *month[cat])
@@ -129,7 +126,7 @@ func buildReconcileView(d report.Reconciliation) pages.ReconcileView {
 		v.Summary = append(v.Summary, r)
 	}
 	tr := reconcileRow(d, "", "", total)
-	tr.Category, tr.Total = "All categories", true
+	tr.Total = true
 	v.Summary = append(v.Summary, tr)
 	v.Calls = reconcileCallRows(d)
 	return v
@@ -142,9 +139,6 @@ func reconcileRow(d report.Reconciliation, day string, cat usage.Category, c rep
 		APIVolume: formatInt(c.APIVolume), WebhookVolume: formatInt(c.HookVolume),
 		VolumeDiff: reconcileSigned(c.HookVolume - c.APIVolume),
 		APICost:    usage.FormatFixed(c.APICost, 2), WebhookCost: usage.FormatFixed(c.HookCost, 2),
-	}
-	if cat == "" {
-		r.Category = "(none)"
 	}
 	if d.Comparable {
 		r.CostDiff = reconcileSignedMoney(c.HookCost - c.APICost)

@@ -97,14 +97,6 @@ func parseReportRequest(c echo.Context) (reportRequest, error) {
 	return r, nil
 }
 
-// pdfUnavailableText says why there is no PDF download and what to do.
-func pdfUnavailableText(err error) string {
-	return "PDF download is not available on this server (" + err.Error() + "; set INSIGHTS_CHROMIUM or install the chromium package). Use your browser's Print → Save as PDF instead: the page is laid out for it."
-}
-
-// pdfBusyText is what a download refused for a full print queue reads.
-const pdfBusyText = "Too many statements are being printed right now. Try the download again in a few seconds, or use your browser's Print → Save as PDF: the page is laid out for it."
-
 // pdfRetryAfter is the Retry-After of a refused download: a statement
 // prints in a second or two, so a slot is likely free by then.
 const pdfRetryAfter = 5 * time.Second
@@ -124,11 +116,11 @@ func (s *Server) printReport(c echo.Context, v pages.ReportView, paper pdf.Paper
 	out, err := s.pdf.Render(ctx, doc)
 	switch {
 	case errors.Is(err, pdf.ErrUnavailable):
-		return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pdfUnavailableText(err)))
+		return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pages.PDFUnavailable(err.Error())))
 	case errors.Is(err, pdf.ErrBusy):
 		s.log.WarnContext(ctx, "pdf download refused", "path", c.Request().URL.Path, "err", err)
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(pdfRetryAfter.Seconds())))
-		return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pdfBusyText))
+		return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pages.PDFBusy))
 	case err != nil:
 		return fmt.Errorf("report: %w", err)
 	}
@@ -145,7 +137,7 @@ func (s *Server) showMonthlyReport(c echo.Context) error {
 	if req.format == "pdf" {
 		if err := s.pdf.Available(); err != nil {
 			s.log.WarnContext(c.Request().Context(), "pdf download unavailable", "err", err)
-			return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pdfUnavailableText(err)))
+			return s.render(c, http.StatusServiceUnavailable, s.errorPage(c, http.StatusServiceUnavailable, pages.PDFUnavailable(err.Error())))
 		}
 	}
 	var v pages.ReportView
@@ -198,13 +190,13 @@ func (s *Server) reportLinks(v *pages.ReportView, base url.Values, p usage.Perio
 	}
 	v.CSVHref = link(key, func(q url.Values) { q.Set("format", "csv") })
 	if err := s.pdf.Available(); err != nil {
-		v.PDFUnavailable = pdfUnavailableText(err)
+		v.PDFUnavailable = err.Error()
 	} else {
 		v.PDFHref = link(key, func(q url.Values) { q.Set("format", "pdf"); withPaper(q) })
 	}
-	v.PaperHrefs = []pages.Option{
-		{Value: link(key, nil), Label: "A4", Selected: paper != pdf.Letter},
-		{Value: link(key, func(q url.Values) { q.Set("paper", string(pdf.Letter)) }), Label: "US Letter", Selected: paper == pdf.Letter},
+	v.PaperHrefs = []pages.PaperLink{
+		{Paper: string(pdf.A4), Href: link(key, nil), Selected: paper != pdf.Letter},
+		{Paper: string(pdf.Letter), Href: link(key, func(q url.Values) { q.Set("paper", string(pdf.Letter)) }), Selected: paper == pdf.Letter},
 	}
 	v.ListHref = "/reports"
 	v.Paper = string(paper)
@@ -214,14 +206,20 @@ func monthKey(p usage.Period) string { return fmt.Sprintf("%04d-%02d", p.From.Ye
 
 func monthLabel(p usage.Period) string { return p.From.In(time.UTC).Format("January 2006") }
 
-// reportBase fills what both statements share.
-func (s *Server) reportBase(title, scope, scopeID string, r report.MonthReport, fr pages.Freshness) pages.ReportView {
+// reportMonths names the statement's month and the month before.
+func reportMonths(r report.MonthReport) pages.Months {
+	return pages.Months{Cur: monthLabel(r.Month), Prev: monthLabel(r.Prev),
+		CurShort: r.Month.From.In(time.UTC).Format("Jan"), PrevShort: r.Prev.From.In(time.UTC).Format("Jan")}
+}
+
+// reportBase fills what both statements share: scope and scopeID name the
+// client of a client's statement, and are empty for the partner's.
+func (s *Server) reportBase(scope, scopeID string, r report.MonthReport, fr pages.Freshness) pages.ReportView {
 	loc := r.Month.Loc
 	v := pages.ReportView{
-		Meta:      s.pageMeta(title, scope, loc.String(), "reports"),
+		Meta:      s.pageMeta(scope, loc.String(), "reports"),
 		Partner:   s.opts.PartnerName,
 		Logo:      s.opts.Logo,
-		Title:     "Monthly statement",
 		Scope:     scope,
 		ScopeID:   scopeID,
 		Month:     monthLabel(r.Month),
@@ -231,7 +229,6 @@ func (s *Server) reportBase(title, scope, scopeID string, r report.MonthReport, 
 		Zone:      loc.String(),
 		Generated: formatInstant(s.now(), loc),
 		Freshness: fr,
-		CostNote:  "Costs are estimates from the usage the Partner API reports; Meta's invoice is final.",
 	}
 	if a := s.assets(); a != nil {
 		v.PrintStylesheetHref = a.URL(printStylesheet)
@@ -240,27 +237,26 @@ func (s *Server) reportBase(title, scope, scopeID string, r report.MonthReport, 
 	}
 	now := s.now()
 	if r.Month.Contains(now) || now.Before(r.Month.Start()) {
-		v.Notices = append(v.Notices, v.Month+" is not over yet: the figures cover it up to "+formatInstant(now, loc)+".")
+		v.Notices = append(v.Notices, pages.Notice{Kind: pages.NoticeMonthRunning, Until: formatInstant(now, loc)})
 	}
 	if usage.ZoneIsApproximate(loc, r.Month) {
-		v.Notices = append(v.Notices, loc.String()+" is not a whole number of half hours from UTC: the source reports half hours, so day boundaries are to the nearest half hour.")
+		v.Notices = append(v.Notices, pages.Notice{Kind: pages.NoticeApproxZone, Zone: loc.String()})
 	}
 	currencies := report.UnionCurrencies(r.Cur.Cost, r.Before.Cost)
 	if len(currencies) > 1 {
-		v.Notices = append(v.Notices, "Billed in more than one currency ("+strings.Join(currencies, ", ")+"): costs are shown per currency and never added together.")
+		v.Notices = append(v.Notices, pages.Notice{Kind: pages.NoticeCurrencies, Currencies: currencies})
 	}
 	if r.Cur.CostMissing > 0 {
-		v.Notices = append(v.Notices, fmt.Sprintf("The source reported %s data points without a cost; the costs shown leave them out.", formatInt(r.Cur.CostMissing)))
+		v.Notices = append(v.Notices, costMissingNotice(r.Cur.CostMissing))
 	}
 	v.CostEstimate = s.costEstimate(r.Month, r.Cur, r.Calls)
 	v.KPIs = reportKPIs(r, currencies)
 	buckets := usage.Buckets(r.Month, usage.Day)
 	v.Chart = pages.ReportChart{
-		Title:    "Messages per day",
-		Subtitle: "by category · days in " + loc.String(),
+		Zone: loc.String(),
 		Chart: charts.MessagesByCategory(r.Cur.Series, buckets, loc, usage.Day,
 			charts.Static(), charts.WithID("report_messages"), charts.WithHeight("175px"),
-			charts.WithTitle("Messages per day, "+v.Month)),
+			charts.WithTitle(pages.DailyChartTitle(v.Month))),
 	}
 	v.Calls = callsTable(r)
 	v.HasCalls = r.Calls.Calls > 0 || r.PrevCalls.Calls > 0
@@ -268,10 +264,10 @@ func (s *Server) reportBase(title, scope, scopeID string, r report.MonthReport, 
 	v.UnknownCategories = unknownCategoryLabels(r.Cur)
 	v.Empty = r.Cur.Volume == 0 && r.Before.Volume == 0 && !v.HasCalls && len(r.Cur.Units) == 0 && len(r.Before.Units) == 0
 	if r.PrevHidden {
-		v.Previous = "— (" + monthLabel(r.Prev) + " lies outside this shared view)"
+		v.PrevHidden = true
 		for i := range v.KPIs {
 			v.KPIs[i].Previous = ""
-			v.KPIs[i].Delta = pages.Delta{Text: "n/a", Class: "delta--na", Title: "No comparison: the month before lies outside this shared view"}
+			v.KPIs[i].Delta = noChange(pages.MonthOutsideShare)
 		}
 		blankPrevious(&v.Calls)
 	}
@@ -292,7 +288,7 @@ func hideReportComparisons(v *pages.ReportView, r report.MonthReport) {
 // blankPrevious replaces a comparison table's previous-month and change
 // cells with a dash, for a month before that may not be shown.
 func blankPrevious(t *pages.ReportTable) {
-	dash := pages.ReportCell{Text: "—", Title: "outside this shared view"}
+	dash := pages.ReportCell{Text: "—"}
 	blank := func(cells []pages.ReportCell) {
 		for i := range cells {
 			if i%3 != 0 {
@@ -312,33 +308,30 @@ func reportKPIs(r report.MonthReport, currencies []string) []pages.ReportKPI {
 	paid, free := paidFree(r.Cur)
 	ppaid, pfree := paidFree(r.Before)
 	out := []pages.ReportKPI{{
-		TestID: "report-kpi-messages", Label: "Messages", Value: formatInt(r.Cur.Volume), Exact: fmt.Sprint(r.Cur.Volume),
-		Delta: changeOf(r.Cur.Volume, r.Before.Volume), Previous: formatInt(r.Before.Volume) + " in " + prevLabel,
+		TestID: "report-kpi-messages", Measure: pages.MeasureMessages, Value: formatInt(r.Cur.Volume), Exact: fmt.Sprint(r.Cur.Volume),
+		Delta: changeOf(r.Cur.Volume, r.Before.Volume), Previous: formatInt(r.Before.Volume), PrevMonth: prevLabel,
 	}}
 	for _, c := range currencies {
 		out = append(out, pages.ReportKPI{
-			TestID: "report-kpi-cost-" + strings.ToLower(c), Label: "Estimated cost (" + c + ")",
+			TestID: "report-kpi-cost-" + strings.ToLower(c), Measure: pages.MeasureCost, Currency: c,
 			Value: formatMoney(c, r.Cur.Cost[c]), Exact: usage.FormatDecimal(r.Cur.Cost[c]) + " " + c,
-			Delta: changeOf(r.Cur.Cost[c], r.Before.Cost[c]), Previous: formatMoney(c, r.Before.Cost[c]) + " in " + prevLabel,
+			Delta: changeOf(r.Cur.Cost[c], r.Before.Cost[c]), Previous: formatMoney(c, r.Before.Cost[c]), PrevMonth: prevLabel,
 		})
 	}
+	share := func(n int64) pages.Sub {
+		return pages.Sub{Kind: pages.SubShareOfMessages, A: formatShare(n, paid+free)}
+	}
 	out = append(out,
-		pages.ReportKPI{TestID: "report-kpi-paid", Label: "Paid messages", Value: formatInt(paid), Exact: fmt.Sprint(paid),
-			Sub: formatShare(paid, paid+free) + " of messages", Delta: changeOf(paid, ppaid), Previous: formatInt(ppaid)},
-		pages.ReportKPI{TestID: "report-kpi-free", Label: "Free messages", Value: formatInt(free), Exact: fmt.Sprint(free),
-			Sub: formatShare(free, paid+free) + " of messages", Delta: changeOf(free, pfree), Previous: formatInt(pfree)},
+		pages.ReportKPI{TestID: "report-kpi-paid", Measure: pages.MeasurePaid, Value: formatInt(paid), Exact: fmt.Sprint(paid),
+			Sub: share(paid), Delta: changeOf(paid, ppaid), Previous: formatInt(ppaid)},
+		pages.ReportKPI{TestID: "report-kpi-free", Measure: pages.MeasureFree, Value: formatInt(free), Exact: fmt.Sprint(free),
+			Sub: share(free), Delta: changeOf(free, pfree), Previous: formatInt(pfree)},
 	)
 	if r.Calls.Calls > 0 || r.PrevCalls.Calls > 0 {
-		out = append(out, pages.ReportKPI{TestID: "report-kpi-calls", Label: "Voice calls", Value: formatInt(r.Calls.Calls), Exact: fmt.Sprint(r.Calls.Calls),
-			Sub: formatMinutes(r.Calls.Seconds) + " minutes", Delta: changeOf(r.Calls.Calls, r.PrevCalls.Calls), Previous: formatInt(r.PrevCalls.Calls)})
+		out = append(out, pages.ReportKPI{TestID: "report-kpi-calls", Measure: pages.MeasureCalls, Value: formatInt(r.Calls.Calls), Exact: fmt.Sprint(r.Calls.Calls),
+			Sub: pages.Sub{Kind: pages.SubMinutes, A: formatMinutes(r.Calls.Seconds)}, Delta: changeOf(r.Calls.Calls, r.PrevCalls.Calls), Previous: formatInt(r.PrevCalls.Calls)})
 	}
 	return out
-}
-
-// compareColumns are the columns of every comparison table.
-func compareColumns(r report.MonthReport) []string {
-	m, p := r.Month.From.In(time.UTC).Format("Jan"), r.Prev.From.In(time.UTC).Format("Jan")
-	return []string{m + " messages", p, "Change", m + " cost", p, "Change"}
 }
 
 // moneyChange compares per-currency totals: a change when one currency is
@@ -349,15 +342,14 @@ func moneyChange(cur, prev usage.Totals) pages.ReportCell {
 	case 0:
 		return pages.ReportCell{Text: "—"}
 	case 1:
-		d := changeOf(cur[cs[0]], prev[cs[0]])
-		return pages.ReportCell{Text: d.Text, Class: d.Class, Title: d.Title}
+		return countChange(cur[cs[0]], prev[cs[0]])
 	}
-	return pages.ReportCell{Text: "per currency", Title: "several currencies are never added together"}
+	return pages.ReportCell{PerCurrency: true}
 }
 
 func countChange(cur, prev int64) pages.ReportCell {
 	d := changeOf(cur, prev)
-	return pages.ReportCell{Text: d.Text, Class: d.Class, Title: d.Title}
+	return pages.ReportCell{Change: &d}
 }
 
 func exactMoney(t usage.Totals) string {
@@ -389,13 +381,11 @@ func compareCells(cur, prev *report.DimTotals) []pages.ReportCell {
 // compareTable builds a comparison table by one dimension, with a row per
 // key that has data in either month: the keys of order first, in that
 // order, then the others, largest first (beyond limit, when positive, the
-// rest are summed in one row). label names a key.
-func compareTable(r report.MonthReport, testID, title, dimension string, key func(usage.GroupKey) string,
-	order []string, label func(string) (string, string), limit int) pages.ReportTable {
+// rest are summed in one row). name names a key's row.
+func compareTable(r report.MonthReport, testID string, by pages.ReportDim, key func(usage.GroupKey) string,
+	order []string, name func(string) pages.ReportRow, limit int) pages.ReportTable {
 	cur, prev := report.SumBy(r.Cur, key), report.SumBy(r.Before, key)
-	t := pages.ReportTable{TestID: testID, Title: title, Dimension: dimension,
-		Caption: title + ": " + monthLabel(r.Month) + " compared with " + monthLabel(r.Prev),
-		Columns: compareColumns(r)}
+	t := pages.ReportTable{TestID: testID, Kind: pages.ReportCompare, By: by, Months: reportMonths(r)}
 	all := map[string]*report.DimTotals{}
 	for k, d := range cur {
 		all[k] = d
@@ -424,8 +414,9 @@ func compareTable(r report.MonthReport, testID, title, dimension string, key fun
 			otherCur = append(otherCur, k)
 			continue
 		}
-		l, sub := label(k)
-		t.Rows = append(t.Rows, pages.ReportRow{Key: k, Label: l, Sub: sub, Cells: compareCells(cur[k], prev[k])})
+		row := name(k)
+		row.Key, row.Cells = k, compareCells(cur[k], prev[k])
+		t.Rows = append(t.Rows, row)
 	}
 	if len(otherCur) > 0 {
 		oc, op := map[string]*report.DimTotals{}, map[string]*report.DimTotals{}
@@ -437,7 +428,7 @@ func compareTable(r report.MonthReport, testID, title, dimension string, key fun
 				op[k] = d
 			}
 		}
-		t.Rows = append(t.Rows, pages.ReportRow{Key: "other", Label: fmt.Sprintf("%d others", len(otherCur)),
+		t.Rows = append(t.Rows, pages.ReportRow{Key: "other", Others: len(otherCur),
 			Cells: compareCells(report.TotalOf(oc), report.TotalOf(op))})
 	}
 	t.Foot = compareCells(report.TotalOf(cur), report.TotalOf(prev))
@@ -447,8 +438,8 @@ func compareTable(r report.MonthReport, testID, title, dimension string, key fun
 // categoryTable compares the months by category; the rows of token
 // categories show their tokens where messages would be.
 func categoryTable(r report.MonthReport) pages.ReportTable {
-	t := compareTable(r, "report-by-category", "By category", "Category", func(k usage.GroupKey) string { return string(k.Category) },
-		categoryOrder(), categoryLabel, 0)
+	t := compareTable(r, "report-by-category", pages.ReportByCategory, func(k usage.GroupKey) string { return string(k.Category) },
+		categoryOrder(), categoryRow, 0)
 	tokenCells(&t, r)
 	return t
 }
@@ -469,45 +460,45 @@ func pricingOrder() []string {
 	return out
 }
 
-func categoryLabel(k string) (string, string) {
+// categoryRow, pricingRow and countryRow name the rows of a category, a
+// pricing type and a country; a value the source did not report is named
+// so.
+func categoryRow(k string) pages.ReportRow {
 	if k == "" {
-		return "Not reported", ""
+		return pages.ReportRow{Name: pages.RowUnreported}
 	}
-	return usage.Category(k).Label(), ""
+	return pages.ReportRow{Label: usage.Category(k).Label()}
 }
 
-func pricingLabel(k string) (string, string) {
+func pricingRow(k string) pages.ReportRow {
 	if k == "" {
-		return "Not reported", ""
+		return pages.ReportRow{Name: pages.RowUnreported}
 	}
-	return usage.PricingType(k).Label(), ""
+	return pages.ReportRow{Label: usage.PricingType(k).Label()}
 }
 
-func countryLabel(k string) (string, string) {
+func countryRow(k string) pages.ReportRow {
 	if k == "" {
-		return "Not reported", ""
+		return pages.ReportRow{Name: pages.RowUnreported}
 	}
-	return countryName(k), k
+	return pages.ReportRow{Name: pages.RowCountry}
 }
 
 // callsTable compares the voice KPIs with the previous month.
 func callsTable(r report.MonthReport) pages.ReportTable {
 	cur, prev := r.Calls, r.PrevCalls
-	m, p := monthLabel(r.Month), monthLabel(r.Prev)
-	t := pages.ReportTable{TestID: "report-calls", Title: "Voice calls", Dimension: "Figure",
-		Caption: "WhatsApp voice calls, " + m + " compared with " + p, Columns: []string{m, p, "Change"},
-		Note: "Business-initiated calls are billed per 6-second pulse; user-initiated calls are free."}
-	row := func(key, label, a, b string, exact string, d pages.ReportCell) {
-		t.Rows = append(t.Rows, pages.ReportRow{Key: key, Label: label, Cells: []pages.ReportCell{{Text: a, Exact: exact}, {Text: b}, d}})
+	t := pages.ReportTable{TestID: "report-calls", Kind: pages.ReportCalls, Months: reportMonths(r)}
+	row := func(key, currency, a, b string, exact string, d pages.ReportCell) {
+		t.Rows = append(t.Rows, pages.ReportRow{Key: key, Currency: currency, Cells: []pages.ReportCell{{Text: a, Exact: exact}, {Text: b}, d}})
 	}
-	row("calls", "Calls", formatInt(cur.Calls), formatInt(prev.Calls), fmt.Sprint(cur.Calls), countChange(cur.Calls, prev.Calls))
-	row("inbound", "Inbound (user-initiated)", formatInt(cur.Inbound), formatInt(prev.Inbound), fmt.Sprint(cur.Inbound), countChange(cur.Inbound, prev.Inbound))
-	row("outbound", "Outbound (business-initiated)", formatInt(cur.Outbound), formatInt(prev.Outbound), fmt.Sprint(cur.Outbound), countChange(cur.Outbound, prev.Outbound))
-	row("minutes", "Minutes", formatMinutes(cur.Seconds), formatMinutes(prev.Seconds), fmt.Sprint(cur.Seconds), countChange(cur.Seconds, prev.Seconds))
-	row("average", "Average duration", formatDuration(cur.AverageSeconds()), formatDuration(prev.AverageSeconds()), fmt.Sprint(cur.AverageSeconds()),
+	row("calls", "", formatInt(cur.Calls), formatInt(prev.Calls), fmt.Sprint(cur.Calls), countChange(cur.Calls, prev.Calls))
+	row("inbound", "", formatInt(cur.Inbound), formatInt(prev.Inbound), fmt.Sprint(cur.Inbound), countChange(cur.Inbound, prev.Inbound))
+	row("outbound", "", formatInt(cur.Outbound), formatInt(prev.Outbound), fmt.Sprint(cur.Outbound), countChange(cur.Outbound, prev.Outbound))
+	row("minutes", "", formatMinutes(cur.Seconds), formatMinutes(prev.Seconds), fmt.Sprint(cur.Seconds), countChange(cur.Seconds, prev.Seconds))
+	row("average", "", formatDuration(cur.AverageSeconds()), formatDuration(prev.AverageSeconds()), fmt.Sprint(cur.AverageSeconds()),
 		countChange(cur.AverageSeconds(), prev.AverageSeconds()))
 	for _, c := range report.UnionCurrencies(cur.Cost, prev.Cost) {
-		row("cost-"+strings.ToLower(c), "Estimated cost ("+c+")", formatMoney(c, cur.Cost[c]), formatMoney(c, prev.Cost[c]),
+		row("cost-"+strings.ToLower(c), c, formatMoney(c, cur.Cost[c]), formatMoney(c, prev.Cost[c]),
 			usage.FormatDecimal(cur.Cost[c])+" "+c, countChange(cur.Cost[c], prev.Cost[c]))
 	}
 	return t
@@ -535,22 +526,23 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 	if err != nil {
 		return pages.ReportView{}, nil, err
 	}
-	v := s.reportBase("Statement "+monthLabel(r.Month)+" · "+sc.client.Name, sc.client.Name, sc.client.ID, r, fr)
+	v := s.reportBase(sc.client.Name, sc.client.ID, r, fr)
 	v.Tables = []pages.ReportTable{
 		categoryTable(r),
-		compareTable(r, "report-by-pricing", "Free and paid", "Pricing type", func(k usage.GroupKey) string { return string(k.PricingType) },
-			pricingOrder(), pricingLabel, 0),
+		compareTable(r, "report-by-pricing", pages.ReportByPricing, func(k usage.GroupKey) string { return string(k.PricingType) },
+			pricingOrder(), pricingRow, 0),
 	}
 	var chOrder []string
 	for _, ch := range sc.channels {
 		chOrder = append(chOrder, ch.ID)
 	}
-	chTable := compareTable(r, "report-by-channel", "By channel", "Channel", func(k usage.GroupKey) string { return k.Channel },
-		nil, func(id string) (string, string) {
+	chTable := compareTable(r, "report-by-channel", pages.ReportByChannel, func(k usage.GroupKey) string { return k.Channel },
+		nil, func(id string) pages.ReportRow {
 			if ch, ok := sc.channelByID(id); ok {
-				return channelRowLabel(ch)
+				label, sub := channelRowLabel(ch)
+				return pages.ReportRow{Label: label, Sub: sub}
 			}
-			return id, ""
+			return pages.ReportRow{Label: id}
 		}, 0)
 	// Every channel of the client appears, even one without traffic.
 	for _, id := range chOrder {
@@ -561,8 +553,8 @@ func (s *Server) clientReport(c echo.Context, req reportRequest) (pages.ReportVi
 		}
 	}
 	v.Tables = append(v.Tables, chTable,
-		compareTable(r, "report-by-country", "By country", "Country", func(k usage.GroupKey) string { return k.Country },
-			nil, countryLabel, 12))
+		compareTable(r, "report-by-country", pages.ReportByCountry, func(k usage.GroupKey) string { return k.Country },
+			nil, countryRow, 12))
 	if _, staff := spendRights(c); staff {
 		// Reseller margins: partner staff only, never a client viewer or a share link.
 		m, err := s.statementMargins(c, sc.client.ID, spend.ClientCurrency(sc.channels), r)
@@ -614,25 +606,22 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 	for _, cl := range clients {
 		names[cl.ID] = cl.Name
 	}
-	scopeName := "All clients"
-	if len(q.ClientIDs) > 0 {
-		scopeName = fmt.Sprintf("%d clients", len(q.ClientIDs))
-	}
-	v := s.reportBase("Statement "+monthLabel(r.Month)+" · "+strings.ToLower(scopeName), scopeName, "", r, fr)
+	v := s.reportBase("", "", r, fr)
+	v.Clients = len(q.ClientIDs)
 	v.Tables = []pages.ReportTable{
 		currencyTable(r),
-		compareTable(r, "report-by-client", "By client", "Client", func(k usage.GroupKey) string { return k.Client },
-			nil, func(id string) (string, string) {
+		compareTable(r, "report-by-client", pages.ReportByClient, func(k usage.GroupKey) string { return k.Client },
+			nil, func(id string) pages.ReportRow {
 				if n, ok := names[id]; ok && n != "" {
-					return n, id
+					return pages.ReportRow{Label: n, Sub: id}
 				}
-				return id, ""
+				return pages.ReportRow{Label: id}
 			}, 0),
 		categoryTable(r),
-		compareTable(r, "report-by-pricing", "Free and paid", "Pricing type", func(k usage.GroupKey) string { return string(k.PricingType) },
-			pricingOrder(), pricingLabel, 0),
-		compareTable(r, "report-by-country", "By country", "Country", func(k usage.GroupKey) string { return k.Country },
-			nil, countryLabel, 12),
+		compareTable(r, "report-by-pricing", pages.ReportByPricing, func(k usage.GroupKey) string { return string(k.PricingType) },
+			pricingOrder(), pricingRow, 0),
+		compareTable(r, "report-by-country", pages.ReportByCountry, func(k usage.GroupKey) string { return k.Country },
+			nil, countryRow, 12),
 	}
 	if len(report.UnionCurrencies(r.Cur.Cost, r.Before.Cost)) > 1 {
 		// Several currencies: costs are read per currency (first table) and
@@ -642,7 +631,7 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 			case "report-by-currency":
 			case "report-by-client":
 				for j := 3; j < len(v.Tables[i].Foot); j++ {
-					v.Tables[i].Foot[j] = pages.ReportCell{Text: "—", Title: "costs are never added across currencies: see the totals per currency"}
+					v.Tables[i].Foot[j] = pages.ReportCell{Text: "—"} // costs are never added across currencies
 				}
 			default:
 				volumesOnly(&v.Tables[i])
@@ -671,21 +660,20 @@ func (s *Server) partnerReport(c echo.Context, req reportRequest) (pages.ReportV
 // volumesOnly drops a comparison table's cost columns, for tables whose rows
 // would mix currencies.
 func volumesOnly(t *pages.ReportTable) {
-	t.Columns = t.Columns[:3]
+	t.VolumesOnly = true
 	for i := range t.Rows {
 		t.Rows[i].Cells = t.Rows[i].Cells[:3]
 	}
 	if len(t.Foot) > 3 {
 		t.Foot = t.Foot[:3]
 	}
-	t.Note = "Messages only: costs are in several currencies, see the totals per currency and per client."
 }
 
 // currencyTable sums the partner's month per currency: currencies are never
 // added together, so each has its own row.
 func currencyTable(r report.MonthReport) pages.ReportTable {
-	t := compareTable(r, "report-by-currency", "Totals per currency", "Currency",
-		func(usage.GroupKey) string { return "" }, nil, func(string) (string, string) { return "", "" }, 0)
+	t := compareTable(r, "report-by-currency", pages.ReportByCurrency,
+		func(usage.GroupKey) string { return "" }, nil, func(string) pages.ReportRow { return pages.ReportRow{} }, 0)
 	t.Rows, t.Foot = nil, nil
 	cur, prev := report.PerCurrency(r.Cur), report.PerCurrency(r.Before)
 	for _, c := range report.UnionCurrencies(r.Cur.Cost, r.Before.Cost) {

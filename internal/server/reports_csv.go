@@ -7,6 +7,7 @@ import (
 
 	"github.com/insights-dev/insights/internal/report"
 	"github.com/insights-dev/insights/internal/usage"
+	"github.com/insights-dev/insights/templates/pages"
 )
 
 // The CSV of a statement (format=csv) is one table with a header row:
@@ -115,16 +116,18 @@ func reportCSV(r report.MonthReport, clientID string, client func(usage.GroupKey
 	}
 	day := func(e usage.Entry) string { return e.Bucket.In(r.Month.Loc).Format(time.DateOnly) }
 	monthly := func(usage.Entry) string { return month }
-	catLabel := func(k string) string { l, _ := categoryLabel(k); return l }
+	// The label column names keys as the statement's rows do.
+	labelOf := func(row func(string) pages.ReportRow) func(string) string {
+		return func(k string) string { r := row(k); return pages.RowText(r.Name, k, r.Label) }
+	}
+	catLabel := labelOf(categoryRow)
 	add("day", sum(day, func(e usage.Entry) string { return string(e.Key.Category) }), catLabel)
 	add("category", sum(monthly, func(e usage.Entry) string { return string(e.Key.Category) }), catLabel)
-	add("pricing_type", sum(monthly, func(e usage.Entry) string { return string(e.Key.PricingType) }),
-		func(k string) string { l, _ := pricingLabel(k); return l })
+	add("pricing_type", sum(monthly, func(e usage.Entry) string { return string(e.Key.PricingType) }), labelOf(pricingRow))
 	if clientID != "" {
 		add("channel", sum(monthly, func(e usage.Entry) string { return e.Key.Channel }), func(string) string { return "" })
 	}
-	add("country", sum(monthly, func(e usage.Entry) string { return e.Key.Country }),
-		func(k string) string { l, _ := countryLabel(k); return l })
+	add("country", sum(monthly, func(e usage.Entry) string { return e.Key.Country }), labelOf(countryRow))
 
 	for _, e := range r.Calls.Series {
 		rows = append(rows, []string{"calls", e.Bucket.In(r.Month.Loc).Format(time.DateOnly), clientID, string(e.Direction), "",

@@ -37,8 +37,8 @@ func (s *Server) listReports(c echo.Context) error {
 	}
 	// A client viewer sees its own clients only (access.go).
 	sc := scopeFrom(c)
-	v := pages.ReportListView{Meta: s.pageMeta("Monthly statements", "All clients", "", "reports")}
-	if v.Partner, err = s.monthsEntry(ctx, requestScope(c), store.ChannelFilter{ClientIDs: sc.Filter(nil)}, "", "All clients", time.UTC, sc.dates()); err != nil {
+	v := pages.ReportListView{Meta: s.pageMeta("", "", "reports")}
+	if v.Partner, err = s.monthsEntry(ctx, requestScope(c), store.ChannelFilter{ClientIDs: sc.Filter(nil)}, "", "", time.UTC, sc.dates()); err != nil {
 		return err
 	}
 	sort.Slice(clients, func(i, j int) bool {
@@ -62,7 +62,7 @@ func (s *Server) listReports(c echo.Context) error {
 // lie wholly within the requester's dates.
 func (s *Server) monthsEntry(ctx context.Context, sc store.Scope, f store.ChannelFilter, clientID, name string, loc *time.Location,
 	within report.DateBounds) (pages.ReportListEntry, error) {
-	e := pages.ReportListEntry{ID: clientID, Name: name, Zone: loc.String(), Note: "No data yet"}
+	e := pages.ReportListEntry{ID: clientID, Name: name, Zone: loc.String()}
 	first, last, ok, err := s.store.UsageBounds(ctx, sc, f)
 	if err != nil {
 		return e, fmt.Errorf("reports: %w", err)

@@ -74,27 +74,27 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 		Show:  true,
 		Month: f.Month.From.In(f.Zone).Format("January 2006"),
 		Zone:  f.Zone.String(),
-		Note: "Forecast from month-to-date usage in " + f.Zone.String() + ": each weekday's share of the last 8 weeks × the recent level and trend, " +
-			"per category at this month's average price (utility and authentication at the lower tier price reached). The range is likely, not certain. " + costNote,
 	}
 	cur := f.Currency
 	p.KPIs = []pages.KPI{
-		{TestID: "kpi-forecast", Label: "Forecast for " + monthName, Value: formatMoney(cur, f.ForecastNanos),
-			Sub:   "range " + formatMoney(cur, f.LowNanos) + " – " + formatMoney(cur, f.HighNanos),
-			Delta: noBudgetDelta, Note: "estimated"},
-		{TestID: "kpi-month-to-date", Label: "Month to date", Value: formatMoney(cur, f.ToDateNanos),
-			Sub:   fmt.Sprintf("%d of %d days", min(f.Month.Days(), max(0, f.Month.From.DaysUntil(usage.DateOf(s.now().In(f.Zone)))+1)), f.Month.Days()),
+		{TestID: "kpi-forecast", Measure: pages.MeasureForecast, Month: monthName, Value: formatMoney(cur, f.ForecastNanos),
+			Sub:   pages.Sub{Kind: pages.SubRange, A: formatMoney(cur, f.LowNanos), B: formatMoney(cur, f.HighNanos)},
+			Delta: noBudgetDelta, Estimated: true},
+		{TestID: "kpi-month-to-date", Measure: pages.MeasureMonthToDate, Value: formatMoney(cur, f.ToDateNanos),
+			Sub: pages.Sub{Kind: pages.SubDaysOf, N: min(f.Month.Days(), max(0, f.Month.From.DaysUntil(usage.DateOf(s.now().In(f.Zone)))+1)),
+				M: f.Month.Days()},
 			Delta: noBudgetDelta},
 	}
 	if f.Budget != nil && f.Budget.Currency == cur && sc.channel == nil {
 		// Against the budget: how far the forecast and the spend so far are over or under it.
-		p.KPIs[0].Delta, p.KPIs[0].Previous = changeOf(f.ForecastNanos, f.Budget.AmountNanos), "budget "+formatMoney(cur, f.Budget.AmountNanos)
-		p.KPIs[1].Delta, p.KPIs[1].Previous = changeOf(f.ToDateNanos, f.Budget.AmountNanos), "budget "+formatMoney(cur, f.Budget.AmountNanos)
+		for i, n := range []int64{f.ForecastNanos, f.ToDateNanos} {
+			p.KPIs[i].Delta, p.KPIs[i].Previous, p.KPIs[i].VsBudget = changeOf(n, f.Budget.AmountNanos), formatMoney(cur, f.Budget.AmountNanos), true
+		}
 	}
 	if f.Budget != nil && sc.channel == nil {
 		b := f.Budget
-		p.KPIs = append(p.KPIs, pages.KPI{TestID: "kpi-budget", Label: "Budget for " + monthName, Value: formatMoney(b.Currency, b.AmountNanos),
-			Sub: formatMoney(b.Currency, b.AmountNanos-f.ToDateNanos) + " left", Delta: pages.Delta{Text: "monthly", Class: "delta--na", Title: "Set by a partner admin"}})
+		p.KPIs = append(p.KPIs, pages.KPI{TestID: "kpi-budget", Measure: pages.MeasureBudget, Month: monthName, Value: formatMoney(b.Currency, b.AmountNanos),
+			Sub: pages.Sub{Kind: pages.SubLeft, A: formatMoney(b.Currency, b.AmountNanos-f.ToDateNanos)}, Delta: noChange(pages.BudgetMonthly)})
 		p.Budget = budgetProgress(f)
 	}
 	var budgetLine *int64
@@ -105,11 +105,8 @@ func (s *Server) spendPanel(ctx context.Context, c echo.Context, sc insightsScop
 	for _, d := range f.Result.Cumulative() {
 		days = append(days, charts.ForecastDay{Day: d.Date.In(f.Zone), Projected: d.Projected, CostNanos: d.CostNanos, LowNanos: d.LowNanos, HighNanos: d.HighNanos})
 	}
-	p.Chart = pages.ChartPanel{
-		TestID: "chart-forecast", Title: "Month to date and forecast (" + cur + ")", Subtitle: "running total per day · " + f.Zone.String(),
-		Chart: charts.CostForecast(days, f.Zone, cur, budgetLine), Note: costNote,
-		EmptyTitle: "Nothing to forecast yet", EmptyText: "No usage has been read for this month or the weeks before it.",
-	}
+	p.Chart = pages.ChartPanel{TestID: "chart-forecast", Kind: pages.ChartForecast, Currency: cur, Per: usage.Day, Zone: f.Zone.String(),
+		Chart: charts.CostForecast(days, f.Zone, cur, budgetLine)}
 	p.Categories = forecastBreakdown(f)
 	p.Balances = balanceRows(bals, sc, f.Zone)
 	if admin && sc.channel == nil {
@@ -138,7 +135,7 @@ func balanceRows(bals []spend.Balance, sc insightsScope, zone *time.Location) []
 	var out []pages.BalanceRow
 	for _, b := range bals {
 		row := pages.BalanceRow{ChannelID: b.ChannelID, Channel: b.ChannelID, Balance: formatMoney(b.Currency, b.BalanceNanos),
-			Threshold: "—", DailySpend: formatMoney(b.Currency, b.DailySpendNanos), Runway: "no recent spending",
+			Threshold: "—", DailySpend: formatMoney(b.Currency, b.DailySpendNanos),
 			ReadAt: b.ReadAt.In(zone).Format("2 Jan 15:04"), Low: b.Low()}
 		if ch, ok := sc.channelByID(b.ChannelID); ok {
 			row.Channel = channelLabel(ch)
@@ -147,7 +144,7 @@ func balanceRows(bals []spend.Balance, sc insightsScope, zone *time.Location) []
 			row.Threshold = formatMoney(b.Currency, *b.ThresholdNanos)
 		}
 		if b.RunwayDays != nil {
-			row.Runway = strconv.FormatFloat(*b.RunwayDays, 'f', 1, 64) + " days"
+			row.Runway = strconv.FormatFloat(*b.RunwayDays, 'f', 1, 64)
 		}
 		out = append(out, row)
 	}
@@ -163,18 +160,15 @@ func budgetForm(c echo.Context, clientID, currency string, budget *store.Budget)
 	if budget != nil {
 		form.Amount = usage.FormatDecimal(budget.AmountNanos)
 	}
-	switch c.QueryParam("budget") {
-	case "saved":
-		form.Message = "Budget saved."
-	case "removed":
-		form.Message = "Budget removed."
+	if r := c.QueryParam("budget"); r == "saved" || r == "removed" {
+		form.Result = r
 	}
 	return form
 }
 
 // noBudgetDelta fills the change line of spend KPIs when there is no
 // budget to compare with.
-var noBudgetDelta = pages.Delta{Text: "no budget", Class: "delta--na", Title: "No monthly budget is set for this client"}
+var noBudgetDelta = noChange(pages.NoBudget)
 
 // budgetProgress is the bar of a budget: month to date and forecast.
 func budgetProgress(f spend.Forecast) *pages.BudgetProgress {
@@ -186,11 +180,10 @@ func budgetProgress(f spend.Forecast) *pages.BudgetProgress {
 		return int(forecastPercent(n, b.AmountNanos))
 	}
 	bp := &pages.BudgetProgress{Amount: formatMoney(b.Currency, b.AmountNanos),
-		SpentPercent: min(100, max(0, pct(f.ToDateNanos))), ForecastPercent: pct(f.ForecastNanos), Over: f.OverBudget()}
-	bp.Text = fmt.Sprintf("%s of %s spent (%d %%)", formatMoney(f.Currency, f.ToDateNanos), bp.Amount, pct(f.ToDateNanos))
-	bp.ForecastText = fmt.Sprintf("Forecast %s: %d %% of the budget", formatMoney(f.Currency, f.ForecastNanos), bp.ForecastPercent)
+		Spent: formatMoney(f.Currency, f.ToDateNanos), SpentShare: pct(f.ToDateNanos), SpentPercent: min(100, max(0, pct(f.ToDateNanos))),
+		Forecast: formatMoney(f.Currency, f.ForecastNanos), ForecastPercent: pct(f.ForecastNanos), Over: f.OverBudget()}
 	if b.Currency != f.Currency {
-		bp.ForecastText += " (the budget is in " + b.Currency + ", costs in " + f.Currency + ": not compared)"
+		bp.BudgetCurrency, bp.CostCurrency = b.Currency, f.Currency
 		bp.Over = false
 	}
 	return bp
@@ -209,9 +202,7 @@ func forecastPercent(part, whole int64) int64 {
 
 // forecastBreakdown is the small table of the forecast per category.
 func forecastBreakdown(f spend.Forecast) pages.Breakdown {
-	b := pages.Breakdown{TestID: "forecast-categories", Title: "Forecast by category", Dimension: "Category",
-		Caption: "Month to date and projected month total per category, " + f.Currency,
-		Columns: []string{"Messages to date", "Messages forecast", "Cost to date", "Cost forecast"}}
+	b := pages.Breakdown{TestID: "forecast-categories", Kind: pages.ForecastByCategory, Currency: f.Currency}
 	var vd, vf, cd, cf int64
 	for _, c := range f.Result.Categories {
 		b.Rows = append(b.Rows, pages.BreakdownRow{Key: string(c.Category), Label: c.Category.Label(), Cells: []string{
@@ -282,9 +273,7 @@ func marginPanel(prices []store.ClientPrice, f spend.Forecast) *pages.MarginPane
 	}
 	basis := pricingBasis(prices)
 	cur := f.Currency
-	b := pages.Breakdown{TestID: "margin-table", Title: "Client price, cost and margin", Dimension: "Category",
-		Caption: "Month to date in " + cur + ": what the client is charged, what Meta bills, and the difference",
-		Columns: []string{"Messages", "Client price", "Cost", "Margin"}}
+	b := pages.Breakdown{TestID: "margin-table", Kind: pages.Margins, Currency: cur}
 	for _, m := range ms {
 		b.Rows = append(b.Rows, pages.BreakdownRow{Key: string(m.Category), Label: m.Category.Label(), Cells: []string{
 			volumeText(m.Category, m.Volume), formatMoney(cur, m.PriceNanos), formatMoney(cur, m.CostNanos), formatMoney(cur, m.MarginNanos)}})

@@ -171,11 +171,8 @@ func (s *Server) tiersPanel(ctx context.Context, c echo.Context, sc insightsScop
 }
 
 func tierRowView(r report.TierRow) pages.TierRowView {
-	v := pages.TierRowView{Market: r.Region, Category: r.Category.Label(), Volume: formatInt(r.Volume),
+	v := pages.TierRowView{Region: r.Region, Country: r.Country, Category: r.Category.Label(), Volume: formatInt(r.Volume),
 		Tier: r.Tier.String(), Source: r.Source, NextAt: "—", ToGo: "—", PriceNow: "—"}
-	if r.Country != "" {
-		v.Market = countryName(r.Country) + " (" + r.Country + ")"
-	}
 	if r.HasNext {
 		v.NextAt = formatInt(r.Next.From)
 		v.PriceNext = formatRate(r.Currency, r.NextRate)

@@ -31,7 +31,7 @@ func unitCards(cur, prev usage.Summary, prevHidden bool) []pages.UnitUsage {
 		v, cost := cur.UnitsOf(c)
 		card := pages.UnitUsage{TestID: "units-" + strings.ToLower(string(c)), Category: c.Label(),
 			Volume: formatInt(v), Exact: fmt.Sprint(v), Unit: c.Unit().Noun(v), Cost: moneyCell(cost),
-			Delta: pages.Delta{Text: "n/a", Class: "delta--na", Title: "no comparison with the period before"}}
+			Delta: pages.Delta{Text: "n/a", Class: "delta--na", Why: pages.PrevOutsideShare}}
 		if !prevHidden {
 			pv, _ := prev.UnitsOf(c)
 			card.Delta, card.PrevVolume, card.PrevUnit = changeOf(v, pv), formatInt(pv), c.Unit().Noun(pv)

@@ -27,53 +27,9 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		seedRollupMix(t, s)
-		f := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3), GroupBy: usage.AllGroupFields}
-		read := func() [][]usage.Row {
-			t.Helper()
-			var out [][]usage.Row
-			for _, q := range []func(context.Context, store.UsageFilter) ([]usage.Row, error){
-				s.QueryUsageDaily, s.QueryUsageClientDaily, s.QueryUsageClientKeyDaily,
-			} {
-				g := f
-				if len(out) > 0 {
-					g.GroupBy = []usage.GroupField{usage.ByClient, usage.ByCategory, usage.ByPricingType, usage.ByCountry}
-				}
-				if len(out) == 1 {
-					g.GroupBy = []usage.GroupField{usage.ByClient}
-				}
-				rows, err := q(ctx, g)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(rows) == 0 {
-					t.Fatalf("rollup %d is empty", len(out))
-				}
-				out = append(out, rows)
-			}
-			return out
-		}
-		channels := func() []store.ChannelTotal {
-			t.Helper()
-			ct, err := s.ChannelTotals(ctx, store.AllClients(), store.UsageFilter{Start: day0, End: day0.AddDate(0, 0, 2)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ct
-		}
-		berlin, err := time.LoadLocation("Europe/Berlin")
-		if err != nil {
-			t.Fatal(err)
-		}
-		localDays := func() []usage.Row {
-			t.Helper()
-			p := usage.Period{From: usage.DateOf(day0.In(berlin)).AddDays(-1), To: usage.DateOf(day0.In(berlin)).AddDays(3), Loc: berlin}
-			rows, err := s.QueryUsage(ctx, store.AllClients(), store.UsageFilter{Start: p.Start(), End: p.End(), ClientIDs: []string{"c1"},
-				GroupBy: []usage.GroupField{usage.ByCategory, usage.ByCountry}, DailyOK: true, DayZone: berlin})
-			if err != nil || len(rows) == 0 {
-				t.Fatalf("c1's Berlin days: %d rows, %v", len(rows), err)
-			}
-			return rows
-		}
+		read := func() [][]usage.Row { return readRollups(t, s) }
+		channels := func() []store.ChannelTotal { return readChannelTotals(t, s) }
+		localDays := func() []usage.Row { return readBerlinDays(t, s) }
 		before, beforeChannels, beforeLocal := read(), channels(), localDays()
 		// Undoing 13 drops the raw points' flags: the counts it then starts
 		// are 0, whatever SaveUsageWindow counted before.
@@ -92,20 +48,7 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 			t.Fatal("the seeded usage has no estimated cost")
 		}
 
-		for _, q := range []string{
-			`DROP TABLE usage_client_local_daily`, `ALTER TABLE clients DROP COLUMN rollup_zone`,
-			`DROP TABLE usage_channel_daily`, `ALTER TABLE clients DROP COLUMN usage_version`,
-			`DROP TABLE usage_client_key_daily`, `DROP TABLE usage_client_daily`,
-			`DROP TABLE usage_daily`, `DROP TABLE channel_leases`,
-			`DROP INDEX usage_points_range_idx`, `ALTER TABLE usage_points DROP COLUMN cost_estimated`,
-			`CREATE INDEX usage_points_range_idx ON usage_points (bucket_start, granularity, currency, volume, cost_nanos)`,
-			`ALTER TABLE call_points DROP COLUMN cost_estimated`,
-			`DELETE FROM schema_migrations WHERE version IN (5, 7, 8, 9, 10, 11, 13)`,
-		} {
-			if err := s.ExecRaw(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
+		undoRollupMigrations(t, s)
 		if ok, err := s.MigrationsCurrent(ctx); err != nil || ok {
 			t.Fatalf("at version 4: MigrationsCurrent = %v, %v", ok, err)
 		}
@@ -139,6 +82,82 @@ func TestMigrationsBackfillRollups(t *testing.T) {
 		}
 		checkClientRollup(t, s, "after migrating a populated database", 2)
 	})
+}
+
+// readRollups reads the daily, client and client-by-key rollups of the
+// seeded mix, none of them empty.
+func readRollups(t *testing.T, s *store.Store) [][]usage.Row {
+	t.Helper()
+	ctx := context.Background()
+	f := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3), GroupBy: usage.AllGroupFields}
+	var out [][]usage.Row
+	for _, q := range []func(context.Context, store.UsageFilter) ([]usage.Row, error){
+		s.QueryUsageDaily, s.QueryUsageClientDaily, s.QueryUsageClientKeyDaily,
+	} {
+		g := f
+		if len(out) > 0 {
+			g.GroupBy = []usage.GroupField{usage.ByClient, usage.ByCategory, usage.ByPricingType, usage.ByCountry}
+		}
+		if len(out) == 1 {
+			g.GroupBy = []usage.GroupField{usage.ByClient}
+		}
+		rows, err := q(ctx, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			t.Fatalf("rollup %d is empty", len(out))
+		}
+		out = append(out, rows)
+	}
+	return out
+}
+
+// readChannelTotals reads the channel totals of the seeded mix's two days.
+func readChannelTotals(t *testing.T, s *store.Store) []store.ChannelTotal {
+	t.Helper()
+	ct, err := s.ChannelTotals(context.Background(), store.AllClients(), store.UsageFilter{Start: day0, End: day0.AddDate(0, 0, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ct
+}
+
+// readBerlinDays reads client c1's days in Berlin (its local-day rollup).
+func readBerlinDays(t *testing.T, s *store.Store) []usage.Row {
+	t.Helper()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := usage.Period{From: usage.DateOf(day0.In(berlin)).AddDays(-1), To: usage.DateOf(day0.In(berlin)).AddDays(3), Loc: berlin}
+	rows, err := s.QueryUsage(context.Background(), store.AllClients(), store.UsageFilter{Start: p.Start(), End: p.End(), ClientIDs: []string{"c1"},
+		GroupBy: []usage.GroupField{usage.ByCategory, usage.ByCountry}, DailyOK: true, DayZone: berlin})
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("c1's Berlin days: %d rows, %v", len(rows), err)
+	}
+	return rows
+}
+
+// undoRollupMigrations takes the database back to before its rollups:
+// migrations 5, 7–11 and 13 undone.
+func undoRollupMigrations(t *testing.T, s *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	for _, q := range []string{
+		`DROP TABLE usage_client_local_daily`, `ALTER TABLE clients DROP COLUMN rollup_zone`,
+		`DROP TABLE usage_channel_daily`, `ALTER TABLE clients DROP COLUMN usage_version`,
+		`DROP TABLE usage_client_key_daily`, `DROP TABLE usage_client_daily`,
+		`DROP TABLE usage_daily`, `DROP TABLE channel_leases`,
+		`DROP INDEX usage_points_range_idx`, `ALTER TABLE usage_points DROP COLUMN cost_estimated`,
+		`CREATE INDEX usage_points_range_idx ON usage_points (bucket_start, granularity, currency, volume, cost_nanos)`,
+		`ALTER TABLE call_points DROP COLUMN cost_estimated`,
+		`DELETE FROM schema_migrations WHERE version IN (5, 7, 8, 9, 10, 11, 13)`,
+	} {
+		if err := s.ExecRaw(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 }
 
 // TestMigrationStepSQLAndBackfillInOneTransaction applies two steps, the

@@ -64,115 +64,129 @@ func TestTokensAreNotMessagesInAnySource(t *testing.T) {
 		ctx := context.Background()
 		seed(t, s)
 		saveUnitMix(t, s)
-		berlin, err := time.LoadLocation("Europe/Berlin")
-		if err != nil {
-			t.Fatal(err)
-		}
-		byCat := []usage.GroupField{usage.ByCategory}
-		wide := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3)}
-		// Berlin days around the window: the local rollup (client) and the
-		// fold of UTC days (a channel filter).
-		bp := usage.Period{From: usage.DateOf(day0.In(berlin)).AddDays(-1), To: usage.DateOf(day0.In(berlin)).AddDays(3), Loc: berlin}
-		local := store.UsageFilter{Start: bp.Start(), End: bp.End(), DailyOK: true, DayZone: berlin}
-		type read struct {
-			name string
-			// byCategory: the read keeps categories apart (units expected).
-			byCategory bool
-			run        func(context.Context) ([]usage.Row, error)
-		}
-		query := func(f store.UsageFilter) func(context.Context) ([]usage.Row, error) {
-			return func(ctx context.Context) ([]usage.Row, error) { return s.QueryUsage(ctx, store.AllClients(), f) }
-		}
-		with := func(f store.UsageFilter, set func(*store.UsageFilter)) store.UsageFilter { set(&f); return f }
-		var reads []read
-		for _, g := range [][]usage.GroupField{nil, byCat, {usage.ByClient}, {usage.ByPricingType, usage.ByCountry}} {
-			cat := len(g) == 1 && g[0] == usage.ByCategory
-			name := fmt.Sprint(g)
-			reads = append(reads,
-				read{"raw points " + name, cat, query(with(wide, func(f *store.UsageFilter) { f.GroupBy = g }))},
-				read{"daily rollup " + name, cat, func(ctx context.Context) ([]usage.Row, error) {
-					return s.QueryUsageDaily(ctx, with(wide, func(f *store.UsageFilter) { f.GroupBy = g }))
-				}},
-				read{"client rollup by key " + name, cat, func(ctx context.Context) ([]usage.Row, error) {
-					return s.QueryUsageClientKeyDaily(ctx, with(wide, func(f *store.UsageFilter) { f.GroupBy = g }))
-				}},
-				read{"UTC days " + name, cat, query(with(wide, func(f *store.UsageFilter) { f.GroupBy, f.DailyOK = g, true }))},
-				read{"totals " + name, cat, query(with(wide, func(f *store.UsageFilter) {
-					// Edges from the raw points, days from a rollup.
-					f.Start, f.End, f.GroupBy, f.Totals = day0.Add(time.Hour), day0.Add(47*time.Hour), g, true
-				}))},
-				read{"local-day rollup " + name, cat, query(with(local, func(f *store.UsageFilter) {
-					f.GroupBy, f.ClientIDs = g, []string{"c1"}
-				}))},
-				read{"folded local days " + name, cat, query(with(local, func(f *store.UsageFilter) {
-					f.GroupBy, f.ChannelIDs = g, []string{"ch1"}
-				}))},
-			)
-		}
-		reads = append(reads,
-			read{"client rollup", false, func(ctx context.Context) ([]usage.Row, error) {
-				return s.QueryUsageClientDaily(ctx, with(wide, func(f *store.UsageFilter) { f.GroupBy = []usage.GroupField{usage.ByClient} }))
-			}},
-			read{"agent only, by category", true, query(with(wide, func(f *store.UsageFilter) {
-				f.GroupBy, f.DailyOK, f.Categories = byCat, true, []string{string(usage.CategoryMetaBusinessAgent)}
-			}))},
-		)
-		check := func(when string) {
-			t.Helper()
-			if zone, err := s.RollupZone(ctx, "c1"); err != nil || zone != "Europe/Berlin" {
-				t.Fatalf("c1 keeps local days of %q (%v)", zone, err)
-			}
-			for _, r := range reads {
-				rows, err := r.run(ctx)
-				if err != nil {
-					t.Fatalf("%s %s: %v", when, r.name, err)
-				}
-				got := sumUnits(rows)
-				want := unitSums{messages: unitMessages, cost: unitCost}
-				if r.byCategory {
-					want.units = unitTokens
-				}
-				if r.name == "agent only, by category" {
-					want.messages, want.cost = 0, 100+200+400
-				}
-				if got != want {
-					t.Errorf("%s, %s: %+v, want %+v", when, r.name, got, want)
-				}
-			}
-			for _, f := range []store.UsageFilter{
-				{Start: day0, End: day0.AddDate(0, 0, 2)},                            // the channel rollup
-				{Start: day0, End: day0.AddDate(0, 0, 2), Countries: []string{"DE"}}, // the daily rollup
-				{Start: day0.Add(time.Hour), End: day0.Add(47 * time.Hour)},          // with raw edges
-			} {
-				ct, err := s.ChannelTotals(ctx, store.AllClients(), f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(ct) != 1 || ct[0].Volume != unitMessages || ct[0].PaidVolume != unitMessages || ct[0].CostNanos != unitCost {
-					t.Errorf("%s, channel totals of %v: %+v, want %d messages, cost %d", when, f, ct, unitMessages, unitCost)
-				}
-			}
-			tv, err := s.TierVolumes(ctx, store.AllClients(), "c1", day0, day0.AddDate(0, 0, 2))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var tiered int64
-			for _, v := range tv {
-				if v.Category == usage.CategoryMetaBusinessAgent {
-					t.Errorf("%s: tier volume of the agent's tokens: %+v", when, v)
-				}
-				tiered += v.Volume
-			}
-			if tiered != unitMessages {
-				t.Errorf("%s: tier volumes sum to %d, want %d messages", when, tiered, unitMessages)
-			}
-		}
-		check("after SaveUsageWindow")
+		reads := unitReads(t, s)
+		checkUnitsEverywhere(t, s, reads, "after SaveUsageWindow")
 		if err := s.RebuildRollups(ctx); err != nil {
 			t.Fatal(err)
 		}
-		check("after RebuildRollups")
+		checkUnitsEverywhere(t, s, reads, "after RebuildRollups")
 	})
+}
+
+// unitRead is one way of reading the unit mix back.
+type unitRead struct {
+	name string
+	// byCategory: the read keeps categories apart (units expected).
+	byCategory bool
+	run        func(context.Context) ([]usage.Row, error)
+}
+
+// unitReads lists every source of usage, each grouped in several ways.
+func unitReads(t *testing.T, s *store.Store) []unitRead {
+	t.Helper()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCat := []usage.GroupField{usage.ByCategory}
+	wide := store.UsageFilter{Start: day0.AddDate(0, 0, -1), End: day0.AddDate(0, 0, 3)}
+	// Berlin days around the window: the local rollup (client) and the
+	// fold of UTC days (a channel filter).
+	bp := usage.Period{From: usage.DateOf(day0.In(berlin)).AddDays(-1), To: usage.DateOf(day0.In(berlin)).AddDays(3), Loc: berlin}
+	local := store.UsageFilter{Start: bp.Start(), End: bp.End(), DailyOK: true, DayZone: berlin}
+	query := func(f store.UsageFilter) func(context.Context) ([]usage.Row, error) {
+		return func(ctx context.Context) ([]usage.Row, error) { return s.QueryUsage(ctx, store.AllClients(), f) }
+	}
+	with := func(f store.UsageFilter, set func(*store.UsageFilter)) store.UsageFilter { set(&f); return f }
+	var reads []unitRead
+	for _, g := range [][]usage.GroupField{nil, byCat, {usage.ByClient}, {usage.ByPricingType, usage.ByCountry}} {
+		cat := len(g) == 1 && g[0] == usage.ByCategory
+		name := fmt.Sprint(g)
+		reads = append(reads,
+			unitRead{"raw points " + name, cat, query(with(wide, func(f *store.UsageFilter) { f.GroupBy = g }))},
+			unitRead{"daily rollup " + name, cat, func(ctx context.Context) ([]usage.Row, error) {
+				return s.QueryUsageDaily(ctx, with(wide, func(f *store.UsageFilter) { f.GroupBy = g }))
+			}},
+			unitRead{"client rollup by key " + name, cat, func(ctx context.Context) ([]usage.Row, error) {
+				return s.QueryUsageClientKeyDaily(ctx, with(wide, func(f *store.UsageFilter) { f.GroupBy = g }))
+			}},
+			unitRead{"UTC days " + name, cat, query(with(wide, func(f *store.UsageFilter) { f.GroupBy, f.DailyOK = g, true }))},
+			unitRead{"totals " + name, cat, query(with(wide, func(f *store.UsageFilter) {
+				// Edges from the raw points, days from a rollup.
+				f.Start, f.End, f.GroupBy, f.Totals = day0.Add(time.Hour), day0.Add(47*time.Hour), g, true
+			}))},
+			unitRead{"local-day rollup " + name, cat, query(with(local, func(f *store.UsageFilter) {
+				f.GroupBy, f.ClientIDs = g, []string{"c1"}
+			}))},
+			unitRead{"folded local days " + name, cat, query(with(local, func(f *store.UsageFilter) {
+				f.GroupBy, f.ChannelIDs = g, []string{"ch1"}
+			}))},
+		)
+	}
+	reads = append(reads,
+		unitRead{"client rollup", false, func(ctx context.Context) ([]usage.Row, error) {
+			return s.QueryUsageClientDaily(ctx, with(wide, func(f *store.UsageFilter) { f.GroupBy = []usage.GroupField{usage.ByClient} }))
+		}},
+		unitRead{"agent only, by category", true, query(with(wide, func(f *store.UsageFilter) {
+			f.GroupBy, f.DailyOK, f.Categories = byCat, true, []string{string(usage.CategoryMetaBusinessAgent)}
+		}))},
+	)
+	return reads
+}
+
+// checkUnitsEverywhere checks every read, the channel totals and the tier
+// volumes of the unit mix: messages without tokens, tokens as units.
+func checkUnitsEverywhere(t *testing.T, s *store.Store, reads []unitRead, when string) {
+	t.Helper()
+	ctx := context.Background()
+	t.Helper()
+	if zone, err := s.RollupZone(ctx, "c1"); err != nil || zone != "Europe/Berlin" {
+		t.Fatalf("c1 keeps local days of %q (%v)", zone, err)
+	}
+	for _, r := range reads {
+		rows, err := r.run(ctx)
+		if err != nil {
+			t.Fatalf("%s %s: %v", when, r.name, err)
+		}
+		got := sumUnits(rows)
+		want := unitSums{messages: unitMessages, cost: unitCost}
+		if r.byCategory {
+			want.units = unitTokens
+		}
+		if r.name == "agent only, by category" {
+			want.messages, want.cost = 0, 100+200+400
+		}
+		if got != want {
+			t.Errorf("%s, %s: %+v, want %+v", when, r.name, got, want)
+		}
+	}
+	for _, f := range []store.UsageFilter{
+		{Start: day0, End: day0.AddDate(0, 0, 2)},                            // the channel rollup
+		{Start: day0, End: day0.AddDate(0, 0, 2), Countries: []string{"DE"}}, // the daily rollup
+		{Start: day0.Add(time.Hour), End: day0.Add(47 * time.Hour)},          // with raw edges
+	} {
+		ct, err := s.ChannelTotals(ctx, store.AllClients(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ct) != 1 || ct[0].Volume != unitMessages || ct[0].PaidVolume != unitMessages || ct[0].CostNanos != unitCost {
+			t.Errorf("%s, channel totals of %v: %+v, want %d messages, cost %d", when, f, ct, unitMessages, unitCost)
+		}
+	}
+	tv, err := s.TierVolumes(ctx, store.AllClients(), "c1", day0, day0.AddDate(0, 0, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tiered int64
+	for _, v := range tv {
+		if v.Category == usage.CategoryMetaBusinessAgent {
+			t.Errorf("%s: tier volume of the agent's tokens: %+v", when, v)
+		}
+		tiered += v.Volume
+	}
+	if tiered != unitMessages {
+		t.Errorf("%s: tier volumes sum to %d, want %d messages", when, tiered, unitMessages)
+	}
 }
 
 // Migration 15 recomputes the category-less rollups' rows written when

@@ -37,13 +37,21 @@ type SharePasswordView struct {
 
 // UsersView is the admins' users page.
 type UsersView struct {
-	Meta   layout.PageMeta
-	CSRF   string
-	Users  []UserRow
-	Roles  []Option // for the create form
-	Error  string
-	Notice string
-	Audit  []AuditRow
+	Meta  layout.PageMeta
+	CSRF  string
+	Users []UserRow
+	Roles []Option // for the create form
+	Error string
+	// Changed confirms the user just added or saved; zero for none.
+	Changed UserChange
+	Audit   []AuditRow
+}
+
+// UserChange is a change made on the users page: the user's email, and
+// whether it was added (else saved).
+type UserChange struct {
+	Email string
+	Added bool
 }
 
 // UserRow is one user with its edit form.
@@ -81,10 +89,10 @@ type ShareRow struct {
 	ID       string
 	Client   string
 	Label    string
-	Range    string
+	Range    string // the dates the link shows ("2026-03-01 – 2026-03-14"); "" for all
 	Expires  string
 	Password bool
-	Status   string
+	Status   string // "active", "expired" or "revoked"
 	Active   bool
 	Revoke   string // the revoke form's URL
 }
@@ -105,8 +113,39 @@ type TokenRow struct {
 	Name     string
 	Hint     string
 	Created  string
-	LastUsed string
-	Status   string
+	LastUsed string // "" when never used
+	Status   string // "active" or "revoked"
 	Active   bool
 	Revoke   string
+}
+
+// userChanged confirms a change of the users page.
+func userChanged(c UserChange) string {
+	switch {
+	case c.Email == "":
+		return ""
+	case c.Added:
+		return "Added " + c.Email + "."
+	}
+	return "Saved " + c.Email + "."
+}
+
+// statusLabel words the state of a share link or token.
+func statusLabel(status string) string {
+	switch status {
+	case "active":
+		return "active"
+	case "expired":
+		return "expired"
+	case "revoked":
+		return "revoked"
+	}
+	return status
+}
+
+func orText(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return s
 }

@@ -1,27 +1,36 @@
 // Package pages holds the full-page templ components of Insights and the
 // view models they display. Handlers in internal/server build a view model
-// shaped like the screen, every number already formatted; the components
-// only lay it out and never touch the store.
+// shaped like the screen: every number, amount and date already formatted,
+// and kinds (a Measure, a ChartKind, a NoticeKind, …) where the screen has
+// words. The words themselves live here, in the components and the small
+// helpers beside them (figures.go, tables.go, notices.go, words.go,
+// report_words.go), so that user-facing text is in one place. The
+// components never touch the store.
 package pages
 
 import (
 	"github.com/insights-dev/insights/internal/charts"
+	"github.com/insights-dev/insights/internal/usage"
 	"github.com/insights-dev/insights/templates/layout"
 )
 
-// Option is one choice of a select in the filter bar.
+// Option is one choice of a select. Label words it; the filter bar words
+// an option without a Label itself: the "all" choice (Value ""), a
+// granularity, a time zone (Default marks the scope's own) and a country.
 type Option struct {
 	Value    string
 	Label    string
 	Selected bool
+	Default  bool // the scope's own time zone
 }
 
-// PresetButton is one date-range preset of the filter bar. From and To are
-// the dates it stands for today, so the script can fill the date fields.
+// PresetButton is one date-range preset of the filter bar (its Key words
+// it). From and To are the dates it stands for today, so the script can
+// fill the date fields.
 type PresetButton struct {
-	Key, Label string
-	From, To   string
-	Active     bool
+	Key      string
+	From, To string
+	Active   bool
 }
 
 // Filters is the state of a page's filter form (a GET form, so every view
@@ -40,127 +49,164 @@ type Filters struct {
 	ResetHref     string   // the page without any filter
 }
 
-// Delta is a KPI's change against the previous period, formatted.
+// Delta is a KPI's change against the previous period, formatted; the
+// sentence behind it (Title) and, without a change, its words (Label) come
+// from the templates.
 type Delta struct {
 	Text  string // "+12.3%", "−4.0%", "0.0%" or "n/a"
 	Class string // delta--up, delta--down, delta--flat or delta--na
-	Title string // the sentence behind the figure, for tooltips and screen readers
+	// Why says, for a delta--na, why there is no change to show.
+	Why NoChange
 }
 
-// KPI is one headline figure with its comparison.
+// NoChange is why a figure shows no change.
+type NoChange int
+
+// The reasons a figure shows no change.
+const (
+	NoPrevious        NoChange = iota // the previous value is zero: no percentage
+	PrevOutsideShare                  // the previous period lies outside a share link's dates
+	MonthOutsideShare                 // the month before lies outside a share link's dates (statements)
+	NoCallCosts                       // no call costs were reported
+	NoBudget                          // no monthly budget to compare with
+	BudgetMonthly                     // the budget itself: set per month, nothing to compare
+)
+
+// KPI is one headline figure with its comparison. Measure says what the
+// figure is; the card words its label from it (see figures.go).
 type KPI struct {
 	TestID   string // data-testid of the card ("kpi-messages")
-	Label    string
+	Measure  Measure
+	Currency string // the currency of a cost, in its label; "" for none
+	Month    string // the month of a forecast or budget, in its label ("November")
 	Value    string
-	Sub      string // a second line under the value, optional ("of which 1,234 paid")
+	Sub      Sub // a second line under the value, optional
 	Delta    Delta
-	Previous string // the previous value and its period ("€10.00 in 2 – 31 Oct 2026")
-	Note     string // optional small print ("estimated")
+	// Previous is the value compared with ("€10.00"), PrevPeriod its period
+	// ("2 – 31 Oct 2026"); VsBudget says Previous is the month's budget.
+	// An empty Previous shows no comparison line.
+	Previous   string
+	PrevPeriod string
+	VsBudget   bool
+	// Estimated marks an estimate (costs): the card carries a badge.
+	Estimated bool
 }
 
-// Crumb is one step of the breadcrumb trail.
+// Crumb is one step of the breadcrumb trail: a named page (Label), or
+// the overview (Home).
 type Crumb struct {
 	Label, Href string
+	Home        bool
 }
 
 // Freshness says how current the data behind a page is.
 type Freshness struct {
-	DataUntil   string // "3 Mar 2026, 14:00 CET" or "no data yet"
-	LastPoll    string // "3 Mar 2026, 14:05 CET" or "never"
-	State       string // "fresh", "stale", "failed" or "unknown"
-	StateLabel  string // a short word for the state
-	Paused      string // "2 channels paused by the Partner API until 14:30 CET"; "" when none is
-	ErrorCount  int    // poll errors in the last 24 hours for this scope
-	ErrorSample []string
+	DataUntil string // "3 Mar 2026, 14:00 CET"; "" when there is no data yet
+	LastPoll  string // "3 Mar 2026, 14:05 CET"; "" when never polled
+	State     string // "fresh", "stale", "failed" or "unknown"
+	// PausedChannels is how many channels the Partner API has paused, until
+	// PausedUntil; 0 when none is.
+	PausedChannels int
+	PausedUntil    string
+	ErrorCount     int // poll errors in the last 24 hours for this scope
+	ErrorSample    []string
 }
 
 // BreakdownRow is one row of a breakdown table.
 type BreakdownRow struct {
-	Key   string // the dimension's value (channel id, country code, pricing type)
+	Key string // the dimension's value (channel id, country code, pricing type)
+	// Name says how the row is named: by Label (the default), or by Key
+	// (a country, a duration bucket), or as a value the source did not report.
+	Name  RowName
 	Label string
-	Sub   string // a second, muted line (the channel's id and WABA, a country code)
+	Sub   string // a second, muted line (the channel's id)
+	WABA  string // the WABA of a channel's row, on that line
 	Href  string // optional link (a channel's own view)
 	Cells []string
 }
 
-// Breakdown is a table of totals split by one dimension.
+// Breakdown is a table of totals split by one dimension. Kind says which
+// table it is; the templates word its title, caption and column headings.
 type Breakdown struct {
-	TestID    string
-	Title     string
-	Dimension string // heading of the label column ("Channel")
-	Caption   string
-	Columns   []string // after the label column
-	Rows      []BreakdownRow
-	Foot      []string // totals, aligned with Columns; nil for none
+	TestID   string
+	Kind     BreakdownKind
+	Period   string // the period the table covers, for its caption ("1 – 30 Nov 2026")
+	Currency string // the currency of its amounts, for its caption
+	Rows     []BreakdownRow
+	Foot     []string // totals, aligned with the columns; nil for none
 }
 
-// ChartPanel is a chart with what the page says around it.
+// ChartPanel is a chart with what the page says around it. Kind says which
+// chart it is; the templates word its title, subtitle and empty state.
 type ChartPanel struct {
 	TestID   string
-	Title    string
-	Subtitle string // e.g. "per day · Europe/Berlin"
+	Kind     ChartKind
+	Currency string            // the currency of a cost chart ("" when none is known)
+	Per      usage.Granularity // the bucket size
+	Zone     string            // the time zone of the buckets
+	Period   string            // the period shown, for the empty state
 	Chart    charts.Chart
-	Note     string // e.g. the estimate label for costs
-	// EmptyTitle and EmptyText explain an empty chart honestly.
-	EmptyTitle, EmptyText string
 }
 
 // CallsSection is the Voice Calls part of the Insights view.
 type CallsSection struct {
-	Empty      bool // no calls in this scope and period, nor in the previous one
-	KPIs       []KPI
-	ByDir      ChartPanel
-	Duration   ChartPanel
-	EmptyTitle string
-	EmptyText  string
+	Empty    bool // no calls in this scope and period, nor in the previous one
+	KPIs     []KPI
+	ByDir    ChartPanel
+	Duration ChartPanel
 }
 
 // Stat is a plain figure without a comparison (webhook counters).
 type Stat struct {
-	TestID string
-	Label  string
-	Value  string
-	Sub    string // optional second line
+	TestID   string
+	Measure  Measure
+	Currency string // the currency of a cost, in its label
+	Value    string
+	Sub      Sub // optional second line
 }
 
 // WebhookToday is the "today so far" section of the Insights view: real-time
 // estimates counted from webhook events since local midnight, ahead of the
 // Partner API's numbers.
 type WebhookToday struct {
-	Hidden     bool   // today lies outside a share link's dates: the section is left out
-	Since      string // "since 00:00, 11 Mar 2026 (Europe/Berlin)"
-	Empty      bool   // no webhook events counted today for the scope
-	EmptyTitle string
-	EmptyText  string
+	Hidden bool // today lies outside a share link's dates: the section is left out
+	// Day, Zone and Until say what "today" is: since 00:00 on Day ("11 Mar
+	// 2026") in Zone, up to Until ("13:05").
+	Day, Zone, Until string
+	Empty            bool // no webhook events counted today for the scope
+	// NoSecret says the server has no webhook secret: webhooks are not
+	// configured at all, which the empty state says.
+	NoSecret   bool
 	Stats      []Stat    // messages, cost per currency, calls, minutes
 	ByCategory Breakdown // today's messages by category
-	Note       string    // what the figures are and are not
 }
 
 // CallDetail is the per-call detail the Partner API does not give, from
 // webhook call events over the selected period.
 type CallDetail struct {
-	Empty      bool // no webhook calls in the period
-	EmptyTitle string
-	EmptyText  string
-	Stats      []Stat    // completed, failed, missed, still open
-	Durations  Breakdown // completed calls by duration bucket
+	Empty     bool      // no webhook calls in the period
+	Period    string    // the period, for the empty state
+	Stats     []Stat    // completed, failed, missed, still open
+	Durations Breakdown // completed calls by duration bucket
 }
 
 // InsightsView is the Insights page of a client, one of its WABAs or one
 // channel.
 type InsightsView struct {
-	Meta        layout.PageMeta
-	Crumbs      []Crumb
-	Title       string
-	Subtitle    string // the scope in words
-	Period      string // "1 – 30 Nov 2026"
-	Previous    string // the comparison period
-	Zone        string
-	ZoneNote    string // set when buckets are approximate (a :45 zone)
+	Meta     layout.PageMeta
+	Crumbs   []Crumb
+	Title    string    // the client's or the channel's name
+	Scope    ScopeLine // what the view covers, for its subtitle
+	Period   string    // "1 – 30 Nov 2026"
+	Previous string    // the comparison period
+	// PrevHidden says the comparison period lies outside a share link's dates.
+	PrevHidden bool
+	Zone       string
+	// ApproxZone says Zone is not a whole number of half hours from UTC:
+	// buckets are to the nearest half hour.
+	ApproxZone  bool
 	Filters     Filters
-	CostNote    string
-	Notices     []string // honest remarks (unknown costs, mixed currencies)
+	Notices     []Notice // honest remarks (unknown costs, mixed currencies)
 	KPIs        []KPI
 	Messages    ChartPanel
 	Costs       []ChartPanel // one per currency
@@ -207,6 +253,15 @@ type UnitUsage struct {
 	PrevVolume, PrevUnit string
 }
 
+// ScopeLine says what an Insights view covers, for its subtitle: a
+// channel, the WABAs or channels filtered on, or the whole client.
+type ScopeLine struct {
+	Channel  string   // the channel's id, on a channel's view
+	WABA     string   // that channel's WABA
+	WABAs    []string // the WABAs filtered on
+	Channels []string // the names of the channels filtered on
+}
+
 // CostCell is a client's cost in one currency on the overview.
 type CostCell struct {
 	Currency string
@@ -241,17 +296,16 @@ type CurrencyTotal struct {
 // OverviewView is the partner overview: every client in one table.
 type OverviewView struct {
 	Meta      layout.PageMeta
-	Title     string
+	Title     string // the partner's name; the default name shows as "All clients"
 	Period    string
 	Previous  string
 	Zone      string
 	Filters   Filters
-	CostNote  string
 	KPIs      []KPI
 	Totals    []CurrencyTotal
 	Rows      []OverviewRow
 	Freshness Freshness
-	Notices   []string
+	Notices   []Notice
 	APIHref   string
 	// CostEstimate: costs estimated from the rate card; see estimate_view.go.
 	CostEstimate CostEstimate
@@ -260,8 +314,7 @@ type OverviewView struct {
 // ErrorView is the page shown for a failed request.
 type ErrorView struct {
 	Meta    layout.PageMeta
-	Status  int
-	Title   string
+	Status  int // the HTTP status; the page words its title from it
 	Message string
 	Field   string // the filter at fault, for a 400
 	Back    string // where to go from here

@@ -1,6 +1,10 @@
 package pages
 
-import "github.com/insights-dev/insights/templates/layout"
+import (
+	"fmt"
+
+	"github.com/insights-dev/insights/templates/layout"
+)
 
 // ReconcileView is the reconciliation page: webhook-counted against
 // API-reported volume and cost of one client for one month.
@@ -12,15 +16,16 @@ type ReconcileView struct {
 	Zone       string
 	PrevURL    string
 	NextURL    string
-	// Tolerance describes when a difference is flagged.
-	Tolerance string
+	// TolMessages and TolPercent are the tolerance: a difference is
+	// flagged beyond both.
+	TolMessages, TolPercent int
 	// APICurrency and WebhookCurrency name the currencies of the two cost
 	// columns; costs are compared only when they are the same.
 	APICurrency     string
 	WebhookCurrency string
 	CostComparable  bool
 	Flagged         int
-	Notices         []string
+	Notices         []Notice
 	// Summary has one row per category for the whole month, then a total row.
 	Summary []ReconcileRow
 	// Days has one row per day and category with any volume.
@@ -31,7 +36,7 @@ type ReconcileView struct {
 // ReconcileRow compares one day (or the month) and category.
 type ReconcileRow struct {
 	Day           string
-	Category      string
+	Category      string // the category's label; "" for none (see Total)
 	APIVolume     string
 	WebhookVolume string
 	VolumeDiff    string
@@ -83,4 +88,21 @@ func reconcileStatus(flagged, pending, noWebhooks bool) string {
 		return "No webhook data"
 	}
 	return "OK"
+}
+
+// reconcileCategory names a row's category: the month's total row covers
+// all of them.
+func reconcileCategory(r ReconcileRow) string {
+	switch {
+	case r.Total:
+		return "All categories"
+	case r.Category == "":
+		return "(none)"
+	}
+	return r.Category
+}
+
+// reconcileTolerance says when a difference is flagged.
+func reconcileTolerance(v ReconcileView) string {
+	return fmt.Sprintf("%d messages and %d%%", v.TolMessages, v.TolPercent)
 }

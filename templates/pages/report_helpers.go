@@ -26,3 +26,28 @@ func pageSizeRule(paper string) string {
 	}
 	return "<style>@page { size: " + size + " portrait; }</style>"
 }
+
+// reportTitle is the statement's page title: the month and the client, or
+// the clients it covers.
+func reportTitle(v ReportView) string {
+	scope := reportScope(v)
+	if v.ScopeID == "" {
+		scope = strings.ToLower(scope)
+	}
+	return "Statement " + v.Month + " · " + scope
+}
+
+// marginsTable is a statement's margin table with its note.
+func marginsTable(m ReportMargins) ReportTable {
+	t := m.Table
+	t.Note = basisText(m.Basis) + " · for partner staff only, never shown to the client"
+	return t
+}
+
+// marginsNotComputed says why a statement has no margin table.
+func marginsNotComputed(currency string) string {
+	if currency == "" {
+		currency = "unknown"
+	}
+	return "Not computed: the client's costs this month are not all in its currency (" + currency + ")."
+}

@@ -1,6 +1,10 @@
 package pages
 
-import "github.com/insights-dev/insights/templates/layout"
+import (
+	"strconv"
+
+	"github.com/insights-dev/insights/templates/layout"
+)
 
 // SpendPanel is the spend-control section of a client's Insights view:
 // the month-end forecast against the budget, balances with runway, the
@@ -32,25 +36,27 @@ type SpendPanel struct {
 	// Margins is client price, cost and margin; filled only when
 	// ShowMargins is true, so margin figures never reach other viewers.
 	Margins *MarginPanel
-	// Note explains how the forecast is made.
-	Note string
 }
 
 // BudgetProgress is a budget's progress bar: spent so far and forecast.
 type BudgetProgress struct {
 	Amount          string // "€500.00"
-	SpentPercent    int    // month to date ÷ budget, 0–100 for the bar
+	Spent           string // month to date, "€312.00"
+	SpentShare      int    // month to date ÷ budget in percent (62)
+	SpentPercent    int    // the same, 0–100 for the bar
+	Forecast        string // "€610.00"
 	ForecastPercent int    // forecast ÷ budget, may exceed 100
-	Text            string // "€312.00 of €500.00 spent (62 %)"
-	ForecastText    string // "Forecast €610.00: 122 % of the budget"
 	Over            bool   // the forecast exceeds the budget
+	// BudgetCurrency and CostCurrency are set when they differ: the
+	// forecast is then not compared with the budget.
+	BudgetCurrency, CostCurrency string
 }
 
 // BalanceRow is one channel's balance.
 type BalanceRow struct {
 	ChannelID, Channel string
 	Balance, Threshold string
-	Runway             string // "12.5 days", "no recent spending"
+	Runway             string // days left ("12.5"); "" without recent spending
 	DailySpend         string
 	ReadAt             string
 	Low                bool // under the threshold: warning state
@@ -63,14 +69,21 @@ type BudgetForm struct {
 	CSRFToken string // empty when no CSRF middleware runs
 	Amount    string // current budget, "" when none
 	Currency  string
-	Message   string // confirmation after a change
+	Result    string // after a change: "saved" or "removed"; "" otherwise
 }
 
 // MarginPanel is the reseller view of a client's month: client price,
 // cost and margin per category.
 type MarginPanel struct {
-	Basis string // "Markup 15 %", "Price list"
+	Basis PricingBasis
 	Table Breakdown
+}
+
+// PricingBasis is how a client is priced: a markup on cost, a price list,
+// or both.
+type PricingBasis struct {
+	Markup string // the markup in percent ("15"); "" for none
+	List   bool   // a price list besides the markup
 }
 
 // PricingForm is the admin form that sets what a client is charged: a
@@ -83,7 +96,7 @@ type PricingForm struct {
 	Markup    string // current markup in percent, "" when none
 	Prices    []PriceField
 	Set       bool   // the client has a price now (the clear button shows)
-	Message   string // confirmation after a change
+	Result    string // after a change: "saved" or "cleared"; "" otherwise
 }
 
 // PriceField is one category's price per message in the price list.
@@ -98,7 +111,8 @@ type AlertsView struct {
 	Meta    layout.PageMeta
 	Current []AlertRow
 	Past    []AlertRow
-	// Delivery says where alerts are sent ("e-mail and webhook", "nowhere: …").
+	// Delivery says where alerts are sent ("e-mail and webhook", "nowhere: …");
+	// "" when delivery is not configured, which the page says.
 	Delivery string
 }
 
@@ -113,4 +127,61 @@ type AlertRow struct {
 	Since      string // when it fired
 	Resolved   string // when it resolved; "" while firing
 	Duration   string
+}
+
+// forecastNote explains how the forecast of a client in zone is made.
+func forecastNote(zone string) string {
+	return "Forecast from month-to-date usage in " + zone + ": each weekday's share of the last 8 weeks × the recent level and trend, " +
+		"per category at this month's average price (utility and authentication at the lower tier price reached). The range is likely, not certain. " + costNote
+}
+
+// basisText words how a client is priced: "Markup 15 %", "Price list",
+// "Markup 15 % and a price list".
+func basisText(b PricingBasis) string {
+	switch {
+	case b.Markup == "":
+		return "Price list"
+	case b.List:
+		return "Markup " + b.Markup + " % and a price list"
+	}
+	return "Markup " + b.Markup + " %"
+}
+
+// budgetText is the budget bar's first line.
+func budgetText(b BudgetProgress) string {
+	return b.Spent + " of " + b.Amount + " spent (" + strconv.Itoa(b.SpentShare) + " %)"
+}
+
+// budgetForecastText compares the forecast with the budget.
+func budgetForecastText(b BudgetProgress) string {
+	s := "Forecast " + b.Forecast + ": " + strconv.Itoa(b.ForecastPercent) + " % of the budget"
+	if b.BudgetCurrency != "" && b.BudgetCurrency != b.CostCurrency {
+		s += " (the budget is in " + b.BudgetCurrency + ", costs in " + b.CostCurrency + ": not compared)"
+	}
+	return s
+}
+
+func runwayText(r BalanceRow) string {
+	if r.Runway == "" {
+		return "no recent spending"
+	}
+	return r.Runway + " days"
+}
+
+// formResult confirms a change made with a form of the spend section.
+func formResult(result, saved, removed string) string {
+	switch result {
+	case "saved":
+		return saved
+	case "removed", "cleared":
+		return removed
+	}
+	return ""
+}
+
+func alertDelivery(v AlertsView) string {
+	if v.Delivery == "" {
+		return "Alerts are listed here; e-mail and webhook delivery are not configured (INSIGHTS_SMTP_ADDR, INSIGHTS_ALERT_WEBHOOK_URL)."
+	}
+	return v.Delivery
 }

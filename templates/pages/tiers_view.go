@@ -21,7 +21,10 @@ type TiersPanel struct {
 
 // TierRowView is one market and category of the tiers table, formatted.
 type TierRowView struct {
-	Market   string // "India (IN)", or Meta's region name
+	// Country is the market's ISO code (named "India (IN)"), or "" for a
+	// market that is one of Meta's regions (Region names it).
+	Country  string
+	Region   string
 	Category string
 	Volume   string // "700,000"
 	Tier     string // "0:750000"
@@ -51,4 +54,12 @@ func tierSource(source string) string {
 	default:
 		return "from the rate card"
 	}
+}
+
+// tierMarket names a tier row's market.
+func tierMarket(r TierRowView) string {
+	if r.Country != "" {
+		return countryName(r.Country) + " (" + r.Country + ")"
+	}
+	return r.Region
 }

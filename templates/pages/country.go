@@ -1,4 +1,4 @@
-package server
+package pages
 
 // countryNames names the recipient countries WhatsApp traffic most often
 // goes to; other codes are shown as they come.
