@@ -205,8 +205,9 @@ func (s *Server) readInsights(c echo.Context, sc insightsScope, q report.Query, 
 		return nil
 	})
 	g.Go(func() error {
-		if sc.channel == nil && monthShown {
-			r.tiers = s.tiersPanel(gctx, c, sc, zone)
+		month := s.tierMonthOf(q.Period, zone)
+		if sc.channel == nil && q.Within.Contains(monthSoFar(month, usage.DateOf(s.now().In(zone)))) {
+			r.tiers = s.tiersPanel(gctx, c, sc, zone, month)
 		}
 		return nil
 	})

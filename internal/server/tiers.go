@@ -68,13 +68,7 @@ func (s *Server) tierMonth(c echo.Context, zone *time.Location) (usage.Period, e
 		year, month = y, mo
 	}
 	p := usage.MonthPeriod(year, month, zone)
-	shown := p
-	if today.Before(shown.To) {
-		shown.To = today
-	}
-	if shown.To.Before(shown.From) {
-		shown.To = shown.From
-	}
+	shown := monthSoFar(p, today)
 	if within := scopeFrom(c).dates(); !within.Contains(shown) {
 		return usage.Period{}, &paramError{"month", fmt.Sprintf("the tiers of %s show %s, outside this shared view (%s)",
 			p.From.In(time.UTC).Format("January 2006"), formatPeriod(shown), within)}
@@ -151,12 +145,34 @@ func tiersToJSON(client string, zone *time.Location, p report.TierProgress) tier
 	return out
 }
 
-// tiersPanel builds the "Volume tiers" section of a client's view for the
-// current month. A failure to read it is logged and leaves the section
-// out, so the rest of the view still shows.
-func (s *Server) tiersPanel(ctx context.Context, c echo.Context, sc insightsScope, zone *time.Location) pages.TiersPanel {
+// monthSoFar is the days of month up to today (its first day for a month
+// still to come).
+func monthSoFar(month usage.Period, today usage.Date) usage.Period {
+	if today.Before(month.To) {
+		month.To = today
+	}
+	if month.To.Before(month.From) {
+		month.To = month.From
+	}
+	return month
+}
+
+// tierMonthOf is the month whose volume tiers a view of period shows: the
+// current month in zone, or the period's last month when the period ends
+// before the current month began (a view of last month shows its tiers).
+func (s *Server) tierMonthOf(period usage.Period, zone *time.Location) usage.Period {
 	today := usage.DateOf(s.now().In(zone))
 	month := usage.MonthPeriod(today.Year, today.Month, zone)
+	if period.To.Before(month.From) {
+		month = usage.MonthPeriod(period.To.Year, period.To.Month, zone)
+	}
+	return month
+}
+
+// tiersPanel builds the "Volume tiers" section of a client's view for
+// month. A failure to read it is logged and leaves the section out, so the
+// rest of the view still shows.
+func (s *Server) tiersPanel(ctx context.Context, c echo.Context, sc insightsScope, zone *time.Location, month usage.Period) pages.TiersPanel {
 	p, err := s.reports.Tiers(ctx, requestScope(c), sc.client.ID, month, s.tierBook(), s.now())
 	if err != nil {
 		s.log.Error("volume tiers", "client", sc.client.ID, "err", err)
@@ -172,7 +188,8 @@ func (s *Server) tiersPanel(ctx context.Context, c echo.Context, sc insightsScop
 
 func tierRowView(r report.TierRow) pages.TierRowView {
 	v := pages.TierRowView{Region: r.Region, Country: r.Country, Category: r.Category.Label(), Volume: formatInt(r.Volume),
-		Tier: r.Tier.String(), Source: r.Source, NextAt: "—", ToGo: "—", PriceNow: "—"}
+		Tier: r.Tier.String(), Source: r.Source, NextAt: "—", ToGo: "—", PriceNow: "—",
+		Flat: r.Tier.From == 0 && r.Tier.To == 0 && !r.HasNext}
 	if r.HasNext {
 		v.NextAt = formatInt(r.Next.From)
 		v.PriceNext = formatRate(r.Currency, r.NextRate)

@@ -141,3 +141,46 @@ func TestTiersPanelOnClientPage(t *testing.T) {
 		t.Error("channel view shows the tiers section")
 	}
 }
+
+// TestTiersPanelFollowsThePeriod checks that a view of a past month shows
+// that month's tiers, that a market without volume tiers says "not tiered"
+// rather than "0:MAX", and that the pace line reads as one sentence.
+func TestTiersPanelFollowsThePeriod(t *testing.T) {
+	t.Parallel()
+	f := tiersFixture(t)
+	feb := point("2026-02-10T10:00:00Z", "UTILITY", "REGULAR", "DE", 1_000, "EUR", "9")
+	if err := f.st.SaveUsageWindow(context.Background(), store.UsageWindow{ChannelID: "ch-a1", Granularity: usage.HalfHour,
+		Start: feb.Start, End: feb.End, Points: []usage.Point{feb}}); err != nil {
+		t.Fatal(err)
+	}
+	section := func(path string) *goquery.Selection {
+		t.Helper()
+		rec := f.do(http.MethodGet, path, f.creds["admin"], nil)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", path, rec.Code)
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(rec.Body.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc.Find(`[data-testid="section-tiers"]`)
+	}
+	sec := section("/clients/acme?from=2026-02-01&to=2026-02-28")
+	if got := sec.Find("h2").Text(); !strings.Contains(got, "Volume tiers · February 2026") {
+		t.Fatalf("a February view shows %q, want February's tiers", got)
+	}
+	row := strings.Join(strings.Fields(sec.Find(`[data-testid="tier-row"]`).First().Text()), " ")
+	if !strings.Contains(row, "Germany (DE)") || !strings.Contains(row, "not tiered") || !strings.Contains(row, "(one rate)") ||
+		strings.Contains(row, "0:MAX") || strings.Contains(row, "last tier") {
+		t.Errorf("German utility (no tiers on the card) reads %q", row)
+	}
+	var pace string
+	section("/clients/acme").Find(`[data-testid="tier-row"]`).Each(func(_ int, r *goquery.Selection) {
+		if strings.Contains(r.Text(), "India (IN)") && strings.Contains(r.Text(), "Utility") {
+			pace = strings.Join(strings.Fields(r.Find(`[data-testid="tier-pace"]`).Text()), " ")
+		}
+	})
+	if !strings.Contains(pace, " this month, saving about ") {
+		t.Errorf("pace line %q, want one sentence (\"… this month, saving about …\")", pace)
+	}
+}

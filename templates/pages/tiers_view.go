@@ -40,6 +40,9 @@ type TierRowView struct {
 	// start would save at its rate ("$675.00"), "" when the pace does not
 	// reach it.
 	PaceVolume, PaceSaving string
+	// Flat marks a market and category without volume tiers (one tier
+	// from 0 to MAX): one rate whatever the volume.
+	Flat bool
 }
 
 func intString(n int) string { return strconv.Itoa(n) }
