@@ -36,6 +36,7 @@ func TestBacktest(t *testing.T) {
 		byCut[c] = &errs{}
 	}
 	var lines []string
+	measured := 0
 	for _, cl := range sim.Clients() {
 		loc, err := time.LoadLocation(cl.Timezone)
 		if err != nil {
@@ -60,6 +61,7 @@ func TestBacktest(t *testing.T) {
 			t.Logf("%s: left out, its usage has no cost (credit line)", cl.Name)
 			continue
 		}
+		measured++
 		days := DaysFromSummary(usage.Aggregate(rows, all, usage.Day), cl.Currency)
 		for _, m := range months {
 			mp := usage.MonthPeriod(2026, m, loc)
@@ -92,7 +94,8 @@ func TestBacktest(t *testing.T) {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "Month-end forecast backtest (simulator seed 1, %d clients, months May–Oct 2026, client time zones)\n", len(sim.Clients()))
+	fmt.Fprintf(&b, "Month-end forecast backtest (simulator seed 1, %d of its %d clients: those whose source reports costs; months May–Oct 2026, client time zones)\n",
+		measured, len(sim.Clients()))
 	fmt.Fprintf(&b, "Reproduce: make bench-forecast (or go test ./internal/forecast -run TestBacktest -v)\n\n")
 	fmt.Fprintf(&b, "%-8s %10s %10s %6s %16s\n", "made on", "ours MAPE", "naive MAPE", "n", "actual in range")
 	var allOurs, allNaive []float64
